@@ -1,0 +1,231 @@
+//! The listing crates: found through `cargo metadata`, described by their
+//! folder name and their `[package.metadata.book]` table.
+//!
+//! ```toml
+//! [package.metadata.book]
+//! kind = "compile-fail"   # a checked negative example (default: "program")
+//! output = "any-order"    # how output.txt is compared (see outputs.rs)
+//! playground = false      # needs a crate the Rust Playground lacks
+//! loom = true             # also run its tests under `--cfg loom`
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use cargo_metadata::MetadataCommand;
+
+use crate::outputs::Rule;
+
+/// The repository root: the workspace this crate belongs to.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("ci/xtask sits two folders below the root")
+        .to_path_buf()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Kind {
+    /// A program that compiles, runs, and is tested.
+    Program,
+    /// A program that must fail to compile with the recorded error.
+    CompileFail,
+}
+
+#[derive(Debug)]
+pub struct Listing {
+    /// Package name, equal to the folder name: `listing-03-02`.
+    pub name: String,
+    /// Absolute folder of the crate.
+    pub dir: PathBuf,
+    /// The chapter folder it sits in: `ch03-threads`.
+    pub chapter_dir: String,
+    pub kind: Kind,
+    pub output_rule: Rule,
+    pub playground: bool,
+    pub loom: bool,
+    /// Names of its normal (non-dev) dependencies.
+    pub dependencies: Vec<String>,
+}
+
+impl Listing {
+    /// The program a reader sees: `src/main.rs`.
+    pub fn source(&self) -> PathBuf {
+        self.dir.join("src/main.rs")
+    }
+
+    /// The recorded run shown on the page, if the page shows one.
+    pub fn output_file(&self) -> PathBuf {
+        self.dir.join("output.txt")
+    }
+
+    /// The recorded compiler error of a negative example.
+    pub fn stderr_file(&self) -> PathBuf {
+        self.dir.join("src/main.stderr")
+    }
+
+    /// `(chapter, number)` for a numbered listing (`listing-03-02`).
+    pub fn number(&self) -> Option<(u32, u32)> {
+        let rest = self.name.strip_prefix("listing-")?;
+        let (chapter, number) = rest.split_once('-')?;
+        Some((chapter.parse().ok()?, number.parse().ok()?))
+    }
+}
+
+pub struct Workspace {
+    pub listings: Vec<Listing>,
+    /// Folders under `listings/*/*` that are not workspace members.
+    pub strays: Vec<PathBuf>,
+}
+
+impl Workspace {
+    pub fn load(root: &Path) -> Result<Self, String> {
+        let metadata = MetadataCommand::new()
+            .manifest_path(root.join("Cargo.toml"))
+            .no_deps()
+            .exec()
+            .map_err(|e| format!("cargo metadata failed: {e}"))?;
+        let listings_root = root.join("listings");
+        let mut listings = Vec::new();
+        for package in &metadata.packages {
+            let manifest = package.manifest_path.as_std_path();
+            let dir = manifest.parent().expect("a manifest has a folder");
+            let Ok(relative) = dir.strip_prefix(&listings_root) else {
+                continue;
+            };
+            let chapter_dir = relative
+                .components()
+                .next()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let book = &package.metadata["book"];
+            let kind = match book["kind"].as_str() {
+                None | Some("program") => Kind::Program,
+                Some("compile-fail") => Kind::CompileFail,
+                Some(other) => {
+                    return Err(format!(
+                        "{}: unknown [package.metadata.book] kind `{other}` \
+                         (use \"program\" or \"compile-fail\")",
+                        manifest.display()
+                    ))
+                }
+            };
+            let output_rule = match book["output"].as_str() {
+                None => Rule::Exact,
+                Some(name) => Rule::parse(name).ok_or_else(|| {
+                    format!(
+                        "{}: unknown output rule `{name}` (use one of {})",
+                        manifest.display(),
+                        Rule::NAMES
+                    )
+                })?,
+            };
+            let dependencies = package
+                .dependencies
+                .iter()
+                .filter(|d| {
+                    d.kind == cargo_metadata::DependencyKind::Normal
+                        && d.target.is_none()
+                })
+                .map(|d| d.name.clone())
+                .collect();
+            listings.push(Listing {
+                name: package.name.to_string(),
+                dir: dir.to_path_buf(),
+                chapter_dir,
+                kind,
+                output_rule,
+                playground: book["playground"].as_bool().unwrap_or(true),
+                loom: book["loom"].as_bool().unwrap_or(false),
+                dependencies,
+            });
+        }
+        listings.sort_by(|a, b| a.dir.cmp(&b.dir));
+
+        let mut strays = Vec::new();
+        for chapter in read_dirs(&listings_root) {
+            for dir in read_dirs(&chapter) {
+                if !listings.iter().any(|l| l.dir == dir) {
+                    strays.push(dir);
+                }
+            }
+        }
+        Ok(Workspace { listings, strays })
+    }
+
+    /// `cargo fmt` only sees build targets; negative examples are not
+    /// targets, so rustfmt checks them directly.
+    pub fn rustfmt_negatives(&self, root: &Path) -> Result<(), String> {
+        let files: Vec<PathBuf> = self
+            .listings
+            .iter()
+            .filter(|l| l.kind == Kind::CompileFail)
+            .map(Listing::source)
+            .collect();
+        if files.is_empty() {
+            return Ok(());
+        }
+        let status = Command::new("rustfmt")
+            .args(["--check", "--edition", "2021"])
+            .args(&files)
+            .current_dir(root)
+            .status()
+            .map_err(|e| format!("could not run rustfmt: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err("a negative example is not rustfmt-clean: run \
+                 `rustfmt --edition 2021 <file>` on the file shown above"
+                .to_string())
+        }
+    }
+
+    /// Listings marked `loom = true` are also tested with `--cfg loom`, in
+    /// a target folder of their own so the normal build stays cached.
+    pub fn run_loom_tests(&self, root: &Path) -> Result<(), String> {
+        let names: Vec<&str> = self
+            .listings
+            .iter()
+            .filter(|l| l.loom)
+            .map(|l| l.name.as_str())
+            .collect();
+        if names.is_empty() {
+            println!("no listing asks for loom");
+            return Ok(());
+        }
+        let mut command = Command::new(crate::env_cargo());
+        command
+            .args(["test", "--release", "--quiet"])
+            .env("RUSTFLAGS", "--cfg loom")
+            .env("CARGO_TARGET_DIR", root.join("target/loom"))
+            .current_dir(root);
+        for name in &names {
+            command.args(["--package", name]);
+        }
+        let status = command
+            .status()
+            .map_err(|e| format!("could not run cargo: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "loom found a failing interleaving in one of: {}",
+                names.join(", ")
+            ))
+        }
+    }
+}
+
+/// The sub-folders of `dir`, sorted; nothing if it does not exist.
+pub fn read_dirs(dir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}

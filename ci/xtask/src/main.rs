@@ -1,0 +1,175 @@
+//! `cargo xtask <verb>`: the book's one entry point for every chore.
+//!
+//! Each check reports problems as `file:line: what is wrong` followed by what
+//! to do about it, and the command exits non-zero if any check failed.
+
+mod book;
+mod checks;
+mod links;
+mod listings;
+mod outputs;
+mod pages;
+mod problem;
+mod scaffold;
+mod tools;
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use problem::Report;
+
+const HELP: &str = "\
+cargo xtask <verb>
+
+  serve         build the book and serve it at http://127.0.0.1:3000,
+                rebuilding when a chapter or a listing changes
+  test          run every check and every test (what CI runs)
+  check         only the fast drift guard (includes, anchors, listings,
+                captions, code-block rules); no compiling
+  outputs       rerun every listing and rewrite its recorded output and
+                every negative example's recorded compiler error
+  new-listing   scaffold a listing crate:
+                  new-listing <chapter-dir> [--negative] [--no-listing NAME]
+                e.g. new-listing ch03-threads
+  tools         install the pinned mdbook tools (done on first need)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(verb) = args.first() else {
+        eprint!("{HELP}");
+        return ExitCode::FAILURE;
+    };
+    let rest = &args[1..];
+    let result = match verb.as_str() {
+        "serve" => serve(),
+        "test" => test(),
+        "check" => check(),
+        "outputs" => outputs::regenerate(),
+        "new-listing" => scaffold::new_listing(rest),
+        "tools" => tools::Tools::ensure().map(|_| ()),
+        "help" | "--help" | "-h" => {
+            print!("{HELP}");
+            Ok(())
+        }
+        other => Err(format!("unknown verb `{other}`\n\n{HELP}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("\nxtask {verb}: FAILED\n{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve() -> Result<(), String> {
+    let tools = tools::Tools::ensure()?;
+    let root = listings::workspace_root();
+    println!("serving the book at http://127.0.0.1:3000 (Ctrl-C stops)");
+    tools.mdbook(
+        &root,
+        &["serve", "--hostname", "127.0.0.1", "--port", "3000"],
+    )
+}
+
+fn check() -> Result<(), String> {
+    let root = listings::workspace_root();
+    let workspace = listings::Workspace::load(&root)?;
+    let book = book::Book::load(&root)?;
+    let mut report = Report::default();
+    checks::run(&workspace, &book, &mut report);
+    report.finish("drift guard")
+}
+
+/// The full run. Stages run in order and stop at the first failing stage,
+/// cheapest first, so an author hears about a broken anchor in a second
+/// rather than after a full build.
+fn test() -> Result<(), String> {
+    let started = Instant::now();
+    let root = listings::workspace_root();
+    let mut stage = Stages::default();
+
+    stage.run("drift guard", check)?;
+    stage.run("rustfmt", || cargo(&root, &["fmt", "--all", "--check"]))?;
+    stage.run("rustfmt (negative examples)", || {
+        listings::Workspace::load(&root)?.rustfmt_negatives(&root)
+    })?;
+    stage.run("clippy", || {
+        cargo(
+            &root,
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--quiet",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        )
+    })?;
+    stage.run("listing tests", || {
+        cargo(
+            &root,
+            &["test", "--workspace", "--exclude", "page-tests", "--quiet"],
+        )
+    })?;
+    stage.run("loom model checks", || {
+        listings::Workspace::load(&root)?.run_loom_tests(&root)
+    })?;
+    stage.run("recorded outputs", outputs::compare)?;
+    let tools = stage.run("pinned tools", tools::Tools::ensure)?;
+    stage.run("render the book", || pages::render(&tools, &root))?;
+    stage.run("rendered pages: code blocks", || pages::test(&root))?;
+    stage.run("rendered pages: links", || links::check(&root))?;
+
+    println!("\nall stages passed in {:.1?}", started.elapsed());
+    stage.summary();
+    Ok(())
+}
+
+#[derive(Default)]
+struct Stages {
+    timings: Vec<(&'static str, f64)>,
+}
+
+impl Stages {
+    fn run<T>(
+        &mut self,
+        name: &'static str,
+        stage: impl FnOnce() -> Result<T, String>,
+    ) -> Result<T, String> {
+        println!("==> {name}");
+        let started = Instant::now();
+        let result = stage();
+        let seconds = started.elapsed().as_secs_f64();
+        self.timings.push((name, seconds));
+        result.map_err(|message| format!("stage `{name}` failed:\n{message}"))
+    }
+
+    fn summary(&self) {
+        for (name, seconds) in &self.timings {
+            println!("  {seconds:>6.1}s  {name}");
+        }
+    }
+}
+
+/// Runs `cargo` with `args` in `root`, streaming its output.
+pub fn cargo(root: &std::path::Path, args: &[&str]) -> Result<(), String> {
+    let status = std::process::Command::new(env_cargo())
+        .args(args)
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("could not run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
+    }
+}
+
+/// The cargo that runs us, so a toolchain override is respected.
+pub fn env_cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string())
+}

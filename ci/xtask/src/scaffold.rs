@@ -1,0 +1,149 @@
+//! `cargo xtask new-listing <chapter-dir> [--negative] [--no-listing NAME]`:
+//! a new listing crate, already a workspace member (by its folder), with the
+//! lines to paste into the chapter.
+
+use std::path::Path;
+
+use crate::listings::{read_dirs, workspace_root};
+
+const PROGRAM: &str = r#"// ANCHOR: all
+fn main() {
+    println!("tune up");
+}
+// ANCHOR_END: all
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn plays() {}
+}
+"#;
+
+/// Shown whole, without anchors, so the line numbers in the recorded
+/// error are the lines the reader sees.
+const NEGATIVE: &str = r#"fn main() {
+    let tempo: u32 = "fast";
+}
+"#;
+
+const COMPILE_FAIL_TEST: &str = r#"//! The page shows src/main.rs failing to compile with the error recorded
+//! in src/main.stderr; this test proves both still hold.
+
+#[test]
+fn fails_with_the_recorded_error() {
+    trybuild::TestCases::new().compile_fail("src/main.rs");
+}
+"#;
+
+pub fn new_listing(args: &[String]) -> Result<(), String> {
+    let mut chapter = None;
+    let mut negative = false;
+    let mut unnumbered = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--negative" => negative = true,
+            "--no-listing" => {
+                unnumbered = Some(
+                    args.next().ok_or("--no-listing needs a NAME")?.clone(),
+                )
+            }
+            other if chapter.is_none() => chapter = Some(other.to_string()),
+            other => return Err(format!("unexpected argument `{other}`")),
+        }
+    }
+    let chapter =
+        chapter.ok_or("name the chapter folder, e.g. ch03-threads")?;
+    let nn = chapter
+        .strip_prefix("ch")
+        .and_then(|r| r.get(..2))
+        .filter(|n| n.chars().all(|c| c.is_ascii_digit()))
+        .ok_or(format!(
+            "`{chapter}` is not a chapter folder like ch03-threads"
+        ))?;
+    let root = workspace_root();
+    let page = root.join("src").join(format!("{chapter}.md"));
+    if !page.exists() {
+        return Err(format!("there is no chapter page {}", page.display()));
+    }
+    let chapter_dir = root.join("listings").join(&chapter);
+    let name = match unnumbered {
+        Some(what) => format!("no-listing-{nn}-{what}"),
+        None => {
+            let next = read_dirs(&chapter_dir)
+                .iter()
+                .filter_map(|d| {
+                    d.file_name()?
+                        .to_str()?
+                        .strip_prefix(&format!("listing-{nn}-"))?
+                        .parse::<u32>()
+                        .ok()
+                })
+                .max()
+                .unwrap_or(0)
+                + 1;
+            format!("listing-{nn}-{next:02}")
+        }
+    };
+    let dir = chapter_dir.join(&name);
+    if dir.exists() {
+        return Err(format!("{} exists already", dir.display()));
+    }
+    write(&dir.join("Cargo.toml"), &manifest(&name, negative))?;
+    if negative {
+        write(&dir.join("src/main.rs"), NEGATIVE)?;
+        write(&dir.join("tests/compile_fail.rs"), COMPILE_FAIL_TEST)?;
+    } else {
+        write(&dir.join("src/main.rs"), PROGRAM)?;
+    }
+    let relative = format!("../listings/{chapter}/{name}");
+    println!("created {}", dir.display());
+    println!("\npaste into src/{chapter}.md:\n");
+    let flags = if negative { ",compile_fail,E0308" } else { "" };
+    let anchor = if negative { "" } else { ":all" };
+    println!("```rust{flags}\n{{{{#rustdoc_include {relative}/src/main.rs{anchor}}}}}\n```\n");
+    if let Some(number) = name.strip_prefix("listing-") {
+        let (n, m) = number.split_once('-').unwrap_or((nn, "01"));
+        let (n, m) = (n.trim_start_matches('0'), m.trim_start_matches('0'));
+        println!(
+            "<span class=\"caption\">Listing {n}-{m}: what it shows</span>\n"
+        );
+    }
+    if negative {
+        println!("```text\n{{{{#include {relative}/src/main.stderr}}}}\n```\n");
+        println!("then run `cargo xtask outputs` to record the real error.");
+    } else {
+        println!("```text\n{{{{#include {relative}/output.txt}}}}\n```\n");
+        println!("then run `cargo xtask outputs` to record its run.");
+    }
+    Ok(())
+}
+
+fn manifest(name: &str, negative: bool) -> String {
+    let mut text = format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n\
+         edition.workspace = true\npublish.workspace = true\n"
+    );
+    if negative {
+        text.push_str(
+            "# The program must not compile: it is no build target, and\n\
+             # tests/compile_fail.rs checks its error with trybuild.\n\
+             autobins = false\nautolib = false\n\n\
+             [package.metadata.book]\nkind = \"compile-fail\"\n\n\
+             [[test]]\nname = \"compile_fail\"\npath = \"tests/compile_fail.rs\"\n\n\
+             [dev-dependencies]\ntrybuild.workspace = true\n",
+        );
+    } else {
+        text.push_str("\n[dependencies]\n");
+    }
+    text.push_str("\n[lints]\nworkspace = true\n");
+    text
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder)
+            .map_err(|e| format!("{}: {e}", folder.display()))?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
