@@ -26,8 +26,10 @@ cargo xtask <verb>
   test          run every check and every test (what CI runs)
   check         only the fast drift guard (includes, anchors, listings,
                 captions, code-block rules); no compiling
-  outputs       rerun every listing and rewrite its recorded output and
-                every negative example's recorded compiler error
+  outputs [FILTER…]
+                rerun listings and rewrite their recorded output, and
+                every negative example's recorded compiler error; with
+                filters, only listings whose path contains one (ch05)
   new-listing   scaffold a listing crate:
                   new-listing <chapter-dir> [--negative] [--no-listing NAME]
                 e.g. new-listing ch03-threads
@@ -45,7 +47,7 @@ fn main() -> ExitCode {
         "serve" => serve(),
         "test" => test(),
         "check" => check(),
-        "outputs" => outputs::regenerate(),
+        "outputs" => outputs::regenerate(rest),
         "new-listing" => scaffold::new_listing(rest),
         "tools" => tools::Tools::ensure().map(|_| ()),
         "help" | "--help" | "-h" => {
