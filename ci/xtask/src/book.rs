@@ -19,6 +19,8 @@ pub struct Page {
     pub captions: Vec<(usize, u32, u32)>,
     /// Every "Listing N-M" the prose mentions: line, N, M.
     pub mentions: Vec<(usize, u32, u32)>,
+    /// `{{#score path}}`: line, the recorded output it draws.
+    pub scores: Vec<(usize, PathBuf)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -133,6 +135,8 @@ impl Page {
             Regex::new(r#"<span class="caption">Listing (\d+)-(\d+):"#)
                 .expect("valid regex");
         let mention = Regex::new(r"Listing (\d+)-(\d+)").expect("valid regex");
+        let score =
+            Regex::new(r"\{\{#score\s+([^}\s]+)\s*\}\}").expect("valid regex");
         let folder = path.parent().unwrap_or(Path::new("."));
 
         let mut page = Page {
@@ -142,6 +146,7 @@ impl Page {
             blocks: Vec::new(),
             captions: Vec::new(),
             mentions: Vec::new(),
+            scores: Vec::new(),
         };
         let mut admonitions: Vec<Fence> = Vec::new();
         let mut code: Option<(Fence, Block)> = None;
@@ -193,6 +198,9 @@ impl Page {
                         found[1].parse().unwrap_or(0),
                         found[2].parse().unwrap_or(0),
                     ));
+                }
+                for found in score.captures_iter(line) {
+                    page.scores.push((number, folder.join(&found[1])));
                 }
                 for found in mention.captures_iter(line) {
                     page.mentions.push((

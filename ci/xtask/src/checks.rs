@@ -26,6 +26,7 @@ pub fn run(workspace: &Workspace, book: &Book, report: &mut Report) {
         check_includes(page, report);
         check_blocks(page, workspace, report);
         check_captions(page, workspace, report);
+        check_scores(page, workspace, report);
     }
     check_listings(workspace, book, report);
 }
@@ -296,6 +297,27 @@ fn check_rust_block(
             ),
             "mark the block ```rust,noplayground so no Run button shows",
         );
+    }
+}
+
+/// A score draws a listing's recorded output (mdbook-score parses it and
+/// fails the build on a bad event line).
+fn check_scores(page: &Page, workspace: &Workspace, report: &mut Report) {
+    for (line, file) in &page.scores {
+        let recorded = owner(workspace, file)
+            .is_some_and(|l| normalize(file) == l.output_file());
+        if !recorded || !file.exists() {
+            report.add(
+                &page.path,
+                Some(*line),
+                format!(
+                    "{{{{#score}}}} of {}: not a listing's recorded output.txt",
+                    relative(file).display()
+                ),
+                "point it at listings/chNN-…/listing-NN-MM/output.txt and \
+                 record it with `cargo xtask outputs`",
+            );
+        }
     }
 }
 

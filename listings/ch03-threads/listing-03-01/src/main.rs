@@ -1,19 +1,23 @@
 // ANCHOR: all
 use std::thread;
+use std::time::{Duration, Instant};
 
-fn play(section: &str, bars: u32) -> Vec<String> {
+fn play(section: &str, bars: u32, bar_length: Duration) -> Vec<String> {
+    let start = Instant::now();
     let mut played = Vec::new();
     for bar in 1..=bars {
         let note = format!("{section}: bar {bar}");
-        println!("{note}");
+        println!("@{}ms {note}", start.elapsed().as_millis());
         played.push(note);
+        thread::sleep(bar_length);
     }
     played
 }
 
 fn main() {
-    let strings = thread::spawn(|| play("strings", 3));
-    let brass = thread::spawn(|| play("brass", 3));
+    let bar_length = Duration::from_millis(30);
+    let strings = thread::spawn(move || play("strings", 3, bar_length));
+    let brass = thread::spawn(move || play("brass", 3, bar_length));
 
     let strings_played = strings.join().unwrap();
     let brass_played = brass.join().unwrap();
@@ -28,8 +32,9 @@ mod tests {
 
     #[test]
     fn join_hands_back_every_bar_in_order() {
-        let strings = thread::spawn(|| play("strings", 4));
-        let brass = thread::spawn(|| play("brass", 2));
+        let bar = Duration::from_millis(1);
+        let strings = thread::spawn(move || play("strings", 4, bar));
+        let brass = thread::spawn(move || play("brass", 2, bar));
         assert_eq!(
             strings.join().unwrap(),
             [

@@ -1,0 +1,124 @@
+//! `mdbook-score`: the mdBook preprocessor that replaces
+//! `{{#score ../listings/chNN-…/listing-NN-MM/output.txt}}` in a chapter with
+//! the score of that recorded run (see `lib.rs`).
+//!
+//! mdBook calls `mdbook-score supports <renderer>` (every renderer is
+//! supported), then `mdbook-score` with `[context, book]` as JSON on stdin,
+//! and reads the book back from stdout. A bad event line fails the build,
+//! naming the chapter, the output file and the line.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use mdbook_score::{parse, render, Source};
+use regex::Regex;
+use serde_json::Value;
+
+fn main() -> ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("supports") {
+        return ExitCode::SUCCESS;
+    }
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("mdbook-score: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(|e| format!("reading stdin: {e}"))?;
+    let value: Value =
+        serde_json::from_str(&input).map_err(|e| format!("bad input: {e}"))?;
+    let [context, mut book] =
+        <[Value; 2]>::try_from(value.as_array().cloned().unwrap_or_default())
+            .map_err(|_| "expected [context, book] on stdin".to_string())?;
+    let root = PathBuf::from(context["root"].as_str().unwrap_or("."));
+    let src =
+        root.join(context["config"]["book"]["src"].as_str().unwrap_or("src"));
+    let directive =
+        Regex::new(r"\{\{#score\s+([^}\s]+)\s*\}\}").expect("valid regex");
+    if let Some(sections) = book["sections"].as_array_mut() {
+        for item in sections {
+            score_chapter(item, &src, &directive)?;
+        }
+    }
+    println!("{book}");
+    Ok(())
+}
+
+fn score_chapter(
+    item: &mut Value,
+    src: &Path,
+    directive: &Regex,
+) -> Result<(), String> {
+    let Some(chapter) = item.get_mut("Chapter") else {
+        return Ok(());
+    };
+    let page = src.join(chapter["source_path"].as_str().unwrap_or(""));
+    let folder = page.parent().unwrap_or(src).to_path_buf();
+    if let Some(content) = chapter["content"].as_str() {
+        if directive.is_match(content) {
+            let mut failure = None;
+            let scored =
+                directive.replace_all(content, |found: &regex::Captures| {
+                    score(&folder, &found[1]).unwrap_or_else(|message| {
+                        failure.get_or_insert(format!(
+                            "{}: {message}",
+                            page.display()
+                        ));
+                        String::new()
+                    })
+                });
+            if let Some(message) = failure {
+                return Err(message);
+            }
+            chapter["content"] = Value::String(scored.into_owned());
+        }
+    }
+    if let Some(items) = chapter["sub_items"].as_array_mut() {
+        for sub in items {
+            score_chapter(sub, src, directive)?;
+        }
+    }
+    Ok(())
+}
+
+/// The figure for one recorded output, named after its listing's folder.
+fn score(folder: &Path, target: &str) -> Result<String, String> {
+    let file = folder.join(target);
+    let output = std::fs::read_to_string(&file)
+        .map_err(|e| format!("score of {target}: {e}"))?;
+    let events = parse(&output).map_err(|e| {
+        format!("score of {target}: line {}: {}", e.line, e.message)
+    })?;
+    let crate_name = Path::new(target)
+        .parent()
+        .and_then(Path::file_name)
+        .and_then(|n| n.to_str())
+        .unwrap_or("listing");
+    let listing = match crate_name
+        .strip_prefix("listing-")
+        .and_then(|n| n.split_once('-'))
+    {
+        Some((chapter, number)) => format!(
+            "Listing {}-{}",
+            chapter.trim_start_matches('0'),
+            number.trim_start_matches('0')
+        ),
+        None => crate_name.to_string(),
+    };
+    let id = format!("score-{crate_name}");
+    Ok(render(
+        &events,
+        &Source {
+            id: &id,
+            listing: &listing,
+        },
+    ))
+}
