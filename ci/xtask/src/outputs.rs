@@ -241,12 +241,20 @@ pub fn regenerate(filters: &[String]) -> Result<(), String> {
         let dir = l.dir.to_string_lossy();
         filters.is_empty() || filters.iter().any(|f| dir.contains(f.as_str()))
     };
-    let listings: Vec<&Listing> = recorded_listings(&workspace, false)
-        .into_iter()
-        .filter(|l| chosen(l))
-        .collect();
+    // Named listings are recorded even before a page shows them; without
+    // filters, only those a page shows (or that were recorded before).
+    let listings: Vec<&Listing> = if filters.is_empty() {
+        recorded_listings(&workspace, false)
+    } else {
+        workspace
+            .listings
+            .iter()
+            .filter(|l| l.kind == Kind::Program && chosen(l))
+            .collect()
+    };
     let runs = run_all(&root, &listings)?;
     let mut failures = Vec::new();
+    let mut recorded = 0;
     for (listing, run) in listings.iter().zip(runs) {
         match run {
             Ok(output) => {
@@ -261,6 +269,7 @@ pub fn regenerate(filters: &[String]) -> Result<(), String> {
                     std::fs::write(&file, output)
                         .map_err(|e| format!("{}: {e}", file.display()))?;
                     println!("recorded {}", file.display());
+                    recorded += 1;
                 }
             }
             Err(problem) => {
@@ -268,6 +277,12 @@ pub fn regenerate(filters: &[String]) -> Result<(), String> {
             }
         }
     }
+    println!(
+        "ran {} listings: {recorded} recordings written, {} still match \
+         their rule and were kept",
+        listings.len(),
+        listings.len() - recorded - failures.len()
+    );
     let negatives: Vec<&str> = workspace
         .listings
         .iter()
