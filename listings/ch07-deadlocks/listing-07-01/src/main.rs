@@ -1,0 +1,137 @@
+use std::collections::BTreeMap;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Barrier, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+// ANCHOR: all
+/// An instrument on the stage: its `Mutex` is the only way to pick it up.
+struct Instrument {
+    name: &'static str,
+    phrases: Mutex<u32>,
+}
+
+/// One event of the performance: when, who, what.
+type Note = (Duration, &'static str, String);
+
+fn perform(
+    performer: &'static str,
+    [first, second]: [&Instrument; 2],
+    both_hold_one: &Barrier,
+    clock: Instant,
+    notes: &Sender<Note>,
+) {
+    let cue = |what: String| {
+        notes.send((clock.elapsed(), performer, what)).unwrap();
+    };
+    let mut first_in_hand = first.phrases.lock().unwrap();
+    cue(format!("took the {}", first.name));
+    both_hold_one.wait(); // now each performer holds one instrument
+    cue(format!("waiting for the {}", second.name));
+    let mut second_in_hand = second.phrases.lock().unwrap();
+    *first_in_hand += 1;
+    *second_in_hand += 1;
+    cue("played a phrase".to_string());
+}
+
+/// Starts both performers; each reaches for the instruments in its own
+/// order. Returns the stage and the stream of their notes.
+fn start(clock: Instant) -> ([Arc<Instrument>; 2], Receiver<Note>) {
+    let violin = Arc::new(Instrument {
+        name: "violin",
+        phrases: Mutex::new(0),
+    });
+    let bow = Arc::new(Instrument {
+        name: "bow",
+        phrases: Mutex::new(0),
+    });
+    let both_hold_one = Arc::new(Barrier::new(2));
+    let (notes, heard) = mpsc::channel();
+    let parts = [
+        ("soloist", [Arc::clone(&violin), Arc::clone(&bow)]),
+        ("understudy", [Arc::clone(&bow), Arc::clone(&violin)]),
+    ];
+    for (performer, [first, second]) in parts {
+        let both_hold_one = Arc::clone(&both_hold_one);
+        let notes = notes.clone();
+        thread::spawn(move || {
+            perform(performer, [&first, &second], &both_hold_one, clock, &notes)
+        });
+    }
+    ([violin, bow], heard)
+}
+
+const SILENCE: Duration = Duration::from_millis(500);
+
+fn main() {
+    let clock = Instant::now();
+    let (_stage, heard) = start(clock);
+    let mut last_note = BTreeMap::new();
+    loop {
+        // The watchdog: no performance goes quiet for this long.
+        match heard.recv_timeout(SILENCE) {
+            Ok((at, performer, what)) => {
+                println!("@{}ms {performer}: {what}", at.as_millis());
+                last_note.insert(performer, what);
+            }
+            Err(RecvTimeoutError::Timeout) => break,
+            Err(RecvTimeoutError::Disconnected) => {
+                println!("every performer finished");
+                return;
+            }
+        }
+    }
+    let now = clock.elapsed().as_millis();
+    println!("@{now}ms watchdog: no note for {SILENCE:?}, the music froze");
+    for (performer, what) in &last_note {
+        println!("watchdog: {performer} is stuck {what}");
+    }
+    // The frozen threads can never be joined: end the process here.
+    std::process::exit(0);
+}
+// ANCHOR_END: all
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::TryLockError;
+
+    /// Long enough to mean "hung", short enough to fail fast.
+    const HANG: Duration = Duration::from_secs(10);
+
+    #[test]
+    fn opposite_orders_always_freeze() {
+        let ([violin, bow], heard) = start(Instant::now());
+        let mut waiting = Vec::new();
+        while waiting.len() < 2 {
+            let (_, performer, what) =
+                heard.recv_timeout(HANG).expect("a performer went quiet");
+            assert!(what != "played a phrase", "{performer} got to play");
+            if what.starts_with("waiting") {
+                waiting.push(format!("{performer}: {what}"));
+            }
+        }
+        waiting.sort();
+        assert_eq!(
+            waiting,
+            [
+                "soloist: waiting for the bow",
+                "understudy: waiting for the violin"
+            ]
+        );
+        // Each holds one instrument and waits for the other, for good.
+        assert!(matches!(
+            violin.phrases.try_lock(),
+            Err(TryLockError::WouldBlock)
+        ));
+        assert!(matches!(
+            bow.phrases.try_lock(),
+            Err(TryLockError::WouldBlock)
+        ));
+        assert_eq!(
+            heard.recv_timeout(Duration::from_millis(200)).unwrap_err(),
+            RecvTimeoutError::Timeout,
+            "a note after the freeze"
+        );
+    }
+}

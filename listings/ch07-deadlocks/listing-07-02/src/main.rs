@@ -1,0 +1,155 @@
+#[cfg(loom)]
+use loom::sync::Mutex;
+#[cfg(not(loom))]
+use std::sync::Mutex;
+use std::thread;
+use std::time::Instant;
+
+// ANCHOR: all
+/// An instrument on the stage, with its place in the stage order.
+struct Instrument {
+    rank: u8,
+    name: &'static str,
+    phrases: Mutex<u32>,
+}
+
+/// The house rule: whatever order a part asks for, pick instruments up
+/// in stage order, lowest rank first.
+fn in_stage_order([a, b]: [&Instrument; 2]) -> [&Instrument; 2] {
+    if a.rank <= b.rank {
+        [a, b]
+    } else {
+        [b, a]
+    }
+}
+
+fn perform(
+    performer: &str,
+    part: [&Instrument; 2],
+    phrases: u32,
+    clock: Instant,
+) {
+    let cue = |what: &str| {
+        let ms = clock.elapsed().as_millis();
+        println!("@{ms}ms {performer}: {what}");
+    };
+    let [first, second] = in_stage_order(part);
+    for phrase in 1..=phrases {
+        let mut first_in_hand = first.phrases.lock().unwrap();
+        cue(&format!("took the {}", first.name));
+        let mut second_in_hand = second.phrases.lock().unwrap();
+        cue(&format!("took the {}", second.name));
+        *first_in_hand += 1;
+        *second_in_hand += 1;
+        cue(&format!("played phrase {phrase}"));
+    } // both guards drop here, at the end of every phrase
+}
+
+fn main() {
+    let clock = Instant::now();
+    let violin = Instrument {
+        rank: 1,
+        name: "violin",
+        phrases: Mutex::new(0),
+    };
+    let bow = Instrument {
+        rank: 2,
+        name: "bow",
+        phrases: Mutex::new(0),
+    };
+    thread::scope(|s| {
+        s.spawn(|| perform("soloist", [&violin, &bow], 2, clock));
+        s.spawn(|| perform("understudy", [&bow, &violin], 2, clock));
+    });
+    let played = *violin.phrases.lock().unwrap();
+    println!("the violin played {played} phrases, and nobody froze");
+}
+// ANCHOR_END: all
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    #[test]
+    fn stage_order_always_finishes() {
+        let (done, finished) = mpsc::channel();
+        thread::spawn(move || {
+            let violin = Instrument {
+                rank: 1,
+                name: "violin",
+                phrases: Mutex::new(0),
+            };
+            let bow = Instrument {
+                rank: 2,
+                name: "bow",
+                phrases: Mutex::new(0),
+            };
+            let clock = Instant::now();
+            thread::scope(|s| {
+                s.spawn(|| perform("soloist", [&violin, &bow], 300, clock));
+                s.spawn(|| perform("understudy", [&bow, &violin], 300, clock));
+            });
+            let played =
+                [violin.phrases.into_inner(), bow.phrases.into_inner()];
+            done.send(played.map(Result::unwrap)).unwrap();
+        });
+        // The watchdog: a deadlock here is a failed test, not a hang.
+        let played = finished
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the performers froze");
+        assert_eq!(played, [600, 600]);
+    }
+
+    #[test]
+    fn either_part_starts_with_the_lower_rank() {
+        let low = Instrument {
+            rank: 1,
+            name: "violin",
+            phrases: Mutex::new(0),
+        };
+        let high = Instrument {
+            rank: 2,
+            name: "bow",
+            phrases: Mutex::new(0),
+        };
+        for part in [[&low, &high], [&high, &low]] {
+            let [first, second] = in_stage_order(part);
+            assert_eq!([first.name, second.name], ["violin", "bow"]);
+        }
+    }
+}
+
+/// Loom runs the model under every interleaving of its threads, and fails
+/// the test if any interleaving leaves every thread blocked.
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use loom::sync::Arc;
+
+    fn stage() -> Arc<[Instrument; 2]> {
+        Arc::new([(1, "violin"), (2, "bow")].map(|(rank, name)| Instrument {
+            rank,
+            name,
+            phrases: Mutex::new(0),
+        }))
+    }
+
+    #[test]
+    fn in_stage_order_no_interleaving_freezes() {
+        loom::model(|| {
+            let stage = stage();
+            let other = Arc::clone(&stage);
+            let understudy = loom::thread::spawn(move || {
+                let [violin, bow] = &*other;
+                perform("understudy", [bow, violin], 1, Instant::now());
+            });
+            let [violin, bow] = &*stage;
+            perform("soloist", [violin, bow], 1, Instant::now());
+            understudy.join().unwrap();
+            assert_eq!(*violin.phrases.lock().unwrap(), 2);
+            assert_eq!(*bow.phrases.lock().unwrap(), 2);
+        });
+    }
+}

@@ -1,0 +1,77 @@
+use std::thread::{self, ThreadId};
+
+use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio::task;
+
+// ANCHOR: all
+/// One note as the audience heard it: who played it, and on which thread.
+type Note = (&'static str, u32, ThreadId);
+
+async fn melody(name: &'static str, notes: u32, ear: UnboundedSender<Note>) {
+    for note in 1..=notes {
+        let player = thread::current().id();
+        println!("{name}: note {note} on {player:?}");
+        ear.send((name, note, player)).unwrap();
+        // A rest: hand the thread to whichever melody is ready next.
+        task::yield_now().await;
+    }
+}
+
+async fn three_melodies() -> Vec<Note> {
+    let (ear, mut heard) = mpsc::unbounded_channel();
+    let melodies = [
+        task::spawn(melody("violins", 3, ear.clone())),
+        task::spawn(melody("flutes", 3, ear.clone())),
+        task::spawn(melody("horns", 3, ear)),
+    ];
+    for handle in melodies {
+        handle.await.unwrap();
+    }
+    let mut notes = Vec::new();
+    while let Some(note) = heard.recv().await {
+        notes.push(note);
+    }
+    notes
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let conductor = thread::current().id();
+    let notes = three_melodies().await;
+    let on_one_thread = notes.iter().all(|&(_, _, t)| t == conductor);
+    println!(
+        "{} notes, all on {conductor:?}: {on_one_thread}",
+        notes.len()
+    );
+}
+// ANCHOR_END: all
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn three_tasks_interleave_on_one_thread() {
+        let here = thread::current().id();
+        let notes =
+            tokio::time::timeout(Duration::from_secs(5), three_melodies())
+                .await
+                .expect("the melodies finished");
+
+        // Every note was played on the test's own thread.
+        assert_eq!(notes.len(), 9);
+        assert!(notes.iter().all(|&(_, _, t)| t == here));
+
+        // Each melody kept its own order...
+        for name in ["violins", "flutes", "horns"] {
+            let mine: Vec<u32> =
+                notes.iter().filter(|n| n.0 == name).map(|n| n.1).collect();
+            assert_eq!(mine, [1, 2, 3]);
+        }
+        // ...and they interleaved: every melody began before any ended.
+        let first_ending = notes.iter().position(|n| n.1 == 3).unwrap();
+        let last_beginning = notes.iter().rposition(|n| n.1 == 1).unwrap();
+        assert!(last_beginning < first_ending, "{notes:?}");
+    }
+}

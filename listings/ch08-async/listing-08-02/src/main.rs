@@ -1,0 +1,106 @@
+use std::time::Duration;
+
+use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio::task;
+use tokio::time::{self, Instant};
+
+// ANCHOR: all
+/// One event of the performance: when, who, and what was played.
+type Event = (u128, &'static str, String);
+
+async fn section(
+    name: &'static str,
+    beats_per_bar: u32,
+    bar: Duration,
+    bars: u32,
+    start: Instant,
+    score: UnboundedSender<Event>,
+) {
+    let mut pulse = time::interval(bar / beats_per_bar);
+    // Every beat of every bar, then one last downbeat together.
+    for beat in 0..=beats_per_bar * bars {
+        pulse.tick().await;
+        let ms = start.elapsed().as_millis();
+        let what = if beat == beats_per_bar * bars {
+            "final downbeat".to_string()
+        } else {
+            format!("beat {} of {beats_per_bar}", beat % beats_per_bar + 1)
+        };
+        println!("@{ms}ms {name}: {what}");
+        score.send((ms, name, what)).unwrap();
+    }
+}
+
+/// Three against two: violins play three beats in each bar while the
+/// cellos play two, both tasks on the same thread.
+async fn polyrhythm(bar: Duration, bars: u32) -> Vec<Event> {
+    let start = Instant::now();
+    let (score, mut heard) = mpsc::unbounded_channel();
+    let violins =
+        task::spawn(section("violins", 3, bar, bars, start, score.clone()));
+    let cellos = task::spawn(section("cellos", 2, bar, bars, start, score));
+    violins.await.unwrap();
+    cellos.await.unwrap();
+    let mut events = Vec::new();
+    while let Some(event) = heard.recv().await {
+        events.push(event);
+    }
+    events
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let events = polyrhythm(Duration::from_millis(240), 2).await;
+    println!("{} events from one thread", events.len());
+}
+// ANCHOR_END: all
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn three_against_two_keeps_exact_time() {
+        let six_seconds = Duration::from_secs(6);
+        let mut events =
+            time::timeout(Duration::from_secs(60), polyrhythm(six_seconds, 2))
+                .await
+                .expect("the polyrhythm ended");
+        // Events at the same instant may come in either order; sorting by
+        // time, then performer, fixes only those.
+        events.sort();
+        let timeline: Vec<(u128, &str, &str)> = events
+            .iter()
+            .map(|(ms, who, what)| (*ms, *who, what.as_str()))
+            .collect();
+        assert_eq!(
+            timeline,
+            [
+                (0, "cellos", "beat 1 of 2"),
+                (0, "violins", "beat 1 of 3"),
+                (2000, "violins", "beat 2 of 3"),
+                (3000, "cellos", "beat 2 of 2"),
+                (4000, "violins", "beat 3 of 3"),
+                (6000, "cellos", "beat 1 of 2"),
+                (6000, "violins", "beat 1 of 3"),
+                (8000, "violins", "beat 2 of 3"),
+                (9000, "cellos", "beat 2 of 2"),
+                (10000, "violins", "beat 3 of 3"),
+                (12000, "cellos", "final downbeat"),
+                (12000, "violins", "final downbeat"),
+            ]
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_heard_order_is_the_timeline() {
+        // Whatever the order within one instant, time never runs backwards.
+        let events = time::timeout(
+            Duration::from_secs(60),
+            polyrhythm(Duration::from_secs(6), 2),
+        )
+        .await
+        .expect("the polyrhythm ended");
+        assert!(events.windows(2).all(|pair| pair[0].0 <= pair[1].0));
+    }
+}

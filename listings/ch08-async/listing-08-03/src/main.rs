@@ -1,0 +1,57 @@
+use std::sync::{Arc, Barrier};
+use std::thread::{self, ThreadId};
+
+use tokio::runtime::Builder;
+
+// ANCHOR: all
+/// A section that blocks its thread until its partner reaches the same bar.
+/// Both can only get past `wait` if they are running at the same time.
+fn play_in_unison(name: &str, downbeat: &Barrier) -> ThreadId {
+    println!("{name}: waiting at the downbeat");
+    downbeat.wait();
+    println!("{name}: playing in unison");
+    thread::current().id()
+}
+
+fn duet() -> [ThreadId; 2] {
+    let runtime = Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let downbeat = Arc::new(Barrier::new(2));
+        let score = Arc::clone(&downbeat);
+        let violins =
+            tokio::spawn(async move { play_in_unison("violins", &score) });
+        let score = Arc::clone(&downbeat);
+        let cellos =
+            tokio::spawn(async move { play_in_unison("cellos", &score) });
+        [violins.await.unwrap(), cellos.await.unwrap()]
+    })
+}
+
+fn main() {
+    let [violins, cellos] = duet();
+    println!("on two worker threads at once: {}", violins != cellos);
+}
+// ANCHOR_END: all
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    #[test]
+    fn two_tasks_run_in_parallel_on_the_multi_thread_runtime() {
+        // Watchdog: if the tasks could not run at the same time, the barrier
+        // would never open; fail with a message instead of hanging.
+        let (done, finished) = mpsc::channel();
+        thread::spawn(move || done.send(duet()).unwrap());
+        let [violins, cellos] = finished
+            .recv_timeout(Duration::from_secs(10))
+            .expect("both tasks reached the barrier together");
+        assert_ne!(violins, cellos);
+        assert_ne!(violins, thread::current().id());
+    }
+}

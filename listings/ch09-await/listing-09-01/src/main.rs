@@ -1,0 +1,135 @@
+use std::thread;
+use std::time::Duration;
+
+use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio::task;
+use tokio::time::{self, Instant};
+
+// ANCHOR: all
+type Event = (u128, &'static str, &'static str);
+
+/// Where the players perform: a shared start time, and the audience's ear.
+#[derive(Clone)]
+struct Stage {
+    start: Instant,
+    ear: UnboundedSender<Event>,
+}
+
+impl Stage {
+    fn play(&self, who: &'static str, what: &'static str) {
+        let ms = self.start.elapsed().as_millis();
+        println!("@{ms}ms {who}: {what}");
+        self.ear.send((ms, who, what)).unwrap();
+    }
+}
+
+async fn soloist(rest: Duration, block: Duration, stage: Stage) {
+    stage.play("soloist", "A4, then a rest");
+    time::sleep(rest).await; // a rest: this task pauses, the thread plays on
+    stage.play("soloist", "B4, then a block");
+    thread::sleep(block); // a block: the whole thread stops
+    stage.play("soloist", "C5");
+}
+
+async fn drummer(beat: Duration, beats: u32, stage: Stage) {
+    for _ in 0..beats {
+        time::sleep(beat).await;
+        stage.play("drummer", "tap");
+    }
+}
+
+/// Both tasks share one thread; the events come back in the order they
+/// were really played.
+async fn perform(
+    beat: Duration,
+    rest: Duration,
+    block: Duration,
+) -> Vec<Event> {
+    let (ear, mut heard) = mpsc::unbounded_channel();
+    let stage = Stage {
+        start: Instant::now(),
+        ear,
+    };
+    let drums = task::spawn(drummer(beat, 8, stage.clone()));
+    let solo = task::spawn(soloist(rest, block, stage));
+    drums.await.unwrap();
+    solo.await.unwrap();
+    let mut events = Vec::new();
+    while let Some(event) = heard.recv().await {
+        events.push(event);
+    }
+    events
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let beat = Duration::from_millis(40);
+    let hold = Duration::from_millis(140);
+    perform(beat, hold, hold).await;
+}
+// ANCHOR_END: all
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The events played after `from` and before `to`.
+    fn between(events: &[Event], from: &str, to: &str) -> Vec<Event> {
+        let from = events.iter().position(|e| e.2.starts_with(from)).unwrap();
+        let to = events.iter().position(|e| e.2.starts_with(to)).unwrap();
+        events[from + 1..to].to_vec()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn during_a_rest_the_drummer_plays_on() {
+        let beat = Duration::from_millis(100);
+        let rest = Duration::from_millis(350);
+        let events = time::timeout(
+            Duration::from_secs(60),
+            perform(beat, rest, Duration::ZERO),
+        )
+        .await
+        .expect("the performance ended");
+        assert_eq!(
+            events,
+            [
+                (0, "soloist", "A4, then a rest"),
+                (100, "drummer", "tap"),
+                (200, "drummer", "tap"),
+                (300, "drummer", "tap"),
+                (350, "soloist", "B4, then a block"),
+                (350, "soloist", "C5"),
+                (400, "drummer", "tap"),
+                (500, "drummer", "tap"),
+                (600, "drummer", "tap"),
+                (700, "drummer", "tap"),
+                (800, "drummer", "tap"),
+            ]
+        );
+    }
+
+    // `std::thread::sleep` stops the thread, not tokio's paused clock, so
+    // this test runs on the real clock: a 3 ms block, during which the
+    // drummer's one-millisecond taps keep falling due.
+    #[tokio::test]
+    async fn during_a_block_nobody_else_plays() {
+        let beat = Duration::from_millis(1);
+        let block = Duration::from_millis(3);
+        let events = time::timeout(
+            Duration::from_secs(5),
+            perform(beat, Duration::ZERO, block),
+        )
+        .await
+        .expect("the performance ended");
+        assert_eq!(between(&events, "B4", "C5"), [], "{events:?}");
+        // Each tap needs a timer of its own, so most of the eight come
+        // after the block, and the first of those only once it is over.
+        let c5 = events.iter().position(|e| e.2 == "C5").unwrap();
+        let (b4_ms, c5_ms) = (events[c5 - 1].0, events[c5].0);
+        assert!(c5_ms >= b4_ms + 3, "{events:?}");
+        let late_tap = &events[c5 + 1];
+        assert_eq!(late_tap.1, "drummer", "{events:?}");
+        assert!(late_tap.0 >= c5_ms, "{events:?}");
+        assert_eq!(events.len(), 11);
+    }
+}

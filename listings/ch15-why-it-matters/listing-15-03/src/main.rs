@@ -1,0 +1,171 @@
+use std::io;
+use std::net::SocketAddr;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+use tokio::time::{self, Duration, Instant};
+
+/// The frequencies this tuner knows, in hertz.
+fn pitch(note: &str) -> Option<f64> {
+    match note {
+        "A4" => Some(440.0),
+        "E5" => Some(659.26),
+        "C3" => Some(130.81),
+        _ => None,
+    }
+}
+
+/// A client: sends one note, reads one line back.
+async fn ask(tuner: SocketAddr, note: &str) -> io::Result<String> {
+    let mut stream = TcpStream::connect(tuner).await?;
+    stream.write_all(format!("{note}\n").as_bytes()).await?;
+    let mut reply = String::new();
+    BufReader::new(stream).read_line(&mut reply).await?;
+    Ok(reply.trim_end().to_string())
+}
+
+// ANCHOR: all
+/// What the tuner did for one connection.
+#[derive(Debug, PartialEq)]
+enum Session {
+    Tuned,
+    HungUp,
+}
+
+/// One client: read a note, but wait no longer than `patience` for it.
+async fn session(stream: TcpStream, patience: Duration) -> io::Result<Session> {
+    let (reader, mut writer) = stream.into_split();
+    let mut reader = BufReader::new(reader);
+    let mut note = String::new();
+    let asked = reader.read_line(&mut note);
+    let bytes = match time::timeout(patience, asked).await {
+        Err(_silence) => return Ok(Session::HungUp), // drops the stream
+        Ok(read) => read?,
+    };
+    if bytes == 0 {
+        return Ok(Session::HungUp); // the client left without a note
+    }
+    let note = note.trim();
+    let reply = match pitch(note) {
+        Some(hz) => format!("{note} = {hz:.2} Hz\n"),
+        None => format!("{note} = unknown\n"),
+    };
+    writer.write_all(reply.as_bytes()).await?;
+    Ok(Session::Tuned)
+}
+
+/// Serves exactly `clients` connections, each on its own task, then stops.
+async fn tuner(
+    listener: TcpListener,
+    clients: usize,
+    patience: Duration,
+) -> io::Result<Vec<Session>> {
+    let mut sessions = JoinSet::new();
+    for _ in 0..clients {
+        let (stream, _peer) = listener.accept().await?;
+        sessions.spawn(session(stream, patience));
+    }
+    let mut done = Vec::new();
+    while let Some(finished) = sessions.join_next().await {
+        done.push(finished??);
+    }
+    Ok(done)
+}
+
+#[tokio::main]
+async fn main() -> io::Result<()> {
+    let clock = Instant::now();
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let patience = Duration::from_millis(200);
+    let server = tokio::spawn(tuner(listener, 4, patience));
+
+    let mut clients = JoinSet::new();
+    for (section, note) in [("oboe", "A4"), ("violins", "E5"), ("cellos", "C3")]
+    {
+        clients.spawn(async move {
+            let reply = ask(address, note).await?;
+            let ms = clock.elapsed().as_millis();
+            println!("@{ms}ms {section}: asked for {note}, heard {reply}");
+            io::Result::Ok(())
+        });
+    }
+    clients.spawn(async move {
+        let mut stream = TcpStream::connect(address).await?;
+        let mut rest = Vec::new();
+        stream.read_to_end(&mut rest).await?; // says nothing, waits
+        let ms = clock.elapsed().as_millis();
+        println!("@{ms}ms tuba: said nothing, the tuner hung up");
+        io::Result::Ok(())
+    });
+    while let Some(client) = clients.join_next().await {
+        client??;
+    }
+    let sessions = server.await??;
+    let tuned = sessions.iter().filter(|s| **s == Session::Tuned).count();
+    println!("tuner: tuned {tuned} of {} clients, closed", sessions.len());
+    Ok(())
+}
+// ANCHOR_END: all
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMIT: Duration = Duration::from_secs(10);
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_clients_are_each_answered() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let server = tokio::spawn(tuner(listener, 24, LIMIT));
+        let mut clients = JoinSet::new();
+        for note in ["A4", "E5", "C3", "B9"].repeat(6) {
+            clients.spawn(async move { (note, ask(address, note).await) });
+        }
+        let all = async {
+            while let Some(client) = clients.join_next().await {
+                let (note, reply) = client.unwrap();
+                let want = match note {
+                    "A4" => "A4 = 440.00 Hz",
+                    "E5" => "E5 = 659.26 Hz",
+                    "C3" => "C3 = 130.81 Hz",
+                    _ => "B9 = unknown",
+                };
+                assert_eq!(reply.unwrap(), want);
+            }
+            server.await.unwrap().unwrap()
+        };
+        let sessions = time::timeout(LIMIT, all).await.expect("hung");
+        assert_eq!(sessions.len(), 24);
+        assert!(sessions.iter().all(|s| *s == Session::Tuned));
+    }
+
+    #[tokio::test]
+    async fn a_silent_client_is_hung_up_on_and_holds_up_no_one() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        // Both clients connect before the tuner accepts: the oboe's note
+        // is already waiting, so only the silence can time out.
+        let mut oboe = TcpStream::connect(address).await.unwrap();
+        oboe.write_all(b"A4\n").await.unwrap();
+        let mut tuba = TcpStream::connect(address).await.unwrap();
+        let patience = Duration::from_millis(100);
+        let server = tokio::spawn(tuner(listener, 2, patience));
+        let all = async {
+            let mut reply = String::new();
+            BufReader::new(&mut oboe)
+                .read_line(&mut reply)
+                .await
+                .unwrap();
+            assert_eq!(reply, "A4 = 440.00 Hz\n");
+            let mut rest = Vec::new();
+            let heard = tuba.read_to_end(&mut rest).await.unwrap();
+            assert_eq!(heard, 0, "the tuba was hung up on, with no reply");
+            server.await.unwrap().unwrap()
+        };
+        let mut sessions = time::timeout(LIMIT, all).await.expect("hung");
+        sessions.sort_by_key(|s| *s == Session::HungUp);
+        assert_eq!(sessions, [Session::Tuned, Session::HungUp]);
+    }
+}
