@@ -9,8 +9,12 @@
     var PITCHES = [261.63, 392.0, 329.63, 523.25, 293.66, 440.0, 196.0, 587.33];
     var WAVES = ["triangle", "sine", "square", "sawtooth"];
     var NOTE_SECONDS = 0.28;
-    var reducedMotion = window.matchMedia &&
-        window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+    // Asked at each Listen, so a changed preference applies at once.
+    function reducedMotion() {
+        return Boolean(window.matchMedia &&
+            window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+    }
 
     function notesOf(figure) {
         var marks = figure.querySelectorAll(".score-note");
@@ -131,7 +135,7 @@
             listen.disabled = true;
             stop.disabled = false;
             stop.focus();
-            if (!reducedMotion) {
+            if (!reducedMotion()) {
                 playhead.setAttribute("visibility", "visible");
                 move();
             }
