@@ -12,9 +12,10 @@
 //! - `any-order`: the same lines, each as many times, in any order. Use it
 //!   when threads print one line each and the order is up to the scheduler.
 //! - `per-performer`: each performer's lines come in the recorded order, but
-//!   performers may interleave differently. A line's performer is the text
-//!   before its first `": "` (after an optional `@<time> ` stamp); lines
-//!   without one count as one more performer, so they keep their order too.
+//!   performers may interleave differently. A line's performer is the one
+//!   word (`[A-Za-z0-9_-]+`) before its first `": "`, after an optional
+//!   `@<time> ` stamp; all other lines count as one more performer, so they
+//!   keep their order too.
 //!
 //! Under every rule, the operating system's thread id in a panic message
 //! (`thread 'soloist' (10489) panicked`) is compared as `<tid>`: it is new
@@ -161,8 +162,15 @@ fn by_performer(text: &str) -> BTreeMap<String, Vec<String>> {
         let body = stamp.replace(&masked, "");
         let performer = body
             .split_once(": ")
-            .map(|(p, _)| p.to_string())
-            .unwrap_or_default();
+            .map(|(p, _)| p)
+            .filter(|p| {
+                !p.is_empty()
+                    && p.chars().all(|c| {
+                        c.is_ascii_alphanumeric() || c == '_' || c == '-'
+                    })
+            })
+            .unwrap_or_default()
+            .to_string();
         lanes.entry(performer).or_default().push(masked.clone());
     }
     lanes

@@ -80,10 +80,16 @@ pub fn test(root: &Path) -> Result<(), String> {
         .collect();
 
     let rendered = book_dir(root).join("markdown");
+    // Pages are restaged only when they changed, so an unchanged book does
+    // not make skeptic regenerate and rebuild its tests.
     let staged = root.join("target/page-tests");
-    let _ = std::fs::remove_dir_all(&staged);
     std::fs::create_dir_all(&staged)
         .map_err(|e| format!("{}: {e}", staged.display()))?;
+    let mut stale: Vec<PathBuf> = std::fs::read_dir(&staged)
+        .map_err(|e| format!("{}: {e}", staged.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
 
     let mut report = Report::default();
     let (mut tested, mut negative) = (0, 0);
@@ -115,8 +121,16 @@ pub fn test(root: &Path) -> Result<(), String> {
             kept.drain(block.line - 1..=end);
         }
         let staged_file = staged.join(file.file_name().expect("a file name"));
-        std::fs::write(&staged_file, kept.join("\n") + "\n")
-            .map_err(|e| format!("{}: {e}", staged_file.display()))?;
+        stale.retain(|f| *f != staged_file);
+        let content = kept.join("\n") + "\n";
+        if std::fs::read_to_string(&staged_file).ok() != Some(content.clone()) {
+            std::fs::write(&staged_file, content)
+                .map_err(|e| format!("{}: {e}", staged_file.display()))?;
+        }
+    }
+    for gone in stale {
+        std::fs::remove_file(&gone)
+            .map_err(|e| format!("{}: {e}", gone.display()))?;
     }
     report.finish("negative-example check")?;
     println!(

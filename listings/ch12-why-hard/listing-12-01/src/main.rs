@@ -1,0 +1,12 @@
+use std::rc::Rc;
+use std::time::Duration;
+
+#[tokio::main]
+async fn main() {
+    let violins = tokio::spawn(async {
+        let score = Rc::new(vec!["C4", "E4", "G4"]);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        println!("violins: {} notes", score.len());
+    });
+    violins.await.unwrap();
+}

@@ -1,0 +1,78 @@
+use std::future::Future;
+use std::pin::{pin, Pin};
+use std::time::Duration;
+use tokio::time::{sleep, Instant};
+
+// ANCHOR: all
+async fn long_phrase(score: Vec<&'static str>) -> usize {
+    let opening = &score[..2]; // borrows the future's own `score`
+    sleep(Duration::from_millis(200)).await;
+    opening.len() + score[2..].len()
+}
+
+async fn conduct<F: Future<Output = usize>>(phrase: F, start: Instant) -> u32 {
+    let mut phrase = pin!(phrase); // pinned on this stack frame
+    let mut glances = 0;
+    loop {
+        tokio::select! {
+            biased;
+            notes = &mut phrase => {
+                let ms = start.elapsed().as_millis();
+                println!("@{ms}ms conductor: phrase ends, {notes} notes");
+                return glances;
+            }
+            () = sleep(Duration::from_millis(80)) => {
+                glances += 1;
+                let ms = start.elapsed().as_millis();
+                println!("@{ms}ms conductor: still playing, keep going");
+            }
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let programme: Vec<Pin<Box<dyn Future<Output = usize>>>> = vec![
+        Box::pin(long_phrase(vec!["C4", "E4", "G4", "C5"])),
+        Box::pin(async {
+            sleep(Duration::from_millis(30)).await;
+            2
+        }),
+    ];
+    let start = Instant::now();
+    for phrase in programme {
+        conduct(phrase, start).await;
+    }
+}
+// ANCHOR_END: all
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::time::timeout;
+
+    #[tokio::test(start_paused = true)]
+    async fn the_same_pinned_phrase_resumes_after_each_glance() {
+        let start = Instant::now();
+        let phrase = long_phrase(vec!["C4", "E4", "G4", "C5"]);
+        let glances = timeout(Duration::from_secs(1), conduct(phrase, start))
+            .await
+            .expect("the phrase ends");
+        // Two glances at 80 and 160 ms; the phrase was never restarted,
+        // so it still ends at exactly 200 ms.
+        assert_eq!(glances, 2);
+        assert_eq!(start.elapsed(), Duration::from_millis(200));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_boxed_phrase_is_conducted_the_same_way() {
+        let start = Instant::now();
+        let phrase: Pin<Box<dyn Future<Output = usize>>> =
+            Box::pin(long_phrase(vec!["A4", "B4"]));
+        let glances = timeout(Duration::from_secs(1), conduct(phrase, start))
+            .await
+            .expect("the phrase ends");
+        assert_eq!(glances, 2);
+        assert_eq!(start.elapsed(), Duration::from_millis(200));
+    }
+}
