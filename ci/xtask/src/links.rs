@@ -27,11 +27,20 @@ pub fn check(root: &Path) -> Result<(), String> {
         texts.push((file, text));
     }
 
+    // The hosted book lives under site-url (book.toml); the 404 page's
+    // `<base href>` and any absolute link start with it.
+    let site = site_path(root);
+    let in_book = |path: &str| -> String {
+        path.strip_prefix(site.as_str())
+            .unwrap_or(path)
+            .trim_start_matches('/')
+            .to_string()
+    };
     let mut report = Report::default();
     let mut checked = 0;
     for (file, text) in &texts {
         let folder = match base.captures(text) {
-            Some(b) => html.join(b[1].trim_start_matches('/')),
+            Some(b) => html.join(in_book(&b[1])),
             None => file.parent().expect("a folder").to_path_buf(),
         };
         for (number, line) in text.lines().enumerate() {
@@ -54,8 +63,8 @@ pub fn check(root: &Path) -> Result<(), String> {
                 let path = path.split('?').next().unwrap_or("");
                 let resolved = if path.is_empty() {
                     (*file).clone()
-                } else if let Some(absolute) = path.strip_prefix('/') {
-                    html.join(absolute)
+                } else if path.starts_with('/') {
+                    html.join(in_book(path))
                 } else {
                     crate::checks::normalize(&folder.join(path))
                 };
@@ -97,6 +106,22 @@ pub fn check(root: &Path) -> Result<(), String> {
     }
     println!("checked {checked} links in {} HTML files", files.len());
     report.finish("link check")
+}
+
+/// `site-url` from book.toml (`/part-iii-time/`), or `/`.
+fn site_path(root: &Path) -> String {
+    let toml =
+        std::fs::read_to_string(root.join("book.toml")).unwrap_or_default();
+    let key =
+        Regex::new(r#"(?m)^\s*site-url\s*=\s*"([^"]*)""#).expect("valid regex");
+    let path = key
+        .captures(&toml)
+        .map_or("/".to_string(), |c| c[1].to_string());
+    if path.ends_with('/') {
+        path
+    } else {
+        format!("{path}/")
+    }
 }
 
 fn collect_html(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -4,6 +4,7 @@
 //! to do about it, and the command exits non-zero if any check failed.
 
 mod book;
+mod browser;
 mod checks;
 mod links;
 mod listings;
@@ -12,6 +13,7 @@ mod pages;
 mod problem;
 mod scaffold;
 mod tools;
+mod words;
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -34,6 +36,11 @@ cargo xtask <verb>
                   new-listing <chapter-dir> [--negative] [--no-listing NAME]
                 e.g. new-listing ch03-threads
   tools         install the pinned mdbook tools (done on first need)
+  words         only the spelling (typos, word list _typos.toml) and
+                Markdown style checks of src/
+  browser       render the book and check only the hosted site: its
+                links, then ci/browser (every page in Chromium, axe,
+                page weight, search, 404, file://)
 ";
 
 fn main() -> ExitCode {
@@ -50,6 +57,8 @@ fn main() -> ExitCode {
         "outputs" => outputs::regenerate(rest),
         "new-listing" => scaffold::new_listing(rest),
         "tools" => tools::Tools::ensure().map(|_| ()),
+        "browser" => browser_only(),
+        "words" => words::check(&listings::workspace_root()),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())
@@ -75,6 +84,14 @@ fn serve() -> Result<(), String> {
     )
 }
 
+fn browser_only() -> Result<(), String> {
+    let tools = tools::Tools::ensure()?;
+    let root = listings::workspace_root();
+    pages::render(&tools, &root)?;
+    links::check(&root)?;
+    browser::test(&root)
+}
+
 fn check() -> Result<(), String> {
     let root = listings::workspace_root();
     let workspace = listings::Workspace::load(&root)?;
@@ -93,6 +110,7 @@ fn test() -> Result<(), String> {
     let mut stage = Stages::default();
 
     stage.run("drift guard", check)?;
+    stage.run("words: spelling and Markdown style", || words::check(&root))?;
     stage.run("rustfmt", || cargo(&root, &["fmt", "--all", "--check"]))?;
     stage.run("rustfmt (negative examples)", || {
         listings::Workspace::load(&root)?.rustfmt_negatives(&root)
@@ -125,6 +143,7 @@ fn test() -> Result<(), String> {
     stage.run("render the book", || pages::render(&tools, &root))?;
     stage.run("rendered pages: code blocks", || pages::test(&root))?;
     stage.run("rendered pages: links", || links::check(&root))?;
+    stage.run("rendered pages: in Chromium", || browser::test(&root))?;
 
     println!("\nall stages passed in {:.1?}", started.elapsed());
     stage.summary();

@@ -38,55 +38,60 @@ fn version_of(binary: &Path) -> Option<String> {
     Some(String::from_utf8_lossy(&output.stdout).trim().to_string())
 }
 
+/// The `bin` folder holding `binary` from crate `name` at `version`,
+/// installed first (`cargo install --locked --debug`, saying so) if it is
+/// missing or is another version. Also used for tools outside [`PINNED`]
+/// (the spelling check's `typos`).
+pub fn install(
+    name: &str,
+    binary: &str,
+    version: &str,
+) -> Result<PathBuf, String> {
+    let root = cache_root().join(format!("{name}-{version}"));
+    let binary = root.join("bin").join(binary);
+    let found = version_of(&binary);
+    let wanted = |v: &String| {
+        v.split_whitespace()
+            .any(|w| w.trim_start_matches('v') == version)
+    };
+    if !found.as_ref().is_some_and(wanted) {
+        println!(
+            "installing {name} {version} (pinned, --locked) into {}\n  \
+             this happens once per machine and takes 1-3 minutes",
+            root.display()
+        );
+        let status = Command::new(crate::env_cargo())
+            .args(["install", name, "--version", &format!("={version}")])
+            .args(["--locked", "--debug", "--force", "--quiet", "--root"])
+            .arg(&root)
+            .status()
+            .map_err(|e| format!("could not run cargo install: {e}"))?;
+        if !status.success() {
+            return Err(format!(
+                "installing {name} {version} failed; try by hand: \
+                 cargo install {name} --version ={version} --locked \
+                 --root {}",
+                root.display()
+            ));
+        }
+        let now = version_of(&binary).unwrap_or_default();
+        if !wanted(&now) {
+            return Err(format!(
+                "{} reports `{now}`, not {version}",
+                binary.display()
+            ));
+        }
+    }
+    Ok(root.join("bin"))
+}
+
 impl Tools {
     /// Finds each pinned tool, installing it first if it is missing or is
     /// another version.
     pub fn ensure() -> Result<Tools, String> {
         let mut bin_dirs = Vec::new();
         for (name, version) in PINNED {
-            let root = cache_root().join(format!("{name}-{version}"));
-            let binary = root.join("bin").join(name);
-            let found = version_of(&binary);
-            let wanted = |v: &String| {
-                v.split_whitespace()
-                    .any(|w| w.trim_start_matches('v') == *version)
-            };
-            if !found.as_ref().is_some_and(wanted) {
-                println!(
-                    "installing {name} {version} (pinned, --locked) into {}\n  \
-                     this happens once per machine and takes 1-2 minutes",
-                    root.display()
-                );
-                let status = Command::new(crate::env_cargo())
-                    .args([
-                        "install",
-                        name,
-                        "--version",
-                        &format!("={version}"),
-                    ])
-                    .args([
-                        "--locked", "--debug", "--force", "--quiet", "--root",
-                    ])
-                    .arg(&root)
-                    .status()
-                    .map_err(|e| format!("could not run cargo install: {e}"))?;
-                if !status.success() {
-                    return Err(format!(
-                        "installing {name} {version} failed; try by hand: \
-                         cargo install {name} --version ={version} --locked \
-                         --root {}",
-                        root.display()
-                    ));
-                }
-                let now = version_of(&binary).unwrap_or_default();
-                if !wanted(&now) {
-                    return Err(format!(
-                        "{} reports `{now}`, not {version}",
-                        binary.display()
-                    ));
-                }
-            }
-            bin_dirs.push(root.join("bin"));
+            bin_dirs.push(install(name, name, version)?);
         }
         Ok(Tools { bin_dirs })
     }

@@ -1,0 +1,322 @@
+// The shared harness for the browser tests: serves the built book on
+// 127.0.0.1 and opens it in Debian's Chromium with playwright-core, watching
+// every page for console errors, failed requests and requests that leave the
+// machine. Any test file (the score's too) can reuse it:
+//
+//   import { openBook } from './book.mjs';
+//   const book = await openBook();          // server + browser
+//   const { page, problems } = await book.open('ch03-threads.html');
+//   ...                                      // problems: string[]
+//   await book.close();
+//
+// Environment (set by `cargo xtask test`; the defaults suit a run by hand
+// from ci/browser after `mdbook build`):
+//   BOOK_HTML       the built book (default ../../book/html)
+//   BOOK_SITE_PATH  the path it is served under (default: site-url in
+//                   book.toml), so the 404 page's <base href> works as on
+//                   GitHub Pages
+//   BOOK_BLOCKS     JSON written by the xtask: each page's Rust blocks and
+//                   the listing source each must show (see blocks())
+//   BOOK_CHROMIUM   the browser (default /usr/bin/chromium)
+//
+// Outside requests: the book may ask no host but 127.0.0.1 for anything,
+// with one exception, mdBook's Run-button code, which asks the Rust
+// Playground for its crate list (CRATES_URL) to decide which Run buttons to
+// show. The test answers that request itself from fixtures/crates.json, so
+// no test depends on the network; every other outside request is blocked and
+// reported as a problem.
+import { createServer } from 'node:http';
+import { readFileSync, existsSync, statSync, readdirSync } from 'node:fs';
+import { resolve, join, extname, relative, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const repo = resolve(here, '../..');
+
+export const BOOK_HTML = resolve(
+    process.env.BOOK_HTML ?? join(repo, 'book/html'),
+);
+export const SITE_PATH = process.env.BOOK_SITE_PATH ?? siteUrl();
+export const CHROMIUM = process.env.BOOK_CHROMIUM ?? '/usr/bin/chromium';
+export const CRATES_URL = 'https://play.rust-lang.org/meta/crates';
+export const THEMES = ['light', 'rust', 'coal', 'navy', 'ayu'];
+
+// Flags known to work on machines without a network: no background
+// connections, no first-run or update traffic. Playwright adds --headless and
+// a fresh temporary --user-data-dir itself.
+const FLAGS = [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+];
+
+function siteUrl() {
+    const toml = readFileSync(join(repo, 'book.toml'), 'utf8');
+    const found = toml.match(/^\s*site-url\s*=\s*"([^"]*)"/m);
+    const path = found ? found[1] : '/';
+    return path.endsWith('/') ? path : `${path}/`;
+}
+
+/// Every HTML file of the built book, relative and with `/`, sorted.
+export function htmlPages(dir = BOOK_HTML) {
+    if (!existsSync(dir)) {
+        throw new Error(`${dir} does not exist: build the book first`);
+    }
+    const out = [];
+    const walk = (folder) => {
+        for (const entry of readdirSync(folder, { withFileTypes: true })) {
+            const path = join(folder, entry.name);
+            if (entry.isDirectory()) walk(path);
+            else if (entry.name.endsWith('.html')) {
+                out.push(relative(dir, path).split(sep).join('/'));
+            }
+        }
+    };
+    walk(dir);
+    return out.sort();
+}
+
+/// The xtask's map of each page's Rust blocks: { "ch03-threads.html":
+/// [{ source, line, full, visible, noplayground }] }, or null when the
+/// tests run without it.
+export function blocks() {
+    const file = process.env.BOOK_BLOCKS;
+    return file ? JSON.parse(readFileSync(file, 'utf8')) : null;
+}
+
+const TYPES = {
+    '.html': 'text/html; charset=utf-8',
+    '.js': 'text/javascript; charset=utf-8',
+    '.css': 'text/css; charset=utf-8',
+    '.json': 'application/json',
+    '.svg': 'image/svg+xml',
+    '.png': 'image/png',
+    '.jpg': 'image/jpeg',
+    '.ico': 'image/x-icon',
+    '.woff': 'font/woff',
+    '.woff2': 'font/woff2',
+    '.ttf': 'font/ttf',
+    '.eot': 'application/vnd.ms-fontobject',
+    '.txt': 'text/plain; charset=utf-8',
+};
+
+/// A plain static server for the book, as GitHub Pages serves it: under
+/// SITE_PATH, with 404.html (status 404) for anything missing.
+export async function serveBook(root = BOOK_HTML, base = SITE_PATH) {
+    const notFound = () => {
+        const page = join(root, '404.html');
+        return existsSync(page) ? readFileSync(page) : 'not found';
+    };
+    const server = createServer((request, response) => {
+        const url = new URL(request.url, 'http://127.0.0.1');
+        let path = decodeURIComponent(url.pathname);
+        let file = null;
+        if (path.startsWith(base)) {
+            file = resolve(root, `.${sep}${path.slice(base.length)}`);
+            if (!file.startsWith(root)) file = null;
+            else if (existsSync(file) && statSync(file).isDirectory()) {
+                file = join(file, 'index.html');
+            }
+        }
+        if (!file || !existsSync(file)) {
+            response.writeHead(404, { 'content-type': TYPES['.html'] });
+            response.end(request.method === 'HEAD' ? undefined : notFound());
+            return;
+        }
+        const body = readFileSync(file);
+        response.writeHead(200, {
+            'content-type':
+                TYPES[extname(file)] ?? 'application/octet-stream',
+            'content-length': body.length,
+            'cache-control': 'no-store',
+        });
+        response.end(request.method === 'HEAD' ? undefined : body);
+    });
+    await new Promise((done) => server.listen(0, '127.0.0.1', done));
+    const origin = `http://127.0.0.1:${server.address().port}`;
+    return {
+        origin,
+        url: (page) => `${origin}${base}${page}`,
+        close: () =>
+            new Promise((done) => {
+                server.closeAllConnections();
+                server.close(done);
+            }),
+    };
+}
+
+export async function launchBrowser() {
+    if (!existsSync(CHROMIUM)) {
+        throw new Error(
+            `${CHROMIUM} not found: install Debian's chromium ` +
+                '(apt-get install chromium), or run `cargo xtask test`',
+        );
+    }
+    return chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: FLAGS,
+    });
+}
+
+const cratesFixture = readFileSync(join(here, 'fixtures/crates.json'));
+
+/// Routes every request of `context`: the book's own (127.0.0.1, file:)
+/// pass, the Playground's crate list is answered from the fixture, anything
+/// else is blocked and added to `problems`.
+async function guard(context, problems, blocked) {
+    await context.route('**/*', (route) => {
+        const request = route.request();
+        const url = new URL(request.url());
+        if (
+            url.protocol === 'file:' ||
+            url.protocol === 'data:' ||
+            url.protocol === 'blob:' ||
+            url.hostname === '127.0.0.1'
+        ) {
+            return route.continue();
+        }
+        const cors = {
+            'access-control-allow-origin': '*',
+            'access-control-allow-headers': 'content-type',
+            'access-control-allow-methods': 'POST, GET, OPTIONS',
+        };
+        if (request.url() === CRATES_URL) {
+            if (request.method() === 'OPTIONS') {
+                return route.fulfill({ status: 204, headers: cors });
+            }
+            return route.fulfill({
+                status: 200,
+                headers: { ...cors, 'content-type': 'application/json' },
+                body: cratesFixture,
+            });
+        }
+        blocked.add(request.url());
+        problems.push(
+            `request to an outside host: ${request.method()} ${request.url()}`,
+        );
+        return route.abort('blockedbyclient');
+    });
+}
+
+/// Watches `page` and adds to `problems` each console error, uncaught
+/// exception, failed request and HTTP error.
+function watch(page, problems, blocked, bytes) {
+    page.on('console', (message) => {
+        if (message.type() === 'error') {
+            const where = message.location();
+            const at = where?.url
+                ? ` (${where.url}:${where.lineNumber + 1})`
+                : '';
+            problems.push(`console error: ${message.text()}${at}`);
+        }
+    });
+    page.on('pageerror', (error) => {
+        problems.push(`uncaught exception: ${error.message}`);
+    });
+    page.on('requestfailed', (request) => {
+        if (blocked.has(request.url())) return;
+        problems.push(
+            `failed request: ${request.url()} ` +
+                `(${request.failure()?.errorText ?? 'unknown'})`,
+        );
+    });
+    page.on('response', async (response) => {
+        const url = response.url();
+        if (response.status() >= 400) {
+            problems.push(`HTTP ${response.status()} for ${url}`);
+        }
+    });
+    page.on('requestfinished', async (request) => {
+        if (request.url() === CRATES_URL) return;
+        try {
+            const response = await request.response();
+            const body = response ? await response.body() : null;
+            if (body) bytes.push({ url: request.url(), size: body.length });
+        } catch {
+            // A body Chromium no longer holds (a navigation away) weighs
+            // nothing on this page.
+        }
+    });
+}
+
+/// The server and the browser together: `open(page)` gives a fresh page
+/// (its own context: empty cache, default theme) already loaded.
+export async function openBook({ root = BOOK_HTML } = {}) {
+    const server = await serveBook(root);
+    const browser = await launchBrowser();
+    const contexts = new Set();
+    return {
+        server,
+        browser,
+        url: server.url,
+        /// Opens `path` (relative to the book, or a full http:/file: URL)
+        /// and waits until the network is idle. Returns the page, the
+        /// problems seen so far (the array keeps filling) and the bytes of
+        /// every response.
+        async open(path, { colorScheme = 'light' } = {}) {
+            const context = await browser.newContext({ colorScheme });
+            contexts.add(context);
+            const problems = [];
+            const bytes = [];
+            const blocked = new Set();
+            await guard(context, problems, blocked);
+            context.setDefaultTimeout(10_000);
+            const page = await context.newPage();
+            watch(page, problems, blocked, bytes);
+            const crates = new Promise((done) => {
+                page.on('requestfinished', (r) => {
+                    if (r.url() === CRATES_URL) done();
+                });
+                page.on('requestfailed', (r) => {
+                    if (r.url() === CRATES_URL) done();
+                });
+            });
+            const url = /^[a-z]+:/.test(path) ? path : server.url(path);
+            const response = await page.goto(url, { waitUntil: 'load' });
+            // Settled: the Run buttons have the crate list, fonts are in.
+            if (await page.$('.playground')) {
+                await Promise.race([crates, sleep(5000)]);
+            }
+            await page.evaluate(async () => {
+                await document.fonts.ready;
+                await new Promise((done) => setTimeout(done, 50));
+            });
+            return {
+                page,
+                context,
+                problems,
+                bytes,
+                response,
+                close: async () => {
+                    contexts.delete(context);
+                    await context.close();
+                },
+            };
+        },
+        fileUrl: (path) => pathToFileURL(join(root, path)).href,
+        async close() {
+            for (const context of contexts) await context.close();
+            await browser.close();
+            await server.close();
+        },
+    };
+}
+
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+/// Fails the test with `message` when there are problems (one a line).
+export function clean(problems, message) {
+    if (problems.length > 0) assert.fail(message);
+}
+
+/// "page: problem" lines, or "" when there are none, for assert messages.
+export function describe(page, problems) {
+    return problems.map((p) => `${page}: ${p}`).join('\n');
+}

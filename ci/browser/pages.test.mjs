@@ -1,0 +1,290 @@
+// Every page of the built book in real Chromium, one page load each:
+// no console error, failed request or outside request; every Rust block is
+// its listing (Copy and Run get the whole program); every code block's
+// language is highlighted; the page weighs at most WEIGHT_LIMIT; and every
+// theme applies and passes axe-core. Failures name the page.
+import { test, before, after, describe as group } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import {
+    openBook,
+    htmlPages,
+    blocks,
+    THEMES,
+    describe,
+    clean,
+} from './book.mjs';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/// A page with everything it loads, uncompressed (a default mdBook page is
+/// about 567 KB; this book ships no web fonts and a trimmed highlight.js).
+export const WEIGHT_LIMIT = 350_000;
+
+/// axe rules enforced whatever their impact: headings, landmarks and text
+/// alternatives. Every other rule fails the test at impact serious or
+/// critical (colour contrast among them).
+const STRUCTURE_RULES = new Set([
+    'page-has-heading-one',
+    'heading-order',
+    'empty-heading',
+    'landmark-one-main',
+    'landmark-unique',
+    'landmark-no-duplicate-main',
+    'landmark-no-duplicate-banner',
+    'landmark-no-duplicate-contentinfo',
+    'landmark-main-is-top-level',
+    'landmark-complementary-is-top-level',
+    'image-alt',
+    'input-image-alt',
+    'role-img-alt',
+    'svg-img-alt',
+    'area-alt',
+    'object-alt',
+    'image-redundant-alt',
+    'document-title',
+    'html-has-lang',
+]);
+
+/// The axe rules a theme can change the outcome of.
+const COLOUR_RULES = ['color-contrast', 'link-in-text-block'];
+
+/// Pages mdBook makes that hold no chapter: no page weight limit for
+/// print.html (every chapter at once), no Rust-block map for it either.
+const PRINT = 'print.html';
+
+/// mdBook's sidebar for readers without JavaScript: a document shown only
+/// inside an <iframe> of every page, whose page gives the title, the main
+/// landmark and the heading. Document-level rules do not apply to it.
+const FRAME = 'toc.html';
+const DOCUMENT_RULES = [
+    'document-title',
+    'landmark-one-main',
+    'page-has-heading-one',
+    'region',
+];
+
+const pages = htmlPages();
+const expected = blocks();
+let book;
+
+before(async () => {
+    book = await openBook();
+});
+after(async () => {
+    await book?.close();
+});
+
+const trimEnd = (text) => text.replace(/\s+$/, '');
+
+// Two pages at a time, each in its own browser context.
+group('every page', { concurrency: 2 }, () => {
+for (const path of pages) {
+    group(path, () => {
+        let opened;
+        before(async () => {
+            opened = await book.open(path);
+        });
+        after(async () => {
+            await opened?.close();
+        });
+
+        // print.html repeats the chapters' blocks; the chapters check them.
+        if (path !== PRINT) test('every Rust block is its listing, hidden lines included', async () => {
+            const found = await opened.page.$$eval('code.language-rust', (codes) =>
+                codes.map((code) => {
+                    const pre = code.closest('pre');
+                    const play = pre.querySelector('.play-button');
+                    return {
+                        full: code.textContent,
+                        visible: code.innerText,
+                        shown: code.getBoundingClientRect().height > 0,
+                        copy: !!pre.querySelector('.clip-button'),
+                        run: play ? !play.classList.contains('hidden') : null,
+                    };
+                }),
+            );
+            const wanted = expected ? (expected[path] ?? []) : null;
+            assert.ok(
+                wanted !== null,
+                'BOOK_BLOCKS is not set: run the browser tests with `cargo xtask test`',
+            );
+            const problems = [];
+            if (found.length !== wanted.length) {
+                problems.push(
+                    `${found.length} Rust blocks on the page, ` +
+                        `${wanted.length} in its Markdown`,
+                );
+            }
+            found.forEach((block, i) => {
+                const want = wanted[i];
+                if (!want) return;
+                const at = `block ${i + 1} (${want.page}:${want.line}, ${want.source})`;
+                if (trimEnd(block.full) !== trimEnd(want.full)) {
+                    problems.push(
+                        `${at}: its full program (hidden lines included) is ` +
+                            `not the listing's source minus ANCHOR lines\n` +
+                            firstDifference(want.full, block.full),
+                    );
+                }
+                if (!block.shown) problems.push(`${at}: not shown`);
+                if (trimEnd(block.visible) !== trimEnd(want.visible)) {
+                    problems.push(
+                        `${at}: the visible lines are not the included ` +
+                            `part of the listing\n` +
+                            firstDifference(want.visible, block.visible),
+                    );
+                }
+                if (!block.copy) problems.push(`${at}: no Copy button`);
+                if (want.noplayground && block.run !== null) {
+                    problems.push(`${at}: marked noplayground but has a Run button`);
+                }
+                if (!want.noplayground && block.run !== true) {
+                    problems.push(`${at}: no visible Run button`);
+                }
+            });
+            clean(problems, describe(path, problems));
+        });
+
+        test('every code block is highlighted in a known language', async () => {
+            const unknown = await opened.page.$$eval('pre code', (codes) =>
+                codes.flatMap((code) => {
+                    const language = [...code.classList]
+                        .find((c) => c.startsWith('language-'))
+                        ?.slice('language-'.length);
+                    if (!code.classList.contains('hljs')) {
+                        return [`a ${language ?? 'plain'} block was not highlighted`];
+                    }
+                    if (language && !window.hljs.getLanguage(language)) {
+                        return [
+                            `language \`${language}\` is not in theme/highlight.js ` +
+                                '(add it in ci/browser/build-highlight.mjs)',
+                        ];
+                    }
+                    return [];
+                }),
+            );
+            const problems = [...new Set(unknown)];
+            clean(problems, describe(path, problems));
+        });
+
+        // print.html holds every chapter at once; the limit is a chapter's.
+        if (path !== PRINT) test(`weighs at most ${WEIGHT_LIMIT / 1000} KB with all it loads`, async () => {
+            const total = opened.bytes.reduce((sum, b) => sum + b.size, 0);
+            const heaviest = [...opened.bytes]
+                .sort((a, b) => b.size - a.size)
+                .slice(0, 5)
+                .map((b) => `  ${b.size} ${new URL(b.url).pathname}`)
+                .join('\n');
+            assert.ok(
+                total <= WEIGHT_LIMIT,
+                `${path}: ${total} bytes loaded, over ${WEIGHT_LIMIT}; ` +
+                    `heaviest:\n${heaviest}`,
+            );
+        });
+
+        test('every theme applies and passes axe-core', async () => {
+            const { page } = opened;
+            await page.addStyleTag({
+                content:
+                    '*, *::before, *::after { transition: none !important; ' +
+                    'animation: none !important; }',
+            });
+            await page.addScriptTag({ content: axeSource });
+            const problems = [];
+            const backgrounds = new Map();
+            // print.html holds every chapter with the same CSS: the chapter
+            // pages check it in every theme; here the default one is enough
+            // (all five would take 20 s). toc.html, the sidebar for readers
+            // without JavaScript, has no theme menu.
+            const switcher = await page.$('#theme-toggle');
+            const themes = switcher && path !== PRINT ? THEMES : ['default'];
+            for (const theme of themes) {
+                if (theme !== 'default') {
+                    if (!(await page.isVisible('#theme-list'))) {
+                        await page.click('#theme-toggle');
+                    }
+                    await page.click(`#theme-list #${theme}`);
+                }
+                const applied = await page.evaluate(
+                    (theme) => ({
+                        has: document.documentElement.classList.contains(theme),
+                        background: getComputedStyle(document.documentElement).backgroundColor,
+                    }),
+                    theme,
+                );
+                if (!applied.has && theme !== 'default') {
+                    problems.push(`[${theme}] theme class not set`);
+                }
+                backgrounds.set(theme, applied.background);
+                const off = path === FRAME ? DOCUMENT_RULES : [];
+                // A theme changes colours only: after the first theme's
+                // full run, the others run the colour rules.
+                const only = theme === themes[0] ? null : COLOUR_RULES;
+                const violations = await page.evaluate(async ([off, only]) => {
+                    const rules = Object.fromEntries(
+                        off.map((id) => [id, { enabled: false }]),
+                    );
+                    const result = await window.axe.run(document, {
+                        resultTypes: ['violations'],
+                        rules,
+                        ...(only ? { runOnly: { type: 'rule', values: only } } : {}),
+                    });
+                    return result.violations.map((v) => ({
+                        id: v.id,
+                        impact: v.impact,
+                        help: v.help,
+                        nodes: v.nodes.slice(0, 3).map((n) => ({
+                            target: n.target.join(' '),
+                            summary: n.failureSummary,
+                        })),
+                        count: v.nodes.length,
+                    }));
+                }, [off, only]);
+                for (const v of violations) {
+                    const serious = v.impact === 'serious' || v.impact === 'critical';
+                    if (!serious && !STRUCTURE_RULES.has(v.id)) continue;
+                    const nodes = v.nodes
+                        .map((n) => `      ${n.target}: ${n.summary.split('\n').slice(1).join(' ').trim()}`)
+                        .join('\n');
+                    problems.push(
+                        `[${theme}] axe ${v.id} (${v.impact}, ${v.count} ` +
+                            `elements): ${v.help}\n${nodes}`,
+                    );
+                }
+            }
+            const distinct = new Set(backgrounds.values());
+            if (distinct.size !== themes.length) {
+                problems.push(
+                    `themes share a background, so one did not apply: ` +
+                        JSON.stringify(Object.fromEntries(backgrounds)),
+                );
+            }
+            clean(problems, describe(path, problems));
+        });
+
+        test('no console error, failed request or outside request', () => {
+            const problems = opened.problems;
+            clean(problems, describe(path, problems));
+        });
+    });
+}
+
+});
+
+/// The first line where two texts differ, for a readable failure.
+function firstDifference(want, got) {
+    const a = want.split('\n');
+    const b = got.split('\n');
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+        if (a[i] !== b[i]) {
+            return (
+                `    line ${i + 1}: listing has ${JSON.stringify(a[i] ?? '(end)')}\n` +
+                `    line ${i + 1}: page has    ${JSON.stringify(b[i] ?? '(end)')}`
+            );
+        }
+    }
+    return '    (they differ only in trailing whitespace)';
+}

@@ -1,0 +1,306 @@
+// The book as a whole: search finds every chapter, print.html holds every
+// chapter, the 404 page works at any depth, every page works from file://,
+// no page asks another host for an asset, and the FontAwesome subset has
+// every icon the book uses.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+    openBook,
+    htmlPages,
+    BOOK_HTML,
+    SITE_PATH,
+    describe,
+    clean,
+} from './book.mjs';
+import { iconsUsed, subsetCodes, SUBSET_FONT } from './icons.mjs';
+
+const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+let book;
+/// [{ path, title, words: Map<word, count>, rust }] for every chapter.
+let chapters = [];
+
+before(async () => {
+    book = await openBook();
+    // The chapters: every page mdBook wrote for SUMMARY.md, read from disk.
+    const notChapters = new Set(['index.html', 'print.html', 'toc.html', '404.html']);
+    for (const path of htmlPages().filter((p) => !notChapters.has(p))) {
+        const html = readFileSync(join(BOOK_HTML, path), 'utf8');
+        const main = html.match(/<main>([\s\S]*)<\/main>/)?.[1] ?? '';
+        const prose = [...main.matchAll(/<(p|li|h[1-4])\b[^>]*>([\s\S]*?)<\/\1>/g)]
+            .map((m) => text(m[2]))
+            .join(' ');
+        const words = new Map();
+        for (const word of prose.toLowerCase().match(/[a-z]{6,}/g) ?? []) {
+            words.set(word, (words.get(word) ?? 0) + 1);
+        }
+        chapters.push({
+            path,
+            title: text(main.match(/<h1\b[^>]*>([\s\S]*?)<\/h1>/)?.[1] ?? ''),
+            words,
+            rust: (main.match(/<code class="language-rust\b/g) ?? []).length,
+        });
+    }
+});
+
+/// The text of an HTML fragment, as textContent gives it.
+function text(html) {
+    const entities = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+    return html
+        .replace(/<[^>]*>/g, '')
+        .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (all, name) => {
+            if (name[0] !== '#') return entities[name.toLowerCase()] ?? all;
+            return String.fromCodePoint(
+                name[1] === 'x' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10),
+            );
+        })
+        .trim();
+}
+
+after(async () => {
+    await book?.close();
+});
+
+/// The word of `chapter` that the fewest other chapters use (most used in
+/// it on a tie): what a reader would search to find it.
+let stopWords = new Set();
+
+function distinctiveWord(chapter) {
+    let best = null;
+    for (const [word, count] of chapter.words) {
+        if (stopWords.has(word)) continue; // search ignores these
+        const elsewhere = chapters.filter(
+            (c) => c !== chapter && c.words.has(word),
+        ).length;
+        const score = [elsewhere, -count, word];
+        if (
+            !best ||
+            score[0] < best[0] ||
+            (score[0] === best[0] &&
+                (score[1] < best[1] || (score[1] === best[1] && word < best[2])))
+        ) {
+            best = score;
+        }
+    }
+    return best?.[2];
+}
+
+async function search(page, word) {
+    if (!(await page.isVisible('#searchbar'))) await page.click('#search-toggle');
+    await page.fill('#searchbar', '');
+    await page.locator('#searchbar').pressSequentially(word);
+    // The header names the term once the results are this search's.
+    await page
+        .waitForFunction(
+            (word) =>
+                document
+                    .getElementById('searchresults-header')
+                    ?.textContent.includes(`'${word}'`),
+            word,
+            { timeout: 10_000 },
+        )
+        .catch(() => {});
+    return page.$$eval('#searchresults a', (as) =>
+        as.map((a) => a.getAttribute('href').split(/[#?]/)[0]),
+    );
+}
+
+test('the book has chapters', () => {
+    assert.ok(chapters.length > 0, `${BOOK_HTML}: no chapter pages`);
+});
+
+test('search finds a word from each chapter', async () => {
+    const opened = await book.open('index.html');
+    stopWords = new Set(
+        await opened.page.evaluate(() =>
+            Object.keys(window.elasticlunr?.stopWordFilter?.stopWords ?? {}),
+        ),
+    );
+    const problems = [];
+    for (const chapter of chapters) {
+        const word = distinctiveWord(chapter);
+        if (!word) {
+            problems.push(`${chapter.path}: no word of six letters to search for`);
+            continue;
+        }
+        const found = await search(opened.page, word);
+        if (!found.includes(chapter.path)) {
+            problems.push(
+                `${chapter.path}: searching "${word}" does not find it ` +
+                    `(results: ${found.slice(0, 5).join(', ') || 'none'})`,
+            );
+        }
+    }
+    problems.push(...opened.problems.map((p) => `index.html: ${p}`));
+    await opened.close();
+    clean(problems, problems.join('\n'));
+});
+
+test('print.html holds every chapter', async () => {
+    const opened = await book.open('print.html');
+    const printed = await opened.page.evaluate(() => ({
+        titles: [...document.querySelectorAll('main h1')].map((h) =>
+            h.textContent.trim(),
+        ),
+        rust: document.querySelectorAll('main code.language-rust').length,
+    }));
+    await opened.close();
+    const problems = chapters
+        .filter((c) => !printed.titles.includes(c.title))
+        .map((c) => `print.html: chapter ${c.path} ("${c.title}") is missing`);
+    const rust = chapters.reduce((sum, c) => sum + c.rust, 0);
+    if (printed.rust !== rust) {
+        problems.push(
+            `print.html: ${printed.rust} Rust blocks, the chapters have ${rust}`,
+        );
+    }
+    clean(problems, problems.join('\n'));
+});
+
+test('a missing page gets a working 404 page, at any depth', async () => {
+    const problems = [];
+    for (const missing of ['no-such-page.html', 'deep/er/no-such-page.html']) {
+        const opened = await book.open(missing);
+        const url = book.url(missing);
+        const { page } = opened;
+        if (opened.response.status() !== 404) {
+            problems.push(`${missing}: status ${opened.response.status()}, not 404`);
+        }
+        const shown = await page.evaluate(() => ({
+            h1: document.querySelector('main h1')?.textContent ?? '',
+            styled: getComputedStyle(document.querySelector('.sidebar') ?? document.body)
+                .position,
+            home: [...document.querySelectorAll('main a[href]')].map((a) => a.href),
+        }));
+        if (!shown.h1) problems.push(`${missing}: the 404 page has no heading`);
+        if (shown.styled === 'static') {
+            problems.push(`${missing}: the 404 page's CSS did not load`);
+        }
+        const home = shown.home.find((href) => href.startsWith(book.server.origin));
+        if (!home) {
+            problems.push(`${missing}: the 404 page links nowhere in the book`);
+        } else {
+            const response = await page.goto(home);
+            if (response.status() !== 200) {
+                problems.push(`${missing}: its link ${home} gives ${response.status()}`);
+            }
+        }
+        problems.push(
+            ...opened.problems
+                .filter((p) => !p.includes(url))
+                .map((p) => `${missing}: ${p}`),
+        );
+        await opened.close();
+    }
+    clean(problems, problems.join('\n'));
+});
+
+test('every page works from file://', async () => {
+    const problems = [];
+    // 404.html is served by the web server for a missing path, at any
+    // depth, so it loads its assets from site-url (<base href>): never
+    // opened as a file.
+    const queue = htmlPages().filter((p) => p !== '404.html');
+    const worker = async () => {
+        for (let path; (path = queue.shift()); ) {
+            const opened = await book.open(book.fileUrl(path));
+            problems.push(describe(`file://…/${path}`, opened.problems));
+            await opened.close();
+        }
+    };
+    await Promise.all([worker(), worker()]);
+    const opened = await book.open(book.fileUrl('index.html'));
+    const chapter = chapters[chapters.length - 1];
+    const word = chapter && distinctiveWord(chapter);
+    if (word && !(await search(opened.page, word)).includes(chapter.path)) {
+        problems.push(`file://…/index.html: searching "${word}" finds nothing`);
+    }
+    await opened.close();
+    const found = problems.filter(Boolean);
+    clean(found, found.join('\n'));
+});
+
+test('no page or stylesheet loads an asset from another host', () => {
+    const problems = [];
+    const outside = /^(?:[a-z][a-z0-9+.-]*:)?\/\//i;
+    const walk = (folder) => {
+        for (const entry of readdirSync(folder, { withFileTypes: true })) {
+            const path = join(folder, entry.name);
+            const name = relative(BOOK_HTML, path).split(sep).join('/');
+            if (entry.isDirectory()) {
+                walk(path);
+                continue;
+            }
+            const text = /\.(html|css)$/.test(entry.name)
+                ? readFileSync(path, 'utf8')
+                : '';
+            const refs = [];
+            if (entry.name.endsWith('.html')) {
+                for (const [tag] of text.matchAll(/<(script|img|iframe|source|audio|video|embed|object|link)\b[^>]*>/gi)) {
+                    if (/^<link/i.test(tag) && !/rel="?(stylesheet|icon|preload|modulepreload|manifest|apple-touch-icon|shortcut icon)/i.test(tag)) {
+                        continue;
+                    }
+                    for (const [, url] of tag.matchAll(/\b(?:src|href|data|srcset)="([^"]*)"/gi)) {
+                        refs.push(url);
+                    }
+                }
+            } else if (entry.name.endsWith('.css')) {
+                for (const [, url] of text.matchAll(/url\(\s*['"]?([^'")]+)/gi)) refs.push(url);
+                for (const [, url] of text.matchAll(/@import\s+['"]([^'"]+)/gi)) refs.push(url);
+            }
+            for (const url of refs) {
+                if (outside.test(url.trim())) problems.push(`${name}: loads ${url} from another host`);
+            }
+        }
+    };
+    walk(BOOK_HTML);
+    clean(problems, problems.join('\n'));
+});
+
+test(`${SUBSET_FONT} has every FontAwesome icon the book uses`, () => {
+    const have = subsetCodes(repo);
+    const problems = iconsUsed(BOOK_HTML)
+        .filter((icon) => !have.has(icon.code))
+        .map(
+            (icon) =>
+                `${icon.files.join(', ')}: icon ${icon.names.join('/')} ` +
+                `(U+${icon.code.toString(16)}) is not in ${SUBSET_FONT}; ` +
+                'fix: cd ci/browser && npm ci && npm run subset-fontawesome',
+        );
+    clean(problems, problems.join('\n'));
+});
+
+test('the book is served under site-url', () => {
+    assert.ok(SITE_PATH.startsWith('/') && SITE_PATH.endsWith('/'), SITE_PATH);
+});
+
+test('the sidebar toggle is a button that works by mouse and keyboard', async () => {
+    const opened = await book.open('intro.html');
+    const { page } = opened;
+    const button = 'button[aria-controls="sidebar"]';
+    const state = () =>
+        page.evaluate((button) => ({
+            visible: document.documentElement.classList.contains('sidebar-visible'),
+            expanded: document.querySelector(button)?.getAttribute('aria-expanded'),
+        }), button);
+    const problems = [];
+    const before = await state();
+    if (!before.expanded) problems.push('intro.html: no sidebar toggle button with aria-expanded');
+    await page.click(button);
+    await page.waitForTimeout(100);
+    const clicked = await state();
+    if (clicked.visible === before.visible) problems.push('intro.html: clicking the toggle does not toggle the sidebar');
+    if (clicked.expanded !== String(clicked.visible)) {
+        problems.push(`intro.html: aria-expanded is ${clicked.expanded} with the sidebar ${clicked.visible ? 'shown' : 'hidden'}`);
+    }
+    await page.focus(button);
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(100);
+    const pressed = await state();
+    if (pressed.visible !== before.visible) problems.push('intro.html: Enter on the toggle does not toggle the sidebar');
+    problems.push(...describe('intro.html', opened.problems).split('\n').filter(Boolean));
+    await opened.close();
+    clean(problems, problems.join('\n'));
+});

@@ -1,0 +1,287 @@
+//! The hosted book in a real browser: `ci/browser/*.test.mjs`, run by
+//! node's test runner against `book/html` served on 127.0.0.1, in Debian's
+//! Chromium driven by playwright-core (see `ci/browser/book.mjs`).
+//!
+//! Before the tests run this installs, saying so, what they need:
+//! Chromium (`apt-get install chromium`, when running as root; otherwise it
+//! fails saying what to install) and the pinned npm packages (`npm ci` from
+//! `ci/browser/package-lock.json`, when `node_modules` is missing or was
+//! installed from another lock file). It also writes the map the tests check
+//! every Rust block against: each page's Rust blocks, in order, with the
+//! listing source each must hold (`target/browser/blocks.json`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{json, Map, Value};
+
+use crate::book::{Book, Selector};
+
+/// Where Debian's chromium package puts the browser.
+const CHROMIUM: &str = "/usr/bin/chromium";
+/// Written into `node_modules` after a successful `npm ci`: the lock file it
+/// installed, so a changed lock file reinstalls.
+const STAMP: &str = ".installed-from-package-lock.json";
+
+pub fn test(root: &Path) -> Result<(), String> {
+    let dir = root.join("ci/browser");
+    let chromium = ensure_chromium()?;
+    ensure_node_modules(&dir)?;
+    let blocks = write_blocks(root)?;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("no *.test.mjs in {}", dir.display()));
+    }
+    let status = Command::new("node")
+        .args(["--test", "--test-reporter=spec", "--test-concurrency=2"])
+        .args(&files)
+        .current_dir(&dir)
+        .env("BOOK_HTML", crate::pages::book_dir(root).join("html"))
+        .env("BOOK_BLOCKS", &blocks)
+        .env("BOOK_CHROMIUM", &chromium)
+        .status()
+        .map_err(|e| {
+            format!("could not run node ({e}): install Node.js 20 and npm")
+        })?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err("a browser test failed: each failure above names its page \
+             (book/html/<page>, written from src/<page>.md)"
+            .into())
+    }
+}
+
+/// The Chromium binary: `$BOOK_CHROMIUM`, or Debian's, installed with apt
+/// when missing and we are root.
+fn ensure_chromium() -> Result<PathBuf, String> {
+    if let Some(path) = std::env::var_os("BOOK_CHROMIUM") {
+        let path = PathBuf::from(path);
+        return if path.exists() {
+            Ok(path)
+        } else {
+            Err(format!("BOOK_CHROMIUM={} does not exist", path.display()))
+        };
+    }
+    let path = PathBuf::from(CHROMIUM);
+    if path.exists() {
+        return Ok(path);
+    }
+    if !is_root() {
+        return Err(format!(
+            "the browser tests need Debian's Chromium at {CHROMIUM}, which \
+             is missing.\nfix: sudo apt-get update && sudo apt-get install \
+             -y chromium   (or set BOOK_CHROMIUM to a Chromium binary)"
+        ));
+    }
+    println!(
+        "installing Debian's chromium for the browser tests \
+         (apt-get update; apt-get install -y chromium), once per machine"
+    );
+    for args in [&["update", "-q"][..], &["install", "-y", "-q", "chromium"]] {
+        let status = Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .map_err(|e| format!("could not run apt-get: {e}"))?;
+        if !status.success() {
+            return Err(format!(
+                "`apt-get {}` failed ({status}); install chromium by hand",
+                args.join(" ")
+            ));
+        }
+    }
+    if path.exists() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "apt-get installed chromium but {CHROMIUM} is missing"
+        ))
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// `npm ci` in `ci/browser` unless `node_modules` was installed from the
+/// same `package-lock.json`.
+fn ensure_node_modules(dir: &Path) -> Result<(), String> {
+    let lock_file = dir.join("package-lock.json");
+    let lock = std::fs::read(&lock_file)
+        .map_err(|e| format!("{}: {e}", lock_file.display()))?;
+    let stamp = dir.join("node_modules").join(STAMP);
+    if std::fs::read(&stamp).is_ok_and(|s| s == lock) {
+        return Ok(());
+    }
+    println!(
+        "installing the browser tests' npm packages (playwright-core, \
+         axe-core), pinned by ci/browser/package-lock.json: \
+         npm ci --omit=dev"
+    );
+    let status = Command::new("npm")
+        .args(["ci", "--omit=dev", "--no-audit", "--no-fund"])
+        .current_dir(dir)
+        .status()
+        .map_err(|e| {
+            format!("could not run npm ({e}): install Node.js 20 and npm")
+        })?;
+    if !status.success() {
+        return Err(format!(
+            "`npm ci` in {} failed ({status}); is package-lock.json in step \
+             with package.json?",
+            dir.display()
+        ));
+    }
+    std::fs::write(&stamp, lock)
+        .map_err(|e| format!("{}: {e}", stamp.display()))
+}
+
+/// Each page's Rust blocks in order, as the reader must get them:
+/// `{ "ch03-threads.html": [{ page, line, source, full, visible,
+/// noplayground }] }`. `full` is the listing minus its ANCHOR lines (what
+/// Copy and Run get); `visible` is the part the include selects.
+fn write_blocks(root: &Path) -> Result<PathBuf, String> {
+    let book = Book::load(root)?;
+    let src = root.join("src");
+    let mut pages = Map::new();
+    for page in book.pages.iter().filter(|p| p.in_summary) {
+        let mut blocks = Vec::new();
+        for (index, block) in page.blocks.iter().enumerate() {
+            if block.language() != "rust" {
+                continue;
+            }
+            let Some(include) =
+                page.includes.iter().find(|i| i.block == Some(index))
+            else {
+                continue;
+            };
+            let source = std::fs::read_to_string(&include.file)
+                .map_err(|e| format!("{}: {e}", include.file.display()))?;
+            blocks.push(json!({
+                "page": crate::checks::relative(&page.path),
+                "line": block.line,
+                "source": crate::checks::relative(&include.file),
+                "full": without_anchors(&source),
+                "visible": selected(&source, &include.selector),
+                "noplayground": block.has("noplayground"),
+            }));
+        }
+        let html = page
+            .path
+            .strip_prefix(&src)
+            .unwrap_or(&page.path)
+            .with_extension("html");
+        pages.insert(html.to_string_lossy().into_owned(), Value::from(blocks));
+    }
+    // mdBook copies the first chapter to index.html.
+    if let Some(first) = first_chapter(&src) {
+        if let Some(blocks) = pages.get(&first).cloned() {
+            pages.insert("index.html".into(), blocks);
+        }
+    }
+    let out = root.join("target/browser");
+    std::fs::create_dir_all(&out)
+        .map_err(|e| format!("{}: {e}", out.display()))?;
+    let file = out.join("blocks.json");
+    let text = serde_json::to_string_pretty(&Value::Object(pages))
+        .map_err(|e| e.to_string())?;
+    std::fs::write(&file, text)
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    Ok(file)
+}
+
+/// The first page SUMMARY.md links, as `name.html`.
+fn first_chapter(src: &Path) -> Option<String> {
+    let summary = std::fs::read_to_string(src.join("SUMMARY.md")).ok()?;
+    let link = regex::Regex::new(r"\]\(([^)#]+)\.md\)").expect("valid regex");
+    link.captures(&summary).map(|c| format!("{}.html", &c[1]))
+}
+
+fn is_anchor_line(line: &str) -> bool {
+    line.contains("ANCHOR:") || line.contains("ANCHOR_END:")
+}
+
+fn without_anchors(source: &str) -> String {
+    source
+        .lines()
+        .filter(|l| !is_anchor_line(l))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// The lines `{{#rustdoc_include file:selector}}` shows, without ANCHOR
+/// lines.
+fn selected(source: &str, selector: &Selector) -> String {
+    let lines: Vec<&str> = source.lines().collect();
+    let picked: Vec<&str> = match selector {
+        Selector::Whole => lines,
+        Selector::Anchor(name) => {
+            let start = format!("ANCHOR: {name}");
+            let end = format!("ANCHOR_END: {name}");
+            lines
+                .iter()
+                .skip_while(|l| !l.trim_end().ends_with(&start))
+                .skip(1)
+                .take_while(|l| !l.trim_end().ends_with(&end))
+                .copied()
+                .collect()
+        }
+        Selector::Lines(range) => {
+            let (from, to) = range.split_once(':').unwrap_or((range, range));
+            let from = from.parse::<usize>().unwrap_or(1).max(1);
+            let to = to.parse::<usize>().unwrap_or(lines.len());
+            lines
+                .iter()
+                .skip(from - 1)
+                .take(to.saturating_sub(from - 1))
+                .copied()
+                .collect()
+        }
+    };
+    picked
+        .into_iter()
+        .filter(|l| !is_anchor_line(l))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SOURCE: &str = "use std::thread;\n// ANCHOR: all\nfn main() {\n    \
+                          // ANCHOR: inner\n    go();\n    // ANCHOR_END: \
+                          inner\n}\n// ANCHOR_END: all\nfn go() {}\n";
+
+    #[test]
+    fn full_program_drops_only_anchor_lines() {
+        assert_eq!(
+            without_anchors(SOURCE),
+            "use std::thread;\nfn main() {\n    go();\n}\nfn go() {}\n"
+        );
+    }
+
+    #[test]
+    fn an_anchor_shows_its_lines_without_nested_anchors() {
+        let all = selected(SOURCE, &Selector::Anchor("all".into()));
+        assert_eq!(all, "fn main() {\n    go();\n}\n");
+        let inner = selected(SOURCE, &Selector::Anchor("inner".into()));
+        assert_eq!(inner, "    go();\n");
+    }
+
+    #[test]
+    fn line_ranges_are_one_based_and_inclusive() {
+        let lines = selected(SOURCE, &Selector::Lines("1:1".into()));
+        assert_eq!(lines, "use std::thread;\n");
+    }
+}
