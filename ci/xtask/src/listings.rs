@@ -166,19 +166,14 @@ impl Workspace {
         if files.is_empty() {
             return Ok(());
         }
-        let status = Command::new("rustfmt")
-            .args(["--check", "--edition", "2021"])
-            .args(&files)
-            .current_dir(root)
-            .status()
-            .map_err(|e| format!("could not run rustfmt: {e}"))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err("a negative example is not rustfmt-clean: run \
-                 `rustfmt --edition 2021 <file>` on the file shown above"
-                .to_string())
-        }
+        crate::run(
+            Command::new("rustfmt")
+                .args(["--check", "--edition", "2021"])
+                .args(&files)
+                .current_dir(root),
+            "a negative example is not rustfmt-clean: run \
+             `rustfmt --edition 2021 <file>` on the file shown above",
+        )
     }
 
     /// Listings marked `loom = true` are also tested with `--cfg loom`, in
@@ -203,17 +198,13 @@ impl Workspace {
         for name in &names {
             command.args(["--package", name]);
         }
-        let status = command
-            .status()
-            .map_err(|e| format!("could not run cargo: {e}"))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!(
+        crate::run(
+            &mut command,
+            format!(
                 "loom found a failing interleaving in one of: {}",
                 names.join(", ")
-            ))
-        }
+            ),
+        )
     }
 }
 

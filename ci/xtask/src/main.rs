@@ -31,7 +31,8 @@ cargo xtask <verb>
   outputs [FILTER…]
                 rerun listings and rewrite their recorded output, and
                 every negative example's recorded compiler error; with
-                filters, only listings whose path contains one (ch05)
+                filters, only listings whose path contains one (ch05);
+                `outputs --check` only compares, as the test does
   new-listing   scaffold a listing crate:
                   new-listing <chapter-dir> [--negative] [--no-listing NAME]
                 e.g. new-listing ch03-threads
@@ -54,6 +55,7 @@ fn main() -> ExitCode {
         "serve" => serve(),
         "test" => test(),
         "check" => check(),
+        "outputs" if rest.iter().any(|a| a == "--check") => outputs::compare(),
         "outputs" => outputs::regenerate(rest),
         "new-listing" => scaffold::new_listing(rest),
         "tools" => tools::Tools::ensure().map(|_| ()),
@@ -176,18 +178,31 @@ impl Stages {
     }
 }
 
-/// Runs `cargo` with `args` in `root`, streaming its output.
-pub fn cargo(root: &std::path::Path, args: &[&str]) -> Result<(), String> {
-    let status = std::process::Command::new(env_cargo())
-        .args(args)
-        .current_dir(root)
+/// Runs `command`, streaming its output. A command that cannot start
+/// names its program; one that fails gives `failure` and its exit status.
+pub fn run(
+    command: &mut std::process::Command,
+    failure: impl Into<String>,
+) -> Result<(), String> {
+    let program = command.get_program().to_string_lossy().into_owned();
+    let status = command
         .status()
-        .map_err(|e| format!("could not run cargo: {e}"))?;
+        .map_err(|e| format!("could not run {program}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
+        Err(format!("{} ({status})", failure.into()))
     }
+}
+
+/// Runs `cargo` with `args` in `root`, streaming its output.
+pub fn cargo(root: &std::path::Path, args: &[&str]) -> Result<(), String> {
+    run(
+        std::process::Command::new(env_cargo())
+            .args(args)
+            .current_dir(root),
+        format!("`cargo {}` failed", args.join(" ")),
+    )
 }
 
 /// The cargo that runs us, so a toolchain override is respected.

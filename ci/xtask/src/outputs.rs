@@ -309,13 +309,11 @@ pub fn regenerate(filters: &[String]) -> Result<(), String> {
         for name in &negatives {
             command.args(["--package", name]);
         }
-        let status = command
-            .current_dir(&root)
-            .status()
-            .map_err(|e| format!("could not run cargo: {e}"))?;
-        if !status.success() {
-            failures
-                .push("recording negative examples failed (see above)".into());
+        if let Err(failure) = crate::run(
+            command.current_dir(&root),
+            "recording negative examples failed (see above)",
+        ) {
+            failures.push(failure);
         }
     }
     if failures.is_empty() {

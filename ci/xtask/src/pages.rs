@@ -138,19 +138,14 @@ pub fn test(root: &Path) -> Result<(), String> {
          blocks are negative listings checked by trybuild",
         files.len()
     );
-    let status = std::process::Command::new(crate::env_cargo())
-        .args(["test", "--package", "page-tests", "--quiet"])
-        .env("BOOK_PAGES", &staged)
-        .current_dir(root)
-        .status()
-        .map_err(|e| format!("could not run cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err("a Rust block on a rendered page failed (skeptic names it \
-             <page>_line_<N>: the line in book/markdown/<page>.md)"
-            .into())
-    }
+    crate::run(
+        std::process::Command::new(crate::env_cargo())
+            .args(["test", "--package", "page-tests", "--quiet"])
+            .env("BOOK_PAGES", &staged)
+            .current_dir(root),
+        "a Rust block on a rendered page failed (skeptic names it \
+         <page>_line_<N>: the line in book/markdown/<page>.md)",
+    )
 }
 
 fn check_negative(

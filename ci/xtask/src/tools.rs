@@ -60,20 +60,18 @@ pub fn install(
              this happens once per machine and takes 1-3 minutes",
             root.display()
         );
-        let status = Command::new(crate::env_cargo())
-            .args(["install", name, "--version", &format!("={version}")])
-            .args(["--locked", "--debug", "--force", "--quiet", "--root"])
-            .arg(&root)
-            .status()
-            .map_err(|e| format!("could not run cargo install: {e}"))?;
-        if !status.success() {
-            return Err(format!(
+        crate::run(
+            Command::new(crate::env_cargo())
+                .args(["install", name, "--version", &format!("={version}")])
+                .args(["--locked", "--debug", "--force", "--quiet", "--root"])
+                .arg(&root),
+            format!(
                 "installing {name} {version} failed; try by hand: \
                  cargo install {name} --version ={version} --locked \
                  --root {}",
                 root.display()
-            ));
-        }
+            ),
+        )?;
         let now = version_of(&binary).unwrap_or_default();
         if !wanted(&now) {
             return Err(format!(
@@ -111,15 +109,9 @@ impl Tools {
     }
 
     pub fn mdbook(&self, root: &Path, args: &[&str]) -> Result<(), String> {
-        let status = self
-            .mdbook_command(root)
-            .args(args)
-            .status()
-            .map_err(|e| format!("could not run mdbook: {e}"))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!("`mdbook {}` failed ({status})", args.join(" ")))
-        }
+        crate::run(
+            self.mdbook_command(root).args(args),
+            format!("`mdbook {}` failed", args.join(" ")),
+        )
     }
 }
