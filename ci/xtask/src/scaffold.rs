@@ -99,6 +99,9 @@ pub fn new_listing(args: &[String]) -> Result<(), String> {
     } else {
         write(&dir.join("src/main.rs"), PROGRAM)?;
     }
+    // The new member goes into Cargo.lock now: `cargo xtask` runs with
+    // `--locked`, so a stale lock file fails instead of changing quietly.
+    crate::cargo(&root, &["update", "--workspace", "--quiet"])?;
     let relative = format!("../listings/{chapter}/{name}");
     println!("created {}", dir.display());
     println!("\npaste into src/{chapter}.md:\n");
