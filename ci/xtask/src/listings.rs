@@ -157,12 +157,8 @@ impl Workspace {
     /// `cargo fmt` only sees build targets; negative examples are not
     /// targets, so rustfmt checks them directly.
     pub fn rustfmt_negatives(&self, root: &Path) -> Result<(), String> {
-        let files: Vec<PathBuf> = self
-            .listings
-            .iter()
-            .filter(|l| l.kind == Kind::CompileFail)
-            .map(Listing::source)
-            .collect();
+        let files: Vec<PathBuf> =
+            self.negatives().map(Listing::source).collect();
         if files.is_empty() {
             return Ok(());
         }
@@ -174,6 +170,56 @@ impl Workspace {
             "a negative example is not rustfmt-clean: run \
              `rustfmt --edition 2021 <file>` on the file shown above",
         )
+    }
+
+    fn negatives(&self) -> impl Iterator<Item = &Listing> {
+        self.listings.iter().filter(|l| l.kind == Kind::CompileFail)
+    }
+
+    /// Every test of every crate but the page tests (a later stage) and the
+    /// negative examples (the next stage, one by one, to name the file).
+    pub fn run_tests(&self, root: &Path) -> Result<(), String> {
+        let mut command = Command::new(crate::env_cargo());
+        command
+            .args(["test", "--workspace", "--quiet"])
+            .args(["--exclude", "page-tests"])
+            .current_dir(root);
+        for negative in self.negatives() {
+            command.args(["--exclude", &negative.name]);
+        }
+        crate::run(&mut command, "a test failed (see above)")
+    }
+
+    /// Each negative example's trybuild test: the program must still fail
+    /// to compile, with exactly the recorded error.
+    pub fn check_negatives(&self, root: &Path) -> Result<(), String> {
+        let mut report = crate::problem::Report::default();
+        let mut checked = 0;
+        for negative in self.negatives() {
+            checked += 1;
+            let run = crate::run(
+                Command::new(crate::env_cargo())
+                    .args(["test", "--quiet", "--package", &negative.name])
+                    .current_dir(root),
+                "trybuild",
+            );
+            if run.is_err() {
+                report.add(
+                    &negative.stderr_file(),
+                    None,
+                    format!(
+                        "{} no longer fails to compile with this recorded \
+                         error (trybuild's diff is above)",
+                        negative.name
+                    ),
+                    "if the new error is intended, run `cargo xtask outputs \
+                     <chapter>` and review the diff; if the program now \
+                     compiles, it is no negative example",
+                );
+            }
+        }
+        println!("checked {checked} negative examples");
+        report.finish("negative-example check")
     }
 
     /// Listings marked `loom = true` are also tested with `--cfg loom`, in

@@ -132,10 +132,10 @@ fn test() -> Result<(), String> {
         )
     })?;
     stage.run("listing tests", || {
-        cargo(
-            &root,
-            &["test", "--workspace", "--exclude", "page-tests", "--quiet"],
-        )
+        listings::Workspace::load(&root)?.run_tests(&root)
+    })?;
+    stage.run("negative examples", || {
+        listings::Workspace::load(&root)?.check_negatives(&root)
     })?;
     stage.run("loom model checks", || {
         listings::Workspace::load(&root)?.run_loom_tests(&root)
