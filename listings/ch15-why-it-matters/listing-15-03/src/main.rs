@@ -141,7 +141,9 @@ mod tests {
         assert!(sessions.iter().all(|s| *s == Session::Tuned));
     }
 
-    #[tokio::test]
+    // On the paused clock the patience runs out only when every task is
+    // idle, and no real time passes: the test waits for no one.
+    #[tokio::test(start_paused = true)]
     async fn a_silent_client_is_hung_up_on_and_holds_up_no_one() {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();

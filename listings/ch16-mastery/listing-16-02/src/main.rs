@@ -5,11 +5,15 @@ use tokio::sync::mpsc;
 
 // ANCHOR: all
 /// An endless part: the copyist keeps reading until nobody listens.
-fn copyist(notes: mpsc::Sender<u32>, start: Instant) -> u32 {
+fn copyist(
+    notes: mpsc::Sender<u32>,
+    bar_length: Duration,
+    start: Instant,
+) -> u32 {
     let mut bar = 0;
     loop {
         bar += 1;
-        thread::sleep(Duration::from_millis(10));
+        thread::sleep(bar_length);
         if notes.blocking_send(bar).is_err() {
             let at = start.elapsed().as_millis();
             println!("@{at}ms copyist: nobody is listening, pen down");
@@ -39,7 +43,8 @@ async fn conductor(
 async fn main() {
     let start = Instant::now();
     let (notes, received) = mpsc::channel(1);
-    let copyist = thread::spawn(move || copyist(notes, start));
+    let bar_length = Duration::from_millis(10);
+    let copyist = thread::spawn(move || copyist(notes, bar_length, start));
 
     conductor(received, 5, start).await;
     copyist.join().unwrap();
@@ -56,7 +61,8 @@ mod tests {
     async fn leaving_stops_the_copyist_and_nobody_is_left_behind() {
         let start = Instant::now();
         let (notes, received) = mpsc::channel(1);
-        let copyist = thread::spawn(move || copyist(notes, start));
+        let bar_length = Duration::from_millis(1);
+        let copyist = thread::spawn(move || copyist(notes, bar_length, start));
         let heard = conductor(received, 3, start).await;
         assert_eq!(heard, 3);
 
