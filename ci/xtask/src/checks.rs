@@ -13,6 +13,39 @@ use crate::problem::Report;
 /// Crates the Rust Playground offers, so Run works for a listing using them.
 const PLAYGROUND_CRATES: &[&str] = &["tokio", "tokio-util"];
 
+/// A reader's test command is what CI runs: the `cargo xtask` line of
+/// `.ci/run` must stand, as a line of its own, in README.md.
+pub fn ci_runs_the_readme_command(root: &Path, report: &mut Report) {
+    let ci = root.join(".ci/run");
+    let script = std::fs::read_to_string(&ci).unwrap_or_default();
+    let Some((line, command)) = script
+        .lines()
+        .enumerate()
+        .find_map(|(n, l)| Some((n + 1, &l[l.find("cargo xtask")?..])))
+    else {
+        report.add(
+            &ci,
+            None,
+            "CI runs no `cargo xtask` command",
+            "run the README's test command: exec cargo xtask test",
+        );
+        return;
+    };
+    let readme =
+        std::fs::read_to_string(root.join("README.md")).unwrap_or_default();
+    if !readme.lines().any(|l| l.trim() == command.trim()) {
+        report.add(
+            &ci,
+            Some(line),
+            format!(
+                "CI runs `{}`, which README.md does not give",
+                command.trim()
+            ),
+            "make README.md's test command and .ci/run the same",
+        );
+    }
+}
+
 pub fn run(workspace: &Workspace, book: &Book, report: &mut Report) {
     for page in &book.pages {
         // 404.md is mdBook's page for a missing address, never a chapter.

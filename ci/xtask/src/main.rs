@@ -99,6 +99,7 @@ fn check() -> Result<(), String> {
     let workspace = listings::Workspace::load(&root)?;
     let book = book::Book::load(&root)?;
     let mut report = Report::default();
+    checks::ci_runs_the_readme_command(&root, &mut report);
     checks::run(&workspace, &book, &mut report);
     report.finish("drift guard")
 }
@@ -168,13 +169,20 @@ impl Stages {
         let result = stage();
         let seconds = started.elapsed().as_secs_f64();
         self.timings.push((name, seconds));
-        result.map_err(|message| format!("stage `{name}` failed:\n{message}"))
+        let passed = self.timings.len() - 1;
+        result.map_err(|message| {
+            format!(
+                "stage `{name}` failed:\n{message}\n\
+                 stages: {passed} passed, 1 failed"
+            )
+        })
     }
 
     fn summary(&self) {
         for (name, seconds) in &self.timings {
             println!("  {seconds:>6.1}s  {name}");
         }
+        println!("stages: {} passed, 0 failed", self.timings.len());
     }
 }
 
