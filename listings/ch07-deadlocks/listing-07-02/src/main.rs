@@ -13,6 +13,17 @@ struct Instrument {
     phrases: Mutex<u32>,
 }
 
+impl Instrument {
+    fn new(rank: u8, name: &'static str) -> Self {
+        let phrases = Mutex::new(0);
+        Instrument {
+            rank,
+            name,
+            phrases,
+        }
+    }
+}
+
 /// The house rule: whatever order a part asks for, pick instruments up
 /// in stage order, lowest rank first.
 fn in_stage_order([a, b]: [&Instrument; 2]) -> [&Instrument; 2] {
@@ -47,16 +58,8 @@ fn perform(
 
 fn main() {
     let clock = Instant::now();
-    let violin = Instrument {
-        rank: 1,
-        name: "violin",
-        phrases: Mutex::new(0),
-    };
-    let bow = Instrument {
-        rank: 2,
-        name: "bow",
-        phrases: Mutex::new(0),
-    };
+    let violin = Instrument::new(1, "violin");
+    let bow = Instrument::new(2, "bow");
     thread::scope(|s| {
         s.spawn(|| perform("soloist", [&violin, &bow], 2, clock));
         s.spawn(|| perform("understudy", [&bow, &violin], 2, clock));
@@ -76,16 +79,8 @@ mod tests {
     fn stage_order_always_finishes() {
         let (done, finished) = mpsc::channel();
         thread::spawn(move || {
-            let violin = Instrument {
-                rank: 1,
-                name: "violin",
-                phrases: Mutex::new(0),
-            };
-            let bow = Instrument {
-                rank: 2,
-                name: "bow",
-                phrases: Mutex::new(0),
-            };
+            let violin = Instrument::new(1, "violin");
+            let bow = Instrument::new(2, "bow");
             let clock = Instant::now();
             thread::scope(|s| {
                 s.spawn(|| perform("soloist", [&violin, &bow], 300, clock));
@@ -104,16 +99,8 @@ mod tests {
 
     #[test]
     fn either_part_starts_with_the_lower_rank() {
-        let low = Instrument {
-            rank: 1,
-            name: "violin",
-            phrases: Mutex::new(0),
-        };
-        let high = Instrument {
-            rank: 2,
-            name: "bow",
-            phrases: Mutex::new(0),
-        };
+        let low = Instrument::new(1, "violin");
+        let high = Instrument::new(2, "bow");
         for part in [[&low, &high], [&high, &low]] {
             let [first, second] = in_stage_order(part);
             assert_eq!([first.name, second.name], ["violin", "bow"]);
@@ -129,11 +116,7 @@ mod loom_tests {
     use loom::sync::Arc;
 
     fn stage() -> Arc<[Instrument; 2]> {
-        Arc::new([(1, "violin"), (2, "bow")].map(|(rank, name)| Instrument {
-            rank,
-            name,
-            phrases: Mutex::new(0),
-        }))
+        Arc::new([Instrument::new(1, "violin"), Instrument::new(2, "bow")])
     }
 
     #[test]

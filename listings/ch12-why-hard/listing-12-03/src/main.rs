@@ -40,22 +40,29 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::future::Future;
     use tokio::time::{timeout, Instant};
+
+    /// Spawns every section and waits, at most a second, for all of them.
+    async fn all_finish<F>(sections: impl Iterator<Item = F>)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let handles: Vec<_> = sections.map(tokio::spawn).collect();
+        timeout(Duration::from_secs(1), async {
+            for handle in handles {
+                handle.await.unwrap();
+            }
+        })
+        .await
+        .expect("the sections finish");
+    }
 
     #[tokio::test(start_paused = true)]
     async fn a_scoped_std_guard_never_spans_an_await() {
         let tempo = Arc::new(std::sync::Mutex::new(120));
         let start = Instant::now();
-        let sections: Vec<_> = (0..8)
-            .map(|_| tokio::spawn(nudge_tempo(Arc::clone(&tempo))))
-            .collect();
-        timeout(Duration::from_secs(1), async {
-            for section in sections {
-                section.await.unwrap();
-            }
-        })
-        .await
-        .expect("the sections finish");
+        all_finish((0..8).map(|_| nudge_tempo(Arc::clone(&tempo)))).await;
         assert_eq!(*tempo.lock().unwrap(), 128);
         // The guard was released before the rest, so all rests overlap.
         assert_eq!(start.elapsed(), Duration::from_millis(10));
@@ -65,16 +72,7 @@ mod tests {
     async fn a_tokio_guard_held_across_await_loses_no_update() {
         let bars = Arc::new(tokio::sync::Mutex::new(0));
         let start = Instant::now();
-        let sections: Vec<_> = (0..8)
-            .map(|_| tokio::spawn(rehearse_bar(Arc::clone(&bars))))
-            .collect();
-        timeout(Duration::from_secs(1), async {
-            for section in sections {
-                section.await.unwrap();
-            }
-        })
-        .await
-        .expect("the sections finish");
+        all_finish((0..8).map(|_| rehearse_bar(Arc::clone(&bars)))).await;
         // Read, rest, write: no section saw a stale count...
         assert_eq!(*bars.lock().await, 8);
         // ...because they took turns: eight rests of 10 ms, one at a time.
