@@ -77,6 +77,8 @@ pub struct Workspace {
     pub listings: Vec<Listing>,
     /// Folders under `listings/*/*` that are not workspace members.
     pub strays: Vec<PathBuf>,
+    /// Where cargo puts what it builds (`target/`, or `CARGO_TARGET_DIR`).
+    pub target_dir: PathBuf,
 }
 
 impl Workspace {
@@ -151,7 +153,11 @@ impl Workspace {
                 }
             }
         }
-        Ok(Workspace { listings, strays })
+        Ok(Workspace {
+            listings,
+            strays,
+            target_dir: metadata.target_directory.into_std_path_buf(),
+        })
     }
 
     /// `cargo fmt` only sees build targets; negative examples are not

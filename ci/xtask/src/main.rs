@@ -55,7 +55,10 @@ fn main() -> ExitCode {
         "serve" => serve(),
         "test" => test(),
         "check" => check(),
-        "outputs" if rest.iter().any(|a| a == "--check") => outputs::compare(),
+        "outputs" if rest.iter().any(|a| a == "--check") => {
+            listings::Workspace::load(&listings::workspace_root())
+                .and_then(|workspace| outputs::compare(&workspace))
+        }
         "outputs" => outputs::regenerate(rest),
         "new-listing" => scaffold::new_listing(rest),
         "tools" => tools::Tools::ensure().map(|_| ()),
@@ -96,11 +99,17 @@ fn browser_only() -> Result<(), String> {
 
 fn check() -> Result<(), String> {
     let root = listings::workspace_root();
-    let workspace = listings::Workspace::load(&root)?;
-    let book = book::Book::load(&root)?;
+    drift_guard(&root, &listings::Workspace::load(&root)?)
+}
+
+fn drift_guard(
+    root: &std::path::Path,
+    workspace: &listings::Workspace,
+) -> Result<(), String> {
+    let book = book::Book::load(root)?;
     let mut report = Report::default();
-    checks::ci_runs_the_readme_command(&root, &mut report);
-    checks::run(&workspace, &book, &mut report);
+    checks::ci_runs_the_readme_command(root, &mut report);
+    checks::run(workspace, &book, &mut report);
     report.finish("drift guard")
 }
 
@@ -112,11 +121,16 @@ fn test() -> Result<(), String> {
     let root = listings::workspace_root();
     let mut stage = Stages::default();
 
-    stage.run("drift guard", check)?;
+    // The workspace's crates cannot change during a run: read them once.
+    let workspace = stage.run("drift guard", || {
+        let workspace = listings::Workspace::load(&root)?;
+        drift_guard(&root, &workspace)?;
+        Ok(workspace)
+    })?;
     stage.run("words: spelling and Markdown style", || words::check(&root))?;
     stage.run("rustfmt", || cargo(&root, &["fmt", "--all", "--check"]))?;
     stage.run("rustfmt (negative examples)", || {
-        listings::Workspace::load(&root)?.rustfmt_negatives(&root)
+        workspace.rustfmt_negatives(&root)
     })?;
     stage.run("clippy", || {
         cargo(
@@ -132,19 +146,15 @@ fn test() -> Result<(), String> {
             ],
         )
     })?;
-    stage.run("listing tests", || {
-        listings::Workspace::load(&root)?.run_tests(&root)
-    })?;
-    stage.run("negative examples", || {
-        listings::Workspace::load(&root)?.check_negatives(&root)
-    })?;
-    stage.run("loom model checks", || {
-        listings::Workspace::load(&root)?.run_loom_tests(&root)
-    })?;
-    stage.run("recorded outputs", outputs::compare)?;
+    stage.run("listing tests", || workspace.run_tests(&root))?;
+    stage.run("negative examples", || workspace.check_negatives(&root))?;
+    stage.run("loom model checks", || workspace.run_loom_tests(&root))?;
+    stage.run("recorded outputs", || outputs::compare(&workspace))?;
     let tools = stage.run("pinned tools", tools::Tools::ensure)?;
     stage.run("render the book", || pages::render(&tools, &root))?;
-    stage.run("rendered pages: code blocks", || pages::test(&root))?;
+    stage.run("rendered pages: code blocks", || {
+        pages::test(&root, &workspace)
+    })?;
     stage.run("rendered pages: links", || links::check(&root))?;
     stage.run("rendered pages: in Chromium", || browser::test(&root))?;
 

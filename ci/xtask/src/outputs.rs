@@ -205,11 +205,10 @@ fn recorded_listings(
         .collect()
 }
 
-pub fn compare() -> Result<(), String> {
+pub fn compare(workspace: &Workspace) -> Result<(), String> {
     let root = workspace_root();
-    let workspace = Workspace::load(&root)?;
-    let listings = recorded_listings(&workspace, true);
-    let runs = run_all(&root, &listings)?;
+    let listings = recorded_listings(workspace, true);
+    let runs = run_all(&root, workspace, &listings)?;
     let mut report = Report::default();
     for (listing, run) in listings.iter().zip(runs) {
         let file = listing.output_file();
@@ -260,7 +259,7 @@ pub fn regenerate(filters: &[String]) -> Result<(), String> {
             .filter(|l| l.kind == Kind::Program && chosen(l))
             .collect()
     };
-    let runs = run_all(&root, &listings)?;
+    let runs = run_all(&root, &workspace, &listings)?;
     let mut failures = Vec::new();
     let mut recorded = 0;
     for (listing, run) in listings.iter().zip(runs) {
@@ -323,14 +322,22 @@ pub fn regenerate(filters: &[String]) -> Result<(), String> {
     }
 }
 
-/// Builds every listing, then runs the given ones two at a time (the
-/// machine has two cores) and returns each one's merged output.
+/// Builds the given listings, then runs them two at a time (the machine
+/// has two cores) and returns each one's merged output.
 fn run_all(
     root: &Path,
+    workspace: &Workspace,
     listings: &[&Listing],
 ) -> Result<Vec<Result<String, String>>, String> {
-    crate::cargo(root, &["build", "--workspace", "--bins", "--quiet"])?;
-    let target = target_dir(root)?;
+    if listings.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut build = vec!["build", "--bins", "--quiet"];
+    for listing in listings {
+        build.extend(["--package", listing.name.as_str()]);
+    }
+    crate::cargo(root, &build)?;
+    let target = &workspace.target_dir;
     let results: Mutex<Vec<Option<Result<String, String>>>> =
         Mutex::new(vec![None; listings.len()]);
     let next = Mutex::new(0);
@@ -359,15 +366,6 @@ fn run_all(
         .into_iter()
         .map(|r| r.unwrap_or_else(|| Err("was not run".into())))
         .collect())
-}
-
-fn target_dir(root: &Path) -> Result<std::path::PathBuf, String> {
-    let metadata = cargo_metadata::MetadataCommand::new()
-        .manifest_path(root.join("Cargo.toml"))
-        .no_deps()
-        .exec()
-        .map_err(|e| format!("cargo metadata failed: {e}"))?;
-    Ok(metadata.target_directory.into_std_path_buf())
 }
 
 /// Runs one listing with stdout and stderr merged, killing it after

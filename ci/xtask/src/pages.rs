@@ -67,8 +67,7 @@ fn without_anchors(source: &str) -> String {
         .collect()
 }
 
-pub fn test(root: &Path) -> Result<(), String> {
-    let workspace = Workspace::load(root)?;
+pub fn test(root: &Path, workspace: &Workspace) -> Result<(), String> {
     let negatives: Vec<(String, String)> = workspace
         .listings
         .iter()
