@@ -46,7 +46,31 @@ pub fn ci_runs_the_readme_command(root: &Path, report: &mut Report) {
     }
 }
 
-pub fn run(workspace: &Workspace, book: &Book, report: &mut Report) {
+/// What the drift guard looked at, for its one line on success.
+pub struct Checked {
+    pages: usize,
+    listings: usize,
+    includes: usize,
+    captions: usize,
+    scores: usize,
+}
+
+impl std::fmt::Display for Checked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} pages, {} listings, {} includes with their files and \
+             anchors, {} captions, {} scores and every code block agree",
+            self.pages,
+            self.listings,
+            self.includes,
+            self.captions,
+            self.scores
+        )
+    }
+}
+
+pub fn run(workspace: &Workspace, book: &Book, report: &mut Report) -> Checked {
     for page in &book.pages {
         // 404.md is mdBook's page for a missing address, never a chapter.
         let not_found = page.path.ends_with("src/404.md");
@@ -58,43 +82,51 @@ pub fn run(workspace: &Workspace, book: &Book, report: &mut Report) {
                 "link it from src/SUMMARY.md or delete it",
             );
         }
-        check_includes(page, report);
+        check_includes(page, workspace, report);
         check_blocks(page, workspace, report);
         check_captions(page, workspace, report);
         check_scores(page, workspace, report);
     }
     check_listings(workspace, book, report);
+    let count = |f: fn(&Page) -> usize| book.pages.iter().map(f).sum();
+    Checked {
+        pages: book.pages.len(),
+        listings: workspace.listings.len(),
+        includes: count(|p| p.includes.len()),
+        captions: count(|p| p.captions.len()),
+        scores: count(|p| p.scores.len()),
+    }
 }
 
-fn check_includes(page: &Page, report: &mut Report) {
+fn check_includes(page: &Page, workspace: &Workspace, report: &mut Report) {
     for include in &page.includes {
         let shown = relative(&include.file);
         let shown = shown.display();
         let Ok(text) = std::fs::read_to_string(&include.file) else {
-            report.add(
-                &page.path,
-                Some(include.line),
-                format!("included file {shown} does not exist"),
-                "fix the path (it is relative to the page's folder)",
-            );
+            let (message, fix) = match unrecorded(workspace, &include.file) {
+                Some(listing) => (
+                    format!("{shown}: not recorded"),
+                    format!("run `cargo xtask outputs {}`", listing.name),
+                ),
+                None => (
+                    format!("included file {shown} does not exist"),
+                    "fix the path (it is relative to the page's folder)"
+                        .to_string(),
+                ),
+            };
+            report.add(&page.path, Some(include.line), message, fix);
             continue;
         };
         match &include.selector {
             Selector::Whole => {}
             Selector::Anchor(name) => {
-                for marker in ["ANCHOR", "ANCHOR_END"] {
-                    if !has_marker(&text, marker, name) {
-                        report.add(
-                            &page.path,
-                            Some(include.line),
-                            format!("{shown} has no `// {marker}: {name}`"),
-                            format!(
-                                "add `// ANCHOR: {name}` and \
-                                 `// ANCHOR_END: {name}` around the shown \
-                                 part, or fix the anchor name"
-                            ),
-                        );
-                    }
+                if let Some((message, fix)) = anchor_problem(&text, name) {
+                    report.add(
+                        &page.path,
+                        Some(include.line),
+                        format!("{shown} {message}"),
+                        fix,
+                    );
                 }
             }
             Selector::Lines(range) => {
@@ -122,6 +154,66 @@ fn check_includes(page: &Page, report: &mut Report) {
             );
         }
     }
+}
+
+/// The listing whose recording `file` is, when that recording has not
+/// been made yet: its `output.txt`, or a negative example's
+/// `src/main.stderr`.
+fn unrecorded<'a>(
+    workspace: &'a Workspace,
+    file: &Path,
+) -> Option<&'a Listing> {
+    let file = normalize(file);
+    owner(workspace, &file).filter(|listing| {
+        let recording = match listing.kind {
+            Kind::Program => listing.output_file(),
+            Kind::CompileFail => listing.stderr_file(),
+        };
+        file == recording && !file.exists()
+    })
+}
+
+/// What is wrong with `{{#rustdoc_include file:name}}` for a file holding
+/// `text`, told once, with the anchors the file does have.
+fn anchor_problem(text: &str, name: &str) -> Option<(String, String)> {
+    let start = has_marker(text, "ANCHOR", name);
+    let end = has_marker(text, "ANCHOR_END", name);
+    match (start, end) {
+        (true, true) => None,
+        (true, false) => Some((
+            format!("has `// ANCHOR: {name}` but no `// ANCHOR_END: {name}`"),
+            format!("add `// ANCHOR_END: {name}` after the shown part"),
+        )),
+        (false, true) => Some((
+            format!("has `// ANCHOR_END: {name}` but no `// ANCHOR: {name}`"),
+            format!("add `// ANCHOR: {name}` before the shown part"),
+        )),
+        (false, false) => {
+            let found = anchors(text);
+            let those = if found.is_empty() {
+                "it has no anchors".to_string()
+            } else {
+                let names: Vec<String> =
+                    found.iter().map(|a| format!("`{a}`")).collect();
+                format!("its anchors: {}", names.join(", "))
+            };
+            Some((
+                format!("has no anchor `{name}` ({those})"),
+                format!(
+                    "name one of its anchors, or put `// ANCHOR: {name}` and \
+                     `// ANCHOR_END: {name}` around the part to show"
+                ),
+            ))
+        }
+    }
+}
+
+/// The names after `ANCHOR:` in `text`, in order.
+fn anchors(text: &str) -> Vec<String> {
+    let marker = Regex::new(r"\bANCHOR:\s*(\S+)").expect("valid regex");
+    text.lines()
+        .filter_map(|line| Some(marker.captures(line)?[1].to_string()))
+        .collect()
 }
 
 fn has_marker(text: &str, marker: &str, name: &str) -> bool {
@@ -279,14 +371,15 @@ fn check_rust_block(
             fix,
         );
     }
-    if negative {
+    // Without a record there is no error to compare the code with; the
+    // missing record is reported on its own.
+    let recorded = std::fs::read_to_string(listing.stderr_file());
+    if let (true, Ok(stderr)) = (negative, recorded) {
         let code = block
             .tokens()
             .into_iter()
             .find(|t| t.len() == 5 && t.starts_with('E'))
             .map(str::to_string);
-        let stderr =
-            std::fs::read_to_string(listing.stderr_file()).unwrap_or_default();
         match code {
             // Some errors have no code ("future cannot be sent between
             // threads safely"); such a block names none, and its record
@@ -305,7 +398,7 @@ fn check_rust_block(
                     at,
                     format!(
                         "the block says {code} but {} records no error[{code}]",
-                        listing.stderr_file().display()
+                        relative(&listing.stderr_file()).display()
                     ),
                     "fix the code in the block's info string",
                 ),
@@ -344,6 +437,17 @@ fn check_rust_block(
 /// fails the build on a bad event line).
 fn check_scores(page: &Page, workspace: &Workspace, report: &mut Report) {
     for (line, file) in &page.scores {
+        let listing = unrecorded(workspace, file)
+            .filter(|l| normalize(file) == l.output_file());
+        if let Some(listing) = listing {
+            report.add(
+                &page.path,
+                Some(*line),
+                format!("{}: not recorded", relative(file).display()),
+                format!("run `cargo xtask outputs {}`", listing.name),
+            );
+            continue;
+        }
         let recorded = owner(workspace, file)
             .is_some_and(|l| normalize(file) == l.output_file());
         if !recorded || !file.exists() {
@@ -400,7 +504,8 @@ fn check_captions(page: &Page, workspace: &Workspace, report: &mut Report) {
                 "number the listing after this page's chapter",
             );
         }
-        if number <= previous {
+        // The same number twice is a second caption, reported as such.
+        if number < previous {
             report.add(
                 &page.path,
                 Some(line),
@@ -509,30 +614,84 @@ fn check_listings(workspace: &Workspace, book: &Book, report: &mut Report) {
                 "include it on its chapter's page, or delete the crate",
             );
         }
-        if let Some((chapter, number)) = listing.number() {
-            let captions = book
-                .pages
-                .iter()
-                .filter(|p| p.path == page_path)
-                .flat_map(|p| &p.captions)
-                .filter(|c| (c.1, c.2) == (chapter, number))
-                .count();
-            if on_its_page && captions != 1 {
-                report.add(
-                    &page_path,
-                    None,
-                    format!(
-                        "{} needs exactly one caption, found {captions}",
-                        listing.name
-                    ),
-                    format!(
-                        "after its block add <span class=\"caption\">\
-                         Listing {chapter}-{number}: what it shows</span>"
-                    ),
-                );
-            }
+        let page = book.pages.iter().find(|p| p.path == page_path);
+        if let (Some(page), Some((chapter, number))) = (page, listing.number())
+        {
+            check_caption_count(page, listing, (chapter, number), report);
         }
+        check_test_written(listing, report);
         check_recorded_files(listing, listing_uses, report);
+    }
+}
+
+/// A numbered listing on its page has exactly one caption. A missing one
+/// is reported at the listing's code block, a second one at itself.
+fn check_caption_count(
+    page: &Page,
+    listing: &Listing,
+    (chapter, number): (u32, u32),
+    report: &mut Report,
+) {
+    let lines: Vec<usize> = page
+        .captions
+        .iter()
+        .filter(|c| (c.1, c.2) == (chapter, number))
+        .map(|c| c.0)
+        .collect();
+    let source = listing.source();
+    let block = page
+        .includes
+        .iter()
+        .find(|i| normalize(&i.file) == source)
+        .and_then(|i| page.blocks.get(i.block?));
+    let Some(block) = block else {
+        return; // not on its page: reported as an orphan
+    };
+    let caption = format!(
+        "<span class=\"caption\">Listing {chapter}-{number}: what it \
+         shows</span>"
+    );
+    match lines.as_slice() {
+        [] => report.add(
+            &page.path,
+            Some(block.line),
+            format!("{} has no caption", listing.name),
+            format!("right after this block add {caption}"),
+        ),
+        [_] => {}
+        [_, second, ..] => report.add(
+            &page.path,
+            Some(*second),
+            format!(
+                "a second caption for {} ({} in all)",
+                listing.name,
+                lines.len()
+            ),
+            format!("keep one {caption}, right after its block"),
+        ),
+    }
+}
+
+/// The test `cargo xtask new-listing` writes fails until it is replaced
+/// by one that asserts the listing's claim; this says so before anything
+/// is compiled.
+fn check_test_written(listing: &Listing, report: &mut Report) {
+    if listing.kind != Kind::Program {
+        return;
+    }
+    let source = listing.source();
+    let text = std::fs::read_to_string(&source).unwrap_or_default();
+    if let Some(line) = text
+        .lines()
+        .position(|l| l.contains(crate::scaffold::UNWRITTEN_TEST))
+    {
+        report.add(
+            &source,
+            Some(line + 1),
+            format!("{}'s test is still the scaffold's stub", listing.name),
+            "write the test: assert the claim the prose makes about this \
+             program (CONTRIBUTING.md, \"Tests in a listing\")",
+        );
     }
 }
 
@@ -561,20 +720,26 @@ fn check_recorded_files(
     }
     if listing.kind == Kind::CompileFail {
         let stderr = listing.stderr_file();
-        if !stderr.exists() {
-            report.add(
-                &stderr,
-                None,
-                "a negative example without its recorded compiler error",
-                "run `cargo xtask outputs` to record it",
-            );
-        } else if !shown(&stderr) {
-            report.add(
-                &stderr,
-                None,
-                "the recorded compiler error is not shown on the page",
-                "include it in a ```text block after the listing",
-            );
+        // A page that includes a missing record hears "not recorded" from
+        // the include check; here, a record no page includes.
+        if !shown(&stderr) {
+            let (message, fix) = if stderr.exists() {
+                (
+                    "the recorded compiler error is not shown on the page",
+                    "include it in a ```text block after the listing"
+                        .to_string(),
+                )
+            } else {
+                (
+                    "a negative example without its recorded compiler error",
+                    format!(
+                        "run `cargo xtask outputs {}` to record it, and \
+                         include it in a ```text block after the listing",
+                        listing.name
+                    ),
+                )
+            };
+            report.add(&stderr, None, message, fix);
         }
         if !listing.dir.join("tests/compile_fail.rs").exists() {
             report.add(
@@ -592,5 +757,108 @@ fn check_recorded_files(
                 "delete it",
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listing(dir: &Path, kind: Kind) -> Listing {
+        Listing {
+            name: "listing-05-07".into(),
+            dir: dir.to_path_buf(),
+            chapter_dir: "ch05-mutexes".into(),
+            kind,
+            output_rule: crate::outputs::Rule::Exact,
+            playground: true,
+            loom: false,
+            dependencies: Vec::new(),
+        }
+    }
+
+    fn messages(report: Report) -> String {
+        report.finish("test").err().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_wrong_anchor_is_told_once_with_the_anchors_there_are() {
+        let text = "// ANCHOR: all\nfn main() {}\n// ANCHOR_END: all\n\
+                    // ANCHOR: tail\n// ANCHOR_END: tail\n";
+        let (message, _) = anchor_problem(text, "al").expect("a problem");
+        assert_eq!(message, "has no anchor `al` (its anchors: `all`, `tail`)");
+        assert_eq!(anchor_problem(text, "all"), None);
+        let (message, _) = anchor_problem("fn main() {}\n", "all").unwrap();
+        assert!(message.ends_with("(it has no anchors)"), "{message}");
+        let half = "// ANCHOR: all\nfn main() {}\n";
+        let (message, fix) = anchor_problem(half, "all").unwrap();
+        assert!(message.contains("no `// ANCHOR_END: all`"), "{message}");
+        assert!(fix.contains("ANCHOR_END: all"), "{fix}");
+    }
+
+    #[test]
+    fn a_missing_recording_is_not_recorded_and_a_wrong_path_is_a_path() {
+        let dir = std::env::temp_dir().join("xtask-checks-unrecorded");
+        let workspace = Workspace {
+            listings: vec![listing(&dir, Kind::Program)],
+            strays: Vec::new(),
+            target_dir: dir.join("target"),
+        };
+        let page = Page::parse(
+            &dir.join("../page.md"),
+            "```text\n\
+             {{#include xtask-checks-unrecorded/output.txt}}\n```\n\n\
+             ```text\n\
+             {{#include xtask-checks-unrecorded/outptu.txt}}\n```\n",
+        );
+        let mut report = Report::default();
+        check_includes(&page, &workspace, &mut report);
+        let text = messages(report);
+        assert!(
+            text.contains(":2: ")
+                && text.contains(
+                    "output.txt: not recorded\n    fix: run \
+                                  `cargo xtask outputs listing-05-07`"
+                ),
+            "{text}"
+        );
+        assert!(
+            text.contains(":6: ")
+                && text.contains(
+                    "outptu.txt does not exist\n    fix: fix the path"
+                ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_missing_caption_is_reported_at_its_listing_block() {
+        let dir = std::env::temp_dir().join("xtask-checks-caption");
+        let page = |text: &str| Page::parse(&dir.join("../page.md"), text);
+        let block = "# T\n\n```rust\n\
+                     {{#rustdoc_include xtask-checks-caption/src/main.rs:all}}\n\
+                     ```\n";
+        let listing = listing(&dir, Kind::Program);
+        let mut report = Report::default();
+        check_caption_count(&page(block), &listing, (5, 7), &mut report);
+        let text = messages(report);
+        assert!(
+            text.contains("page.md:3: listing-05-07 has no caption"),
+            "{text}"
+        );
+        let captioned = format!(
+            "{block}\n<span class=\"caption\">Listing 5-7: one</span>\n\n\
+             <span class=\"caption\">Listing 5-7: two</span>\n"
+        );
+        let mut report = Report::default();
+        check_caption_count(&page(&captioned), &listing, (5, 7), &mut report);
+        let text = messages(report);
+        assert!(text.contains("page.md:9: a second caption"), "{text}");
+        let once = format!(
+            "{block}\n<span class=\"caption\">Listing 5-7: one</span>\n"
+        );
+        let mut report = Report::default();
+        check_caption_count(&page(&once), &listing, (5, 7), &mut report);
+        assert_eq!(messages(report), "");
     }
 }

@@ -109,8 +109,10 @@ fn drift_guard(
     let book = book::Book::load(root)?;
     let mut report = Report::default();
     checks::ci_runs_the_readme_command(root, &mut report);
-    checks::run(workspace, &book, &mut report);
-    report.finish("drift guard")
+    let checked = checks::run(workspace, &book, &mut report);
+    report.finish("drift guard")?;
+    println!("drift guard: {checked}");
+    Ok(())
 }
 
 /// The full run. Stages run in order and stop at the first failing stage,

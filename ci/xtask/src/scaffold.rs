@@ -6,18 +6,29 @@ use std::path::Path;
 
 use crate::listings::{read_dirs, workspace_root};
 
-const PROGRAM: &str = r#"// ANCHOR: all
-fn main() {
+/// The message of the scaffold's test stub. The stub fails when run, and
+/// the drift guard names it (file:line) until the test is written.
+pub const UNWRITTEN_TEST: &str = "assert the claim the prose makes";
+
+/// A new program: its test is a stub that fails until it is written.
+fn program() -> String {
+    format!(
+        r#"// ANCHOR: all
+fn main() {{
     println!("tune up");
-}
+}}
 // ANCHOR_END: all
 
 #[cfg(test)]
-mod tests {
+mod tests {{
     #[test]
-    fn plays() {}
+    fn plays() {{
+        todo!("{UNWRITTEN_TEST}");
+    }}
+}}
+"#
+    )
 }
-"#;
 
 /// Shown whole, without anchors, so the line numbers in the recorded
 /// error are the lines the reader sees.
@@ -97,7 +108,7 @@ pub fn new_listing(args: &[String]) -> Result<(), String> {
         write(&dir.join("src/main.rs"), NEGATIVE)?;
         write(&dir.join("tests/compile_fail.rs"), COMPILE_FAIL_TEST)?;
     } else {
-        write(&dir.join("src/main.rs"), PROGRAM)?;
+        write(&dir.join("src/main.rs"), &program())?;
     }
     // The new member goes into Cargo.lock now: `cargo xtask` runs with
     // `--locked`, so a stale lock file fails instead of changing quietly.
@@ -117,10 +128,17 @@ pub fn new_listing(args: &[String]) -> Result<(), String> {
     }
     if negative {
         println!("```text\n{{{{#include {relative}/src/main.stderr}}}}\n```\n");
-        println!("then run `cargo xtask outputs` to record the real error.");
+        println!(
+            "then write the program, and run `cargo xtask outputs {name}` \
+             to record its real error."
+        );
     } else {
         println!("```text\n{{{{#include {relative}/output.txt}}}}\n```\n");
-        println!("then run `cargo xtask outputs` to record its run.");
+        println!(
+            "then write the program and its test (src/main.rs: the stub \
+             `todo!` fails until it asserts the claim the prose makes), and \
+             run `cargo xtask outputs {name}` to record its run."
+        );
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
-//! The pinned mdBook tools. They are installed by `cargo install --locked`
-//! into a cache folder of their own (one per name and version), so a fresh
-//! clone reuses them and another mdbook on the PATH is never disturbed.
+//! The pinned mdBook tools. They are installed by `cargo install --locked
+//! --debug` into a cache folder of their own (one per name and version), so
+//! a fresh clone reuses them and another mdbook on the PATH is never
+//! disturbed.
 //!
 //! mdbook-admonish 1.20.0 works only with mdbook 0.4.x; mdbook stays on
 //! 0.4.52 until mdbook-admonish supports 0.5.
@@ -56,7 +57,7 @@ pub fn install(
     };
     if !found.as_ref().is_some_and(wanted) {
         println!(
-            "installing {name} {version} (pinned, --locked) into {}\n  \
+            "installing {name} {version} (pinned, --locked --debug) into {}\n  \
              this happens once per machine and takes 1-3 minutes",
             root.display()
         );
@@ -68,7 +69,7 @@ pub fn install(
             format!(
                 "installing {name} {version} failed; try by hand: \
                  cargo install {name} --version ={version} --locked \
-                 --root {}",
+                 --debug --root {}",
                 root.display()
             ),
         )?;
