@@ -16,13 +16,10 @@ use cargo_metadata::MetadataCommand;
 
 use crate::outputs::Rule;
 
-/// The repository root: the workspace this crate belongs to.
+/// The repository root, found at run time (see [`crate::root`]), never
+/// the folder the xtask was compiled in.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("ci/xtask sits two folders below the root")
-        .to_path_buf()
+    crate::root::workspace_root()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

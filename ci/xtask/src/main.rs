@@ -11,6 +11,7 @@ mod listings;
 mod outputs;
 mod pages;
 mod problem;
+mod root;
 mod scaffold;
 mod tools;
 mod words;
