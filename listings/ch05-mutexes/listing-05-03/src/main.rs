@@ -124,4 +124,18 @@ mod tests {
             assert!(hold.took <= hold.released);
         }
     }
+
+    #[test]
+    fn overlapping_counts_a_hold_that_begins_before_the_last_ends() {
+        let t0 = Instant::now();
+        let hold = |section, took, released| Hold {
+            section,
+            took: t0 + Duration::from_millis(took),
+            released: t0 + Duration::from_millis(released),
+        };
+        let handed_on = [hold("violins", 0, 5), hold("violas", 5, 9)];
+        assert_eq!(overlapping(&handed_on), 0);
+        let snatched = [hold("violins", 0, 5), hold("violas", 4, 9)];
+        assert_eq!(overlapping(&snatched), 1);
+    }
 }

@@ -14,9 +14,13 @@ impl Downbeat {
         self.signal.notify_all();
     }
 
-    /// Sleeps until the downbeat is given; `false` if `patience` ran out.
-    fn wait(&self, patience: Duration) -> bool {
+    /// Calls `announce` with the lock held, then sleeps until the downbeat
+    /// is given; `false` if `patience` ran out first.
+    fn wait(&self, patience: Duration, announce: impl FnOnce()) -> bool {
         let given: MutexGuard<bool> = self.given.lock().unwrap();
+        announce();
+        // Releases the lock and sleeps, as one step; checks `given` first,
+        // and again after every wake-up.
         let (_given, result): (MutexGuard<bool>, WaitTimeoutResult) = self
             .signal
             .wait_timeout_while(given, patience, |given| !*given)
@@ -41,8 +45,8 @@ fn main() {
         for section in ["violins", "violas", "cellos"] {
             let downbeat = &downbeat;
             s.spawn(move || {
-                event(start, section, "waits for the downbeat");
-                if downbeat.wait(Duration::from_secs(2)) {
+                let waits = || event(start, section, "waits for the downbeat");
+                if downbeat.wait(Duration::from_secs(2), waits) {
                     event(start, section, "plays");
                 } else {
                     event(start, section, "gave up waiting");
@@ -60,7 +64,10 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::mpsc;
+    use std::sync::{mpsc, Arc};
+
+    /// Long enough to mean "never", short enough to fail fast.
+    const HANG: Duration = Duration::from_secs(10);
 
     fn new_downbeat() -> Downbeat {
         Downbeat {
@@ -70,27 +77,35 @@ mod tests {
     }
 
     #[test]
-    fn every_section_wakes_on_the_downbeat() {
+    fn sections_asleep_in_wait_all_wake_on_the_downbeat() {
+        let downbeat = Arc::new(new_downbeat());
+        let (asleep, announced) = mpsc::channel();
         let (report, reports) = mpsc::channel();
-        let downbeat = new_downbeat();
-        thread::scope(|s| {
-            for _ in 0..8 {
-                let report = report.clone();
-                let downbeat = &downbeat;
-                // Patience far beyond any scheduling delay: the watchdog
-                // below fails the test long before a section gives up.
-                s.spawn(move || {
-                    report.send(downbeat.wait(Duration::from_secs(60)))
-                });
-            }
-            downbeat.give();
-            for _ in 0..8 {
-                let woke = reports
-                    .recv_timeout(Duration::from_secs(10))
-                    .expect("a section slept through the downbeat");
-                assert!(woke);
-            }
-        });
+        for section in 0..8 {
+            let (downbeat, asleep) = (Arc::clone(&downbeat), asleep.clone());
+            let report = report.clone();
+            // Not scoped: the watchdog below must be able to give up on a
+            // section that never wakes, without waiting for it.
+            thread::spawn(move || {
+                let announce = || asleep.send(section).unwrap();
+                report.send(downbeat.wait(HANG * 6, announce)).unwrap();
+            });
+        }
+        for _ in 0..8 {
+            announced
+                .recv_timeout(HANG)
+                .expect("a section never waited");
+        }
+        // Each section announced with the lock held and lets go of it only
+        // inside `wait_timeout_while`, as it goes to sleep. So `give` gets
+        // the lock only once all eight are asleep (or awake and checking).
+        downbeat.give();
+        for _ in 0..8 {
+            let woke = reports
+                .recv_timeout(HANG)
+                .expect("a section slept through the downbeat");
+            assert!(woke, "a section gave up waiting");
+        }
     }
 
     #[test]
@@ -98,12 +113,14 @@ mod tests {
         let downbeat = new_downbeat();
         downbeat.give();
         // The condition is checked before sleeping: no wait at all.
-        assert!(downbeat.wait(Duration::ZERO));
+        assert!(downbeat.wait(Duration::ZERO, || ()));
     }
 
     #[test]
     fn without_a_downbeat_the_wait_times_out() {
         let downbeat = new_downbeat();
-        assert!(!downbeat.wait(Duration::from_millis(10)));
+        let mut announced = false;
+        assert!(!downbeat.wait(Duration::from_millis(10), || announced = true));
+        assert!(announced);
     }
 }
