@@ -9,12 +9,12 @@ struct Instrument {
 
 // ANCHOR: all
 /// Takes `first`, then only *tries* `second`: if it is busy, puts `first`
-/// down, rests for `backoff` and starts over. Returns how many tries the
+/// down, rests holding nothing, and starts over. Returns how many tries the
 /// phrase took. `staged` makes the first try collide on purpose.
 fn play_phrase(
     performer: &str,
     [first, second]: [&Instrument; 2],
-    backoff: Duration,
+    rest: impl Fn(),
     staged: Option<&Barrier>,
     clock: Instant,
 ) -> u32 {
@@ -45,7 +45,7 @@ fn play_phrase(
                     cue(&format!("the {s} is busy, put the {f} down"));
                 }
                 drop(first_in_hand); // hold nothing while resting
-                thread::sleep(backoff);
+                rest();
             }
             Err(TryLockError::Poisoned(e)) => panic!("{e}"),
         }
@@ -66,12 +66,12 @@ fn main() {
     thread::scope(|s| {
         s.spawn(|| {
             let part = [&violin, &bow];
-            let rest = Duration::from_millis(2);
+            let rest = || thread::sleep(Duration::from_millis(2));
             play_phrase("soloist", part, rest, Some(&staged), clock)
         });
         s.spawn(|| {
             let part = [&bow, &violin];
-            let rest = Duration::from_millis(5);
+            let rest = || thread::sleep(Duration::from_millis(5));
             play_phrase("understudy", part, rest, Some(&staged), clock)
         });
     });
@@ -83,7 +83,14 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::mpsc;
+    use std::sync::mpsc::{self, RecvTimeoutError};
+
+    /// Long enough to mean "never", short enough to fail fast.
+    const HANG: Duration = Duration::from_secs(10);
+
+    /// `play_phrase`'s shape, so that a broken twin can stand in for it.
+    type Play =
+        fn(&str, [&Instrument; 2], &dyn Fn(), Option<&Barrier>, Instant) -> u32;
 
     fn stage() -> [Instrument; 2] {
         ["violin", "bow"].map(|name| Instrument {
@@ -92,59 +99,131 @@ mod tests {
         })
     }
 
-    #[test]
-    fn a_staged_collision_makes_both_back_off_then_both_play() {
+    /// The watchdog: runs `scene` on its own thread and fails the test if
+    /// it has not finished after twice `HANG`.
+    fn within<T: Send + 'static>(
+        scene: impl FnOnce() -> T + Send + 'static,
+    ) -> T {
         let (done, finished) = mpsc::channel();
-        thread::spawn(move || {
+        thread::spawn(move || done.send(scene()).unwrap());
+        match finished.recv_timeout(HANG * 2) {
+            Ok(result) => result,
+            Err(RecvTimeoutError::Timeout) => panic!("the performers froze"),
+            Err(RecvTimeoutError::Disconnected) => {
+                panic!("a performer panicked")
+            }
+        }
+    }
+
+    /// The check: the test holds the bow, so `play`'s soloist takes the
+    /// violin, finds the bow busy and rests. While she rests, is the violin
+    /// free for someone else?
+    fn violin_is_free_while_the_soloist_rests(play: Play) -> bool {
+        let [violin, bow] = stage();
+        let bow_in_hand = bow.phrases.lock().unwrap();
+        let (resting, rests) = mpsc::channel();
+        let (go_on, cue) = mpsc::channel();
+        let part = [&violin, &bow];
+        thread::scope(|s| {
+            let soloist = s.spawn(move || {
+                let rest = || {
+                    resting.send(()).unwrap();
+                    cue.recv_timeout(HANG).expect("no cue to go on");
+                };
+                play("soloist", part, &rest, None, Instant::now())
+            });
+            rests.recv_timeout(HANG).expect("the soloist never rested");
+            let free = violin.phrases.try_lock().is_ok();
+            drop(bow_in_hand);
+            go_on.send(()).unwrap();
+            assert_eq!(soloist.join().unwrap(), 2, "one rest, then both");
+            free
+        })
+    }
+
+    /// A broken twin of `play_phrase`: it rests with `first` still in
+    /// hand, which is hold and wait again.
+    fn rests_holding_first(
+        _performer: &str,
+        [first, second]: [&Instrument; 2],
+        rest: &dyn Fn(),
+        _staged: Option<&Barrier>,
+        _clock: Instant,
+    ) -> u32 {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let _first_in_hand = first.phrases.lock().unwrap();
+            if second.phrases.try_lock().is_ok() {
+                return tries;
+            }
+            rest();
+        }
+    }
+
+    #[test]
+    fn a_performer_who_backs_off_rests_holding_nothing() {
+        let real: Play = |performer, part, rest, staged, clock| {
+            play_phrase(performer, part, rest, staged, clock)
+        };
+        assert!(within(move || violin_is_free_while_the_soloist_rests(real)));
+    }
+
+    #[test]
+    fn the_check_rejects_a_twin_that_rests_holding_on() {
+        let twin: Play = rests_holding_first;
+        assert!(!within(move || violin_is_free_while_the_soloist_rests(
+            twin
+        )));
+    }
+
+    #[test]
+    fn a_staged_collision_is_resolved_because_the_rester_holds_nothing() {
+        let (tries, played) = within(|| {
             let [violin, bow] = stage();
-            let (staged, clock) = (Barrier::new(2), Instant::now());
-            let rest = Duration::from_micros(50);
+            let staged = Barrier::new(2);
+            let (resting, rests) = mpsc::channel();
+            let (bravo, applause) = mpsc::channel();
+            // The soloist rests until the understudy is resting; the
+            // understudy rests until the soloist has played.
+            let soloist_rests = move || {
+                rests
+                    .recv_timeout(HANG)
+                    .expect("the understudy never rested");
+            };
+            let understudy_rests = move || {
+                resting.send(()).unwrap();
+                applause
+                    .recv_timeout(HANG)
+                    .expect("the soloist never played");
+            };
             let tries = thread::scope(|s| {
                 let soloist = s.spawn(|| {
-                    let part = [&violin, &bow];
-                    play_phrase("soloist", part, rest, Some(&staged), clock)
+                    let (part, clock) = ([&violin, &bow], Instant::now());
+                    let rest = soloist_rests;
+                    let tries = play_phrase(
+                        "soloist",
+                        part,
+                        rest,
+                        Some(&staged),
+                        clock,
+                    );
+                    bravo.send(()).unwrap();
+                    tries
                 });
                 let understudy = s.spawn(|| {
-                    let part = [&bow, &violin];
+                    let (part, clock) = ([&bow, &violin], Instant::now());
+                    let rest = understudy_rests;
                     play_phrase("understudy", part, rest, Some(&staged), clock)
                 });
                 [soloist.join().unwrap(), understudy.join().unwrap()]
             });
-            done.send((tries, violin.phrases.into_inner().unwrap()))
-                .unwrap();
+            (tries, violin.phrases.into_inner().unwrap())
         });
-        let (tries, played) = finished
-            .recv_timeout(Duration::from_secs(20))
-            .expect("the performers froze");
-        assert!(tries.iter().all(|&t| t >= 2), "no back-off: {tries:?}");
+        // The first try collided for both. The soloist's second try
+        // succeeded because the understudy had put the bow down before she
+        // rested, and the understudy's because the soloist had finished.
+        assert_eq!(tries, [2, 2]);
         assert_eq!(played, 2);
-    }
-
-    #[test]
-    fn opposite_orders_with_backoff_always_finish() {
-        let (done, finished) = mpsc::channel();
-        thread::spawn(move || {
-            let [violin, bow] = stage();
-            let clock = Instant::now();
-            let parts = [
-                ("soloist", [&violin, &bow], Duration::from_micros(20)),
-                ("understudy", [&bow, &violin], Duration::from_micros(50)),
-            ];
-            thread::scope(|s| {
-                for (performer, part, rest) in parts {
-                    s.spawn(move || {
-                        for _ in 0..300 {
-                            play_phrase(performer, part, rest, None, clock);
-                        }
-                    });
-                }
-            });
-            done.send([violin, bow].map(|i| i.phrases.into_inner().unwrap()))
-                .unwrap();
-        });
-        let played = finished
-            .recv_timeout(Duration::from_secs(20))
-            .expect("the performers froze");
-        assert_eq!(played, [600, 600]);
     }
 }
