@@ -11,7 +11,7 @@ async fn long_phrase(score: Vec<&'static str>) -> usize {
 }
 
 async fn conduct<F: Future<Output = usize>>(phrase: F, start: Instant) -> u32 {
-    let mut phrase = pin!(phrase); // pinned on this stack frame
+    let mut phrase = pin!(phrase); // pinned in place until `conduct` ends
     let mut glances = 0;
     loop {
         tokio::select! {
