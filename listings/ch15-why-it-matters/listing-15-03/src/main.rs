@@ -1,6 +1,7 @@
 use std::io;
 use std::net::SocketAddr;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 use tokio::time::{self, Duration, Instant};
@@ -32,12 +33,15 @@ enum Session {
     HungUp,
 }
 
-/// One client: read a note, but wait no longer than `patience` for it.
-async fn session(stream: TcpStream, patience: Duration) -> io::Result<Session> {
-    let (reader, mut writer) = stream.into_split();
-    let mut reader = BufReader::new(reader);
+/// One client on any byte stream: read a note, but wait no longer than
+/// `patience` for it.
+async fn session<S>(stream: S, patience: Duration) -> io::Result<Session>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut stream = BufReader::new(stream);
     let mut note = String::new();
-    let asked = reader.read_line(&mut note);
+    let asked = stream.read_line(&mut note);
     let bytes = match time::timeout(patience, asked).await {
         Err(_silence) => return Ok(Session::HungUp), // drops the stream
         Ok(read) => read?,
@@ -50,7 +54,7 @@ async fn session(stream: TcpStream, patience: Duration) -> io::Result<Session> {
         Some(hz) => format!("{note} = {hz:.2} Hz\n"),
         None => format!("{note} = unknown\n"),
     };
-    writer.write_all(reply.as_bytes()).await?;
+    stream.write_all(reply.as_bytes()).await?;
     Ok(Session::Tuned)
 }
 
@@ -112,6 +116,10 @@ async fn main() -> io::Result<()> {
 mod tests {
     use super::*;
 
+    // Real sockets go with the real clock: tokio's paused clock jumps
+    // ahead whenever the runtime is idle, and that includes waiting on the
+    // operating system for socket data. So these tests keep the real clock
+    // and bound every wait with a generous timeout.
     const LIMIT: Duration = Duration::from_secs(10);
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -141,33 +149,61 @@ mod tests {
         assert!(sessions.iter().all(|s| *s == Session::Tuned));
     }
 
-    // On the paused clock the patience runs out only when every task is
-    // idle, and no real time passes: the test waits for no one.
-    #[tokio::test(start_paused = true)]
-    async fn a_silent_client_is_hung_up_on_and_holds_up_no_one() {
+    #[tokio::test]
+    async fn a_silent_client_holds_up_no_one() {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
-        // Both clients connect before the tuner accepts: the oboe's note
-        // is already waiting, so only the silence can time out.
-        let mut oboe = TcpStream::connect(address).await.unwrap();
-        oboe.write_all(b"A4\n").await.unwrap();
-        let mut tuba = TcpStream::connect(address).await.unwrap();
+        // The tuba connects first, so it is first in the listener's queue
+        // and the tuner accepts it first; it says nothing until it leaves.
+        let tuba = TcpStream::connect(address).await.unwrap();
+        let server = tokio::spawn(tuner(listener, 2, LIMIT * 6));
+        // A tuner that served one client at a time would still be waiting
+        // on the tuba here, for a minute, and this timeout would fail.
+        let reply = time::timeout(LIMIT, ask(address, "A4"))
+            .await
+            .expect("the oboe was kept waiting behind the tuba");
+        assert_eq!(reply.unwrap(), "A4 = 440.00 Hz");
+        drop(tuba); // the tuba leaves without a note
+        let mut sessions = time::timeout(LIMIT, server)
+            .await
+            .expect("the tuner stops after two clients")
+            .unwrap()
+            .unwrap();
+        sessions.sort_by_key(|s| *s == Session::HungUp);
+        assert_eq!(sessions, [Session::Tuned, Session::HungUp]);
+    }
+
+    // In memory, `tokio::io::duplex` gives a byte stream with no operating
+    // system behind it, so the paused clock can time `session` exactly.
+    #[tokio::test(start_paused = true)]
+    async fn a_silent_client_is_hung_up_on_when_patience_runs_out() {
         let patience = Duration::from_millis(100);
-        let server = tokio::spawn(tuner(listener, 2, patience));
+        let start = Instant::now();
+        let (mut oboe, oboe_line) = tokio::io::duplex(64);
+        let (mut tuba, tuba_line) = tokio::io::duplex(64);
+        let oboe_session = tokio::spawn(session(oboe_line, patience));
+        let tuba_session = tokio::spawn(session(tuba_line, patience));
         let all = async {
+            oboe.write_all(b"A4\n").await.unwrap();
             let mut reply = String::new();
             BufReader::new(&mut oboe)
                 .read_line(&mut reply)
                 .await
                 .unwrap();
             assert_eq!(reply, "A4 = 440.00 Hz\n");
+            assert_eq!(start.elapsed(), Duration::ZERO, "answered at once");
             let mut rest = Vec::new();
             let heard = tuba.read_to_end(&mut rest).await.unwrap();
             assert_eq!(heard, 0, "the tuba was hung up on, with no reply");
-            server.await.unwrap().unwrap()
+            assert_eq!(
+                start.elapsed(),
+                patience,
+                "hung up when patience ran out"
+            );
+            (oboe_session.await.unwrap(), tuba_session.await.unwrap())
         };
-        let mut sessions = time::timeout(LIMIT, all).await.expect("hung");
-        sessions.sort_by_key(|s| *s == Session::HungUp);
-        assert_eq!(sessions, [Session::Tuned, Session::HungUp]);
+        let (oboe, tuba) = time::timeout(LIMIT, all).await.expect("hung");
+        assert_eq!(oboe.unwrap(), Session::Tuned);
+        assert_eq!(tuba.unwrap(), Session::HungUp);
     }
 }
