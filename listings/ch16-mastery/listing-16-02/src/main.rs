@@ -2,6 +2,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
+use tokio::task;
 
 // ANCHOR: all
 /// An endless part: the copyist keeps reading until nobody listens.
@@ -44,10 +45,11 @@ async fn main() {
     let start = Instant::now();
     let (notes, received) = mpsc::channel(1);
     let bar_length = Duration::from_millis(10);
-    let copyist = thread::spawn(move || copyist(notes, bar_length, start));
+    let copyist =
+        task::spawn_blocking(move || copyist(notes, bar_length, start));
 
     conductor(received, 5, start).await;
-    copyist.join().unwrap();
+    copyist.await.unwrap();
     println!("both have stopped: no performer is left behind");
 }
 // ANCHOR_END: all
@@ -55,25 +57,31 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::sync::oneshot;
     use tokio::time::timeout;
 
+    const LIMIT: Duration = Duration::from_secs(5);
+
+    // The test runs the copyist on a plain thread that reports back, not
+    // on `spawn_blocking`: the runtime could neither abort a copyist that
+    // never stopped nor shut down while it ran, and the test would hang.
     #[tokio::test]
     async fn leaving_stops_the_copyist_and_nobody_is_left_behind() {
         let start = Instant::now();
         let (notes, received) = mpsc::channel(1);
         let bar_length = Duration::from_millis(1);
-        let copyist = thread::spawn(move || copyist(notes, bar_length, start));
-        let heard = conductor(received, 3, start).await;
+        let (report, stopped) = oneshot::channel();
+        thread::spawn(move || report.send(copyist(notes, bar_length, start)));
+        let heard = timeout(LIMIT, conductor(received, 3, start))
+            .await
+            .expect("the conductor hears its three bars");
         assert_eq!(heard, 3);
 
-        // The copyist notices within one more bar; a watchdog guards the join.
-        let delivered = timeout(
-            Duration::from_secs(5),
-            tokio::task::spawn_blocking(move || copyist.join().unwrap()),
-        )
-        .await
-        .expect("the copyist stops once the conductor has left")
-        .unwrap();
+        // The copyist notices at its next send, within one more bar.
+        let delivered = timeout(LIMIT, stopped)
+            .await
+            .expect("the copyist stops once the conductor has left")
+            .expect("the copyist did not panic");
         // Everything delivered was heard, but for one bar left in the channel.
         assert!((3..=4).contains(&delivered), "delivered {delivered}");
     }
