@@ -45,6 +45,7 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::time::timeout;
 
     #[tokio::test(start_paused = true)]
     async fn every_bar_begins_together_at_the_slowest_sections_pace() {
@@ -59,7 +60,11 @@ mod tests {
                 start,
             )
         };
-        let (flutes, horns, drums) = tokio::join!(play(20), play(35), play(50));
+        let all = async { tokio::join!(play(20), play(35), play(50)) };
+        // A bar line that never opened would fail here, not hang.
+        let (flutes, horns, drums) = timeout(Duration::from_secs(5), all)
+            .await
+            .expect("every section reaches the end");
         assert_eq!(flutes, [0, 50, 100]);
         assert_eq!(horns, flutes);
         assert_eq!(drums, flutes);
