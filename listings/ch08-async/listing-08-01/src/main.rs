@@ -12,7 +12,7 @@ async fn melody(name: &'static str, notes: u32, ear: UnboundedSender<Note>) {
         let player = thread::current().id();
         println!("{name}: note {note} on {player:?}");
         ear.send((name, note, player)).unwrap();
-        // A rest: hand the thread to whichever melody is ready next.
+        // A rest: give the thread back; the runtime picks who plays next.
         task::yield_now().await;
     }
 }
@@ -52,26 +52,23 @@ mod tests {
     use std::time::Duration;
 
     #[tokio::test]
-    async fn three_tasks_interleave_on_one_thread() {
+    async fn three_tasks_share_one_thread() {
         let here = thread::current().id();
         let notes =
             tokio::time::timeout(Duration::from_secs(5), three_melodies())
                 .await
                 .expect("the melodies finished");
 
-        // Every note was played on the test's own thread.
+        // Every note was played on the test's own thread...
         assert_eq!(notes.len(), 9);
-        assert!(notes.iter().all(|&(_, _, t)| t == here));
+        assert!(notes.iter().all(|&(_, _, t)| t == here), "{notes:?}");
 
-        // Each melody kept its own order...
+        // ...and each melody kept its own order. How the three interleave
+        // is the runtime's choice, so it is not asserted.
         for name in ["violins", "flutes", "horns"] {
             let mine: Vec<u32> =
                 notes.iter().filter(|n| n.0 == name).map(|n| n.1).collect();
-            assert_eq!(mine, [1, 2, 3]);
+            assert_eq!(mine, [1, 2, 3], "{notes:?}");
         }
-        // ...and they interleaved: every melody began before any ended.
-        let first_ending = notes.iter().position(|n| n.1 == 3).unwrap();
-        let last_beginning = notes.iter().rposition(|n| n.1 == 1).unwrap();
-        assert!(last_beginning < first_ending, "{notes:?}");
     }
 }
