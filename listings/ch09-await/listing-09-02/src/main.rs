@@ -1,3 +1,4 @@
+use std::sync::mpsc::{self, Receiver};
 use std::thread::{self, ThreadId};
 use std::time::Duration;
 
@@ -5,9 +6,14 @@ use tokio::task;
 use tokio::time::{self, Instant};
 
 // ANCHOR: all
-/// Engraving a page is slow, blocking work: it holds its thread.
-fn engrave(pages: u32, page_time: Duration, start: Instant) -> ThreadId {
-    for page in 1..=pages {
+/// Engraving is blocking work: the copyist blocks in `recv` until the next
+/// page is handed over, then blocks in `sleep` while engraving it.
+fn engrave(
+    pages: Receiver<u32>,
+    page_time: Duration,
+    start: Instant,
+) -> ThreadId {
+    for page in pages {
         thread::sleep(page_time);
         let ms = start.elapsed().as_millis();
         println!("@{ms}ms copyist: page {page} engraved");
@@ -17,15 +23,21 @@ fn engrave(pages: u32, page_time: Duration, start: Instant) -> ThreadId {
 
 async fn rehearse(pages: u32, page_time: Duration, beat: Duration) -> ThreadId {
     let start = Instant::now();
+    let (hand_over, to_engrave) = mpsc::channel();
     // The blocking pool gives the copyist a thread of its own...
     let copyist =
-        task::spawn_blocking(move || engrave(pages, page_time, start));
-    // ...so this task, on the runtime's only thread, keeps the beat.
-    for _ in 0..5 {
+        task::spawn_blocking(move || engrave(to_engrave, page_time, start));
+    // ...so this task, on the runtime's only thread, keeps the beat and
+    // hands over a page every second tap.
+    for tap in 1..=2 * pages {
         time::sleep(beat).await;
         let ms = start.elapsed().as_millis();
         println!("@{ms}ms drummer: tap");
+        if tap % 2 == 0 {
+            hand_over.send(tap / 2).unwrap();
+        }
     }
+    drop(hand_over); // no more pages: the copyist's loop ends
     copyist.await.unwrap()
 }
 
@@ -41,32 +53,37 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::mpsc;
+    use tokio::runtime::Builder;
 
-    #[tokio::test]
-    async fn the_copyist_works_on_another_thread() {
-        let copyist = time::timeout(
-            Duration::from_secs(5),
-            rehearse(1, Duration::ZERO, Duration::ZERO),
-        )
-        .await
-        .expect("the rehearsal ended");
-        assert_ne!(copyist, thread::current().id());
+    /// Runs `rehearse` on a `current_thread` runtime of its own, watched
+    /// from outside: if the copyist blocked the runtime's thread, the pages
+    /// it waits for could never be handed over, and the rehearsal would
+    /// hang; the watchdog turns that into a failure.
+    fn rehearse_watched(pages: u32) -> (ThreadId, ThreadId) {
+        let (report, outcome) = mpsc::channel();
+        thread::spawn(move || {
+            let runtime =
+                Builder::new_current_thread().enable_time().build().unwrap();
+            let beat = Duration::from_millis(1);
+            let copyist = runtime.block_on(rehearse(pages, beat, beat));
+            report.send((copyist, thread::current().id())).unwrap();
+        });
+        outcome
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the rehearsal hung: the drummer could not play")
     }
 
-    #[tokio::test]
-    async fn the_ensemble_plays_while_the_copyist_blocks() {
-        // The blocking job waits for a cue that only a task on the runtime's
-        // one thread can give, so it finishes only if that thread is free.
-        let (cue, wait_for_cue) = mpsc::channel();
-        let copyist = task::spawn_blocking(move || {
-            wait_for_cue.recv_timeout(Duration::from_secs(5))
-        });
-        task::spawn(async move { cue.send("drummer: tap").unwrap() });
-        let heard = time::timeout(Duration::from_secs(5), copyist)
-            .await
-            .expect("the copyist finished")
-            .unwrap();
-        assert_eq!(heard, Ok("drummer: tap"));
+    #[test]
+    fn the_drummer_plays_while_the_copyist_blocks() {
+        // Each page reaches the copyist only after the drummer's taps, so
+        // the rehearsal ends only if the drummer's task kept running while
+        // the copyist was blocked.
+        rehearse_watched(3);
+    }
+
+    #[test]
+    fn the_copyist_works_on_another_thread() {
+        let (copyist, conductor) = rehearse_watched(1);
+        assert_ne!(copyist, conductor);
     }
 }

@@ -1,11 +1,11 @@
 use std::hint::black_box;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio::task;
 
 // ANCHOR: all
+type Ear = UnboundedSender<String>;
+
 /// Heavy work with no `.await` in it: nothing can interrupt it.
 fn compose_phrase(phrase: u64) -> u64 {
     (0..100_000u64).fold(phrase, |melody, n| {
@@ -13,34 +13,28 @@ fn compose_phrase(phrase: u64) -> u64 {
     })
 }
 
-async fn composer(polite: bool, done: Arc<AtomicBool>, ear: Ear) {
+async fn composer(polite: bool, ear: Ear) {
     for phrase in 1..=4 {
         compose_phrase(phrase);
         ear.send(format!("composer: phrase {phrase}")).unwrap();
         if polite {
-            // A rest between phrases: let anyone who is ready play.
+            // A pause between phrases: the thread goes back to the runtime.
             task::yield_now().await;
         }
     }
-    done.store(true, Ordering::Release);
 }
 
-async fn metronome(done: Arc<AtomicBool>, ear: Ear) {
-    let mut tick = 0;
-    while !done.load(Ordering::Acquire) {
-        tick += 1;
+async fn metronome(ear: Ear) {
+    for tick in 1..=4 {
         ear.send(format!("metronome: tick {tick}")).unwrap();
         task::yield_now().await;
     }
 }
 
-type Ear = UnboundedSender<String>;
-
 async fn concert(polite: bool) -> Vec<String> {
     let (ear, mut heard) = mpsc::unbounded_channel();
-    let done = Arc::new(AtomicBool::new(false));
-    let ticking = task::spawn(metronome(done.clone(), ear.clone()));
-    let composing = task::spawn(composer(polite, done, ear));
+    let ticking = task::spawn(metronome(ear.clone()));
+    let composing = task::spawn(composer(polite, ear));
     ticking.await.unwrap();
     composing.await.unwrap();
     let mut log = Vec::new();
@@ -64,37 +58,56 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Waker};
     use std::time::Duration;
 
-    async fn heard(polite: bool) -> Vec<String> {
-        tokio::time::timeout(Duration::from_secs(10), concert(polite))
+    #[tokio::test]
+    async fn a_loop_that_never_awaits_holds_the_thread() {
+        let log = tokio::time::timeout(Duration::from_secs(10), concert(false))
             .await
-            .expect("the concert ended")
+            .expect("the concert ended");
+        // Once the composer's task starts, it keeps the only thread until
+        // its last phrase: the metronome cannot tick in between.
+        let at = |line| log.iter().position(|l| l == line).unwrap();
+        let (first, last) =
+            (at("composer: phrase 1"), at("composer: phrase 4"));
+        assert_eq!(last, first + 3, "{log:?}");
     }
 
-    /// The metronome ticks heard after the first phrase and before the last.
-    fn ticks_during_composition(log: &[String]) -> usize {
-        let first = log.iter().position(|l| l == "composer: phrase 1").unwrap();
-        let last = log.iter().position(|l| l == "composer: phrase 4").unwrap();
-        log[first..last]
-            .iter()
-            .filter(|l| l.starts_with("metronome"))
-            .count()
+    /// Polls `composer` by hand, once per call, and returns what each poll
+    /// composed and whether it finished.
+    fn polls_of(polite: bool) -> Vec<(Vec<String>, bool)> {
+        let (ear, mut heard) = mpsc::unbounded_channel();
+        let mut composing = pin!(composer(polite, ear));
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut polls = Vec::new();
+        loop {
+            let done = composing.as_mut().poll(&mut cx).is_ready();
+            let mut phrases = Vec::new();
+            while let Ok(line) = heard.try_recv() {
+                phrases.push(line);
+            }
+            polls.push((phrases, done));
+            if done {
+                return polls;
+            }
+        }
     }
 
-    #[tokio::test]
-    async fn a_loop_that_never_awaits_silences_the_metronome() {
-        let log = heard(false).await;
-        assert_eq!(ticks_during_composition(&log), 0, "{log:?}");
-    }
-
-    #[tokio::test]
-    async fn yield_now_lets_the_metronome_tick_during_composition() {
-        // `yield_now` promises no particular order, only that every other
-        // task that is ready gets a turn before the composer's next-but-one
-        // phrase; so between the first and last of four phrases the
-        // metronome must have ticked.
-        let log = heard(true).await;
-        assert!(ticks_during_composition(&log) >= 1, "{log:?}");
+    #[test]
+    fn yield_now_gives_the_thread_back_after_every_phrase() {
+        // Without yields, one poll runs all four phrases: the thread is
+        // never handed back in between.
+        let rude = polls_of(false);
+        assert_eq!(rude.len(), 1, "{rude:?}");
+        assert_eq!(rude[0].0.len(), 4, "{rude:?}");
+        // With them, each poll composes one phrase and answers `Pending`,
+        // which is the runtime's chance to poll someone else.
+        let polite = polls_of(true);
+        let phrases: Vec<usize> = polite.iter().map(|p| p.0.len()).collect();
+        assert_eq!(phrases, [1, 1, 1, 1, 0], "{polite:?}");
+        assert!(polite[..4].iter().all(|p| !p.1), "{polite:?}");
     }
 }
