@@ -1,7 +1,7 @@
 use std::sync::{Mutex, TryLockError};
 
 // ANCHOR: all
-/// Asks for the baton without waiting. `lock` here could never return if
+/// Asks for the baton without waiting. `lock` here would not return if
 /// this thread already holds it; `try_lock` answers at once.
 fn reach_for(baton: &Mutex<u32>) -> String {
     match baton.try_lock() {
