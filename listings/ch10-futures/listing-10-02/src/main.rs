@@ -116,10 +116,22 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn an_unpolled_metronome_never_ticks() {
+    async fn nothing_ticks_until_the_metronome_is_polled() {
         let metronome = Metronome::new(2, Duration::from_millis(100));
+        let beats = Arc::clone(&metronome.shared);
+        // Five seconds: time enough for both beats, had anything started.
         tokio::time::sleep(Duration::from_secs(5)).await;
-        assert!(!metronome.ticking);
-        assert_eq!(metronome.shared.lock().unwrap().heard, 0);
+        assert_eq!(beats.lock().unwrap().heard, 0, "ticked before a poll");
+        // Awaiting polls it, and only now do the beats sound.
+        let log = timeout(Duration::from_secs(10), metronome).await.unwrap();
+        assert_eq!(beats.lock().unwrap().heard, 2);
+        assert_eq!(
+            log,
+            [
+                "@0ms metronome: polled, beat 0: pending",
+                "@100ms metronome: polled, beat 1: pending",
+                "@200ms metronome: polled, beat 2: ready",
+            ]
+        );
     }
 }
