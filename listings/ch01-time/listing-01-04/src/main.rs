@@ -1,3 +1,6 @@
+#[cfg(loom)]
+use loom::sync::atomic::{AtomicU32, Ordering};
+#[cfg(not(loom))]
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Barrier;
 use std::thread;
@@ -5,14 +8,14 @@ use std::thread;
 // ANCHOR: all
 /// A section reads the tempo, then writes back its own raise: two steps.
 fn raise_tempo(section: &str, tempo: &AtomicU32, both_have_read: &Barrier) {
-    let heard = tempo.load(Ordering::SeqCst); // check
+    let heard = tempo.load(Ordering::SeqCst); // read
     println!("{section}: heard {heard} bpm");
 
     // Staged: wait until the other section has read too, so the unlucky
     // moment happens on every run instead of on some runs.
     both_have_read.wait();
 
-    tempo.store(heard + 10, Ordering::SeqCst); // act
+    tempo.store(heard + 10, Ordering::SeqCst); // write
     println!("{section}: set {} bpm", heard + 10);
 }
 
@@ -33,14 +36,14 @@ fn main() {
 }
 // ANCHOR_END: all
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
     use std::sync::mpsc;
     use std::time::Duration;
 
     #[test]
-    fn check_then_act_can_lose_a_raise() {
+    fn a_read_then_a_write_loses_a_raise() {
         // Watchdog: a section stuck at the barrier must fail, not hang.
         let (report, watch) = mpsc::channel();
         thread::spawn(move || report.send(rehearse()).unwrap());
@@ -51,31 +54,30 @@ mod tests {
     }
 }
 
-/// Under `--cfg loom`: every interleaving of two *unstaged* raises.
+/// Under `--cfg loom`: the listing's own `raise_tempo`, without staging,
+/// in every interleaving of the two sections.
 #[cfg(all(test, loom))]
 mod every_interleaving {
-    use loom::sync::atomic::{AtomicU32, Ordering};
+    use super::*;
     use loom::sync::Arc;
-    use loom::thread;
     use std::collections::BTreeSet;
     use std::sync::Mutex;
-
-    fn raise(tempo: &AtomicU32) {
-        let heard = tempo.load(Ordering::SeqCst);
-        tempo.store(heard + 10, Ordering::SeqCst);
-    }
 
     #[test]
     fn without_staging_some_interleaving_still_loses_a_raise() {
         let endings = std::sync::Arc::new(Mutex::new(BTreeSet::new()));
         let seen = endings.clone();
         loom::model(move || {
+            // A barrier for one section never waits: no staging at all.
+            let unstaged = || Barrier::new(1);
             let tempo = Arc::new(AtomicU32::new(120));
             let violins = {
                 let tempo = tempo.clone();
-                thread::spawn(move || raise(&tempo))
+                loom::thread::spawn(move || {
+                    raise_tempo("violins", &tempo, &unstaged());
+                })
             };
-            raise(&tempo); // the cellos, on the model's main thread
+            raise_tempo("cellos", &tempo, &unstaged());
             violins.join().unwrap();
             seen.lock().unwrap().insert(tempo.load(Ordering::SeqCst));
         });
