@@ -37,22 +37,27 @@ fn play(
 }
 
 // ANCHOR: all
-/// Every section plays its own part on its own thread, all at once.
-/// Returns what each section played, in the order of the piece.
-fn ensemble(beat: Duration) -> Vec<Vec<&'static str>> {
-    let start = Instant::now();
+/// Every section plays its own part on its own thread, all at once:
+/// `section` is what one section does with its part. Returns what each
+/// section played, in the order of the piece.
+fn ensemble<F>(section: F) -> Vec<Vec<&'static str>>
+where
+    F: Fn(&Part) -> Vec<&'static str> + Sync,
+{
+    let section = &section;
     thread::scope(|s| {
         let sections: Vec<thread::ScopedJoinHandle<Vec<&str>>> = PIECE
             .iter()
-            .map(|part| s.spawn(move || play(part.section, part, beat, start)))
+            .map(|part| s.spawn(move || section(part)))
             .collect();
         sections.into_iter().map(|h| h.join().unwrap()).collect()
     })
 }
 
 fn main() {
+    let beat = Duration::from_millis(20);
     let start = Instant::now();
-    let played = ensemble(Duration::from_millis(20));
+    let played = ensemble(|part| play(part.section, part, beat, start));
     let took = start.elapsed().as_millis();
     let notes: usize = played.iter().map(Vec::len).sum();
     println!("the ensemble played {notes} notes in {took}ms");
@@ -62,19 +67,88 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::mpsc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{mpsc, Condvar, Mutex};
+
+    /// How long a section waits for the others to be playing too.
+    const PATIENCE: Duration = Duration::from_secs(2);
+
+    /// A rendezvous: every section says it has started, then waits, up to
+    /// `PATIENCE`, until all of them have. Only sections that are playing
+    /// at the same time can all get through without waiting it out.
+    #[derive(Default)]
+    struct Rendezvous {
+        started: Mutex<usize>,
+        all_started: Condvar,
+        met_everyone: AtomicUsize,
+    }
+
+    impl Rendezvous {
+        fn arrive(&self) {
+            let mut started = self.started.lock().unwrap();
+            *started += 1;
+            self.all_started.notify_all();
+            let (_started, wait) = self
+                .all_started
+                .wait_timeout_while(started, PATIENCE, |n| *n < PIECE.len())
+                .unwrap();
+            if !wait.timed_out() {
+                self.met_everyone.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    }
+
+    /// Runs a performance whose sections each meet at a rendezvous before
+    /// playing, under a watchdog. Returns what was played, and whether
+    /// every section found all the others playing at the same time.
+    fn perform_with_rendezvous(
+        performance: fn(&Rendezvous) -> Vec<Vec<&'static str>>,
+    ) -> (Vec<Vec<&'static str>>, bool) {
+        let (report, watch) = mpsc::channel();
+        thread::spawn(move || {
+            let rendezvous = Rendezvous::default();
+            let played = performance(&rendezvous);
+            let met = rendezvous.met_everyone.load(Ordering::SeqCst);
+            report.send((played, met == PIECE.len())).unwrap();
+        });
+        watch
+            .recv_timeout(PATIENCE * 5)
+            .expect("the performance never finished")
+    }
+
+    /// The listing's `ensemble`, each section meeting the others first.
+    fn the_ensemble(rendezvous: &Rendezvous) -> Vec<Vec<&'static str>> {
+        ensemble(|part| {
+            rendezvous.arrive();
+            play(part.section, part, Duration::ZERO, Instant::now())
+        })
+    }
+
+    /// A broken twin: the soloist's way, one part after the other.
+    fn in_sequence(rendezvous: &Rendezvous) -> Vec<Vec<&'static str>> {
+        PIECE
+            .iter()
+            .map(|part| {
+                rendezvous.arrive();
+                play(part.section, part, Duration::ZERO, Instant::now())
+            })
+            .collect()
+    }
 
     #[test]
-    fn every_section_plays_all_its_notes_in_its_own_order() {
-        // Watchdog: a section that never finishes fails the test.
-        let (report, watch) = mpsc::channel();
-        thread::spawn(move || report.send(ensemble(Duration::ZERO)).unwrap());
-        let played = watch
-            .recv_timeout(Duration::from_secs(10))
-            .expect("the ensemble never finished");
+    fn the_sections_play_at_the_same_time() {
+        let (played, together) = perform_with_rendezvous(the_ensemble);
+        assert!(together, "a section played alone");
         assert_eq!(played.len(), PIECE.len());
         for (part, notes) in PIECE.iter().zip(&played) {
             assert_eq!(notes[..], part.notes, "{}", part.section);
         }
+    }
+
+    #[test]
+    fn parts_played_in_sequence_fail_the_same_check() {
+        let (played, together) = perform_with_rendezvous(in_sequence);
+        assert!(!together, "the check cannot tell a solo from an ensemble");
+        assert_eq!(played.len(), PIECE.len());
     }
 }
