@@ -14,13 +14,17 @@ fn play(section: &str, bars: u32, bar_length: Duration) -> Vec<String> {
     played
 }
 
-fn main() {
-    let bar_length = Duration::from_millis(30);
-    let strings = thread::spawn(move || play("strings", 3, bar_length));
-    let brass = thread::spawn(move || play("brass", 3, bar_length));
+/// The strings and the brass each play on their own thread; `join` waits
+/// for each one and hands back what it played.
+fn perform(bars: u32, bar_length: Duration) -> [Vec<String>; 2] {
+    let strings = thread::spawn(move || play("strings", bars, bar_length));
+    let brass = thread::spawn(move || play("brass", bars, bar_length));
 
-    let strings_played = strings.join().unwrap();
-    let brass_played = brass.join().unwrap();
+    [strings.join().unwrap(), brass.join().unwrap()]
+}
+
+fn main() {
+    let [strings_played, brass_played] = perform(3, Duration::from_millis(30));
     let bars = strings_played.len() + brass_played.len();
     println!("both sections finished: {bars} bars");
 }
@@ -29,21 +33,20 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::mpsc;
 
     #[test]
     fn join_hands_back_every_bar_in_order() {
-        let bar = Duration::from_millis(1);
-        let strings = thread::spawn(move || play("strings", 4, bar));
-        let brass = thread::spawn(move || play("brass", 2, bar));
-        assert_eq!(
-            strings.join().unwrap(),
-            [
-                "strings: bar 1",
-                "strings: bar 2",
-                "strings: bar 3",
-                "strings: bar 4"
-            ]
-        );
-        assert_eq!(brass.join().unwrap(), ["brass: bar 1", "brass: bar 2"]);
+        // Watchdog: a section that never finishes fails the test.
+        let (report, watch) = mpsc::channel();
+        thread::spawn(move || report.send(perform(4, Duration::ZERO)).unwrap());
+        let [strings, brass] = watch
+            .recv_timeout(Duration::from_secs(10))
+            .expect("a section never finished");
+        let bars = |section: &str| -> Vec<String> {
+            (1..=4).map(|bar| format!("{section}: bar {bar}")).collect()
+        };
+        assert_eq!(strings, bars("strings"));
+        assert_eq!(brass, bars("brass"));
     }
 }

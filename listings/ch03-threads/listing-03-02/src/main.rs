@@ -1,30 +1,37 @@
-use std::thread;
+use std::thread::{self, JoinHandle};
 
 // ANCHOR: all
-fn main() {
-    let score = vec!["C4", "E4", "G4"];
-
-    let violins = thread::spawn(move || {
+/// The violins' thread takes the score, plays it, and hands it back.
+fn hand_to_violins(score: Vec<&'static str>) -> JoinHandle<Vec<&'static str>> {
+    thread::spawn(move || {
         for note in &score {
             println!("violins: {note}");
         }
-        score.len()
-    });
+        score // the thread owns the score, so it can give it back
+    })
+}
 
-    let played = violins.join().unwrap();
-    println!("the violins played {played} notes");
+fn main() {
+    let score = vec!["C4", "E4", "G4"];
+
+    let violins = hand_to_violins(score);
+    // Until `join` returns, the score belongs to the violins' thread.
+    let score = violins.join().unwrap();
+    println!("the violins handed back {} notes", score.len());
 }
 // ANCHOR_END: all
 
 #[cfg(test)]
 mod tests {
-    use std::thread;
+    use super::*;
 
     #[test]
-    fn the_thread_owns_what_was_moved_in() {
-        let score = vec![String::from("C4"), String::from("E4")];
-        let handle = thread::spawn(move || score);
-        let returned = handle.join().unwrap();
-        assert_eq!(returned, ["C4", "E4"]);
+    fn the_thread_takes_the_score_itself_and_hands_it_back() {
+        let score = vec!["C4", "E4", "G4"];
+        let notes_live_at = score.as_ptr();
+        let returned = hand_to_violins(score).join().unwrap();
+        // Moved, never copied: the very same notes went there and back.
+        assert_eq!(returned.as_ptr(), notes_live_at);
+        assert_eq!(returned, ["C4", "E4", "G4"]);
     }
 }

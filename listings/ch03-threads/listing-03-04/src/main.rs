@@ -1,3 +1,4 @@
+use std::any::Any;
 use std::thread;
 
 // ANCHOR: all
@@ -8,6 +9,18 @@ fn play_solo(strings: u32) -> &'static str {
     "the cadenza"
 }
 
+/// What a panic said: `panic!` with a message carries it as a `&str` or
+/// as a `String`, and which of the two is not promised.
+fn why(payload: &(dyn Any + Send)) -> &str {
+    if let Some(message) = payload.downcast_ref::<&str>() {
+        message
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message
+    } else {
+        "unknown"
+    }
+}
+
 fn main() {
     let soloist = thread::Builder::new()
         .name("soloist".to_string())
@@ -16,10 +29,7 @@ fn main() {
 
     match soloist.join() {
         Ok(piece) => println!("the soloist played {piece}"),
-        Err(payload) => {
-            let why = payload.downcast_ref::<&str>().unwrap_or(&"unknown");
-            println!("the soloist stopped: {why}");
-        }
+        Err(payload) => println!("the soloist stopped: {}", why(&*payload)),
     }
     println!("the orchestra plays on");
 }
@@ -31,12 +41,25 @@ mod tests {
 
     #[test]
     fn a_panic_reaches_join_as_an_err() {
-        let handle = thread::spawn(|| play_solo(3));
-        let payload = handle.join().unwrap_err();
-        assert_eq!(
-            payload.downcast_ref::<&str>(),
-            Some(&"the soloist broke a string")
-        );
+        let payload = thread::spawn(|| play_solo(3)).join().unwrap_err();
+        assert_eq!(why(&*payload), "the soloist broke a string");
+    }
+
+    #[test]
+    fn a_formatted_message_is_read_too() {
+        let strings = 3;
+        let payload = thread::spawn(move || panic!("{strings} strings left"))
+            .join()
+            .unwrap_err();
+        assert_eq!(why(&*payload), "3 strings left");
+    }
+
+    #[test]
+    fn a_payload_without_a_message_is_unknown() {
+        let payload = thread::spawn(|| std::panic::panic_any(4_u32))
+            .join()
+            .unwrap_err();
+        assert_eq!(why(&*payload), "unknown");
     }
 
     #[test]
