@@ -4,8 +4,9 @@ use tokio::time::{self, Duration, Instant, MissedTickBehavior};
 const BEAT: Duration = Duration::from_millis(50);
 const STALL: Duration = Duration::from_millis(120);
 
-/// Keeps a 50 ms beat for six beats; the work after beat 2 overruns by
-/// more than two beats. `behavior` decides what happens to the missed ones.
+/// Keeps a 50 ms beat for six beats; the work after beat 2 takes 120 ms,
+/// past the ticks due at 100 and 150 ms. `behavior` decides what happens
+/// to those missed ticks.
 async fn keep_time(
     performer: &str,
     behavior: MissedTickBehavior,
