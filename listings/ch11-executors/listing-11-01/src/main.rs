@@ -85,8 +85,8 @@ fn give_cue(cue: &Mutex<CueState>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::mpsc;
-    use std::time::Instant;
 
     const WATCHDOG: Duration = Duration::from_secs(10);
 
@@ -103,28 +103,77 @@ mod tests {
             .expect("block_on never finished: a wake-up was lost")
     }
 
-    #[test]
-    fn a_cue_from_another_thread_wakes_the_parked_conductor() {
-        let cue = Arc::new(Mutex::new(CueState::default()));
-        let (report, outcome) = mpsc::channel();
-        let waiting = Cue(Arc::clone(&cue));
-        thread::spawn(move || {
-            block_on(waiting);
-            report.send("cued").unwrap();
-        });
+    /// A cue that counts its polls and shows the stagehand every poll that
+    /// found it not yet given, with the waker that poll left.
+    struct WatchedCue {
+        given: Arc<AtomicBool>,
+        polls: u32,
+        seen: mpsc::Sender<Waker>,
+    }
 
-        // Give the cue only once the future has returned Pending and left
-        // its waker, so the conductor is (or is about to be) parked.
-        let deadline = Instant::now() + WATCHDOG;
-        while cue.lock().unwrap().waker.is_none() {
-            assert!(Instant::now() < deadline, "the cue was never polled");
-            thread::yield_now();
+    impl Future for WatchedCue {
+        type Output = u32;
+
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u32> {
+            self.polls += 1;
+            if self.given.load(Ordering::SeqCst) {
+                return Poll::Ready(self.polls);
+            }
+            let _ = self.seen.send(cx.waker().clone());
+            Poll::Pending
         }
-        give_cue(&cue);
-        let heard = outcome
+    }
+
+    /// Runs `executor` on a `WatchedCue`, with a stagehand on this thread.
+    /// After the first `Pending` the stagehand watches for a while before
+    /// giving the cue: any poll in that time came without a wake. Returns
+    /// whether there was one, and how many polls the cue took in all.
+    fn check_polls_only_after_wakes(
+        executor: fn(WatchedCue) -> u32,
+    ) -> (bool, u32) {
+        let given = Arc::new(AtomicBool::new(false));
+        let (seen, stagehand) = mpsc::channel();
+        let cue = WatchedCue {
+            given: Arc::clone(&given),
+            polls: 0,
+            seen,
+        };
+        let (report, outcome) = mpsc::channel();
+        thread::spawn(move || report.send(executor(cue)).unwrap());
+        let waker = stagehand
+            .recv_timeout(WATCHDOG)
+            .expect("the cue was never polled");
+        let polled_unwoken =
+            stagehand.recv_timeout(Duration::from_millis(200)).is_ok();
+        given.store(true, Ordering::SeqCst);
+        waker.wake();
+        let polls = outcome
             .recv_timeout(WATCHDOG)
             .expect("the conductor never woke up");
-        assert_eq!(heard, "cued");
+        (polled_unwoken, polls)
+    }
+
+    #[test]
+    fn block_on_polls_again_only_when_woken() {
+        // Pending, park, a wake from another thread, one more poll: Ready.
+        assert_eq!(check_polls_only_after_wakes(block_on), (false, 2));
+    }
+
+    /// A broken twin: it never parks, polling again and again instead.
+    fn busy_block_on<F: Future>(future: F) -> F::Output {
+        let mut future = pin!(future);
+        let mut cx = Context::from_waker(Waker::noop());
+        loop {
+            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                return output;
+            }
+        }
+    }
+
+    #[test]
+    fn the_check_catches_a_busy_polling_executor() {
+        let (polled_unwoken, _) = check_polls_only_after_wakes(busy_block_on);
+        assert!(polled_unwoken);
     }
 
     /// Pending once, after asking to be polled again at once.
@@ -146,7 +195,9 @@ mod tests {
     }
 
     #[test]
-    fn a_future_that_wakes_itself_is_polled_again() {
+    fn a_wake_before_the_park_is_not_lost() {
+        // The waker is called before `block_on` parks; the remembered token
+        // makes the park return at once.
         assert_eq!(run_watched(OneBeatRest { polls: 0 }), 2);
     }
 

@@ -94,7 +94,7 @@ fn concert() -> Vec<String> {
     conductor.spawn(section("strings", 3, Arc::clone(&journal)));
     conductor.spawn(section("brass", 2, Arc::clone(&journal)));
     conductor.spawn(section("winds", 1, Arc::clone(&journal)));
-    conductor.run(); // returns when no task can ever be woken again
+    conductor.run(); // returns once no task and no waker is left
     let played = journal.lock().unwrap().clone();
     played
 }
@@ -163,6 +163,33 @@ mod tests {
             .expect("the conductor never finished");
         stagehand.join().unwrap();
         assert_eq!(*journal.lock().unwrap(), ["soloist: cued"]);
+    }
+
+    #[test]
+    fn run_waits_while_a_waker_is_alive() {
+        let (cue, heard) = mpsc::channel::<Waker>();
+        let conductor = Conductor::new();
+        // A part that never finishes; it hands its waker out on each poll.
+        conductor.spawn(std::future::poll_fn(move |cx| {
+            cue.send(cx.waker().clone()).unwrap();
+            Poll::Pending
+        }));
+        let (report, outcome) = mpsc::channel();
+        thread::spawn(move || {
+            conductor.run();
+            report.send("finished").unwrap();
+        });
+        let waker = heard
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the part was never polled");
+        // Someone could still wake the task, so `run` must keep waiting.
+        let early = outcome.recv_timeout(Duration::from_millis(100));
+        assert!(early.is_err(), "run returned while a waker was alive");
+        // The last waker gone, the task and its sender go with it.
+        drop(waker);
+        outcome
+            .recv_timeout(Duration::from_secs(10))
+            .expect("run kept waiting with no waker left");
     }
 
     #[tokio::test]
