@@ -15,6 +15,7 @@ async fn conduct<F: Future<Output = usize>>(phrase: F, start: Instant) -> u32 {
     let mut glances = 0;
     loop {
         tokio::select! {
+            biased;
             notes = &mut phrase => {
                 let ms = start.elapsed().as_millis();
                 println!("@{ms}ms conductor: phrase ends, {notes} notes");
