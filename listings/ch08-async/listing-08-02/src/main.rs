@@ -32,7 +32,7 @@ async fn section(
 }
 
 /// Three against two: violins play three beats in each bar while the
-/// cellos play two, both tasks on the same thread.
+/// cellos play two, as two tasks (on one thread, under `current_thread`).
 async fn polyrhythm(bar: Duration, bars: u32) -> Vec<Event> {
     let start = Instant::now();
     let (score, mut heard) = mpsc::unbounded_channel();

@@ -6,7 +6,7 @@ use tokio::task;
 // ANCHOR: all
 type Ear = UnboundedSender<String>;
 
-/// Heavy work with no `.await` in it: nothing can interrupt it.
+/// Heavy work with no `.await`: no other task on its thread runs meanwhile.
 fn compose_phrase(phrase: u64) -> u64 {
     (0..100_000u64).fold(phrase, |melody, n| {
         black_box(melody.wrapping_mul(31).wrapping_add(n))
