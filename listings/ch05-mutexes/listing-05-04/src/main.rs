@@ -70,4 +70,12 @@ mod tests {
         assert!(!tempo.is_poisoned());
         assert_eq!(*tempo.lock().unwrap(), 120);
     }
+
+    #[test]
+    fn up_to_200_the_adjustment_stands() {
+        let tempo = Mutex::new(100);
+        careless_adjustment(&tempo);
+        assert!(!tempo.is_poisoned());
+        assert_eq!(*tempo.lock().unwrap(), 200);
+    }
 }
