@@ -4,7 +4,7 @@
 //! ```toml
 //! [package.metadata.book]
 //! kind = "compile-fail"   # a checked negative example (default: "program")
-//! output = "any-order"    # how output.txt is compared (see outputs.rs)
+//! output = "any-order"    # how output.txt is compared (see ci/recording)
 //! playground = false      # needs a crate the Rust Playground lacks
 //! loom = true             # also run its tests under `--cfg loom`
 //! ```
@@ -55,6 +55,11 @@ impl Listing {
     /// The recorded run shown on the page, if the page shows one.
     pub fn output_file(&self) -> PathBuf {
         self.dir.join("output.txt")
+    }
+
+    /// The test that compares a program's run with its `output.txt`.
+    pub fn recorded_output_test(&self) -> PathBuf {
+        self.dir.join("tests/recorded_output.rs")
     }
 
     /// The recorded compiler error of a negative example.
@@ -110,16 +115,10 @@ impl Workspace {
                     ))
                 }
             };
-            let output_rule = match book["output"].as_str() {
-                None => Rule::Exact,
-                Some(name) => Rule::parse(name).ok_or_else(|| {
-                    format!(
-                        "{}: unknown output rule `{name}` (use one of {})",
-                        manifest.display(),
-                        Rule::NAMES
-                    )
-                })?,
-            };
+            let output_rule = Rule::from_setting(book["output"].as_str())
+                .map_err(|problem| {
+                    format!("{}: {problem}", manifest.display())
+                })?;
             let dependencies = package
                 .dependencies
                 .iter()

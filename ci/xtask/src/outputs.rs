@@ -1,222 +1,99 @@
 //! Recorded outputs: every output block on a page is a real run of its
 //! listing, stored as `output.txt` beside it. `cargo xtask outputs` rewrites
-//! them; `cargo xtask test` reruns every listing and compares by its rule.
-//!
-//! # The comparison rules
-//!
-//! A listing names its rule in `[package.metadata.book] output = "…"`:
-//!
-//! - `exact` (the default): the run prints exactly the recorded bytes. Use it
-//!   for single-threaded programs and for async programs on tokio's paused
-//!   clock, whose order and times are deterministic.
-//! - `any-order`: the same lines, each as many times, in any order. Use it
-//!   when threads print one line each and the order is up to the scheduler.
-//! - `per-performer`: each performer's lines come in the recorded order, but
-//!   performers may interleave differently. A line's performer is the one
-//!   word (`[A-Za-z0-9_-]+`) before its first `": "`, after an optional
-//!   `@<time> ` stamp; all other lines count as one more performer, so they
-//!   keep their order too.
-//!
-//! Under every rule, the operating system's thread id in a panic message
-//! (`thread 'soloist' (10489) panicked`) is compared as `<tid>`: it is new
-//! on every run and says nothing about the program.
-//!
-//! Under `any-order` and `per-performer`, durations (a number followed by
-//! `ns`, `µs`, `us`, `ms` or `s`) are compared as `<time>`: real threads never
-//! take the same time twice. Nothing is exempt: every recorded output is
-//! compared by one of these rules.
-//!
-//! The run merges stdout and stderr in the order the program wrote them (a
-//! panic message is part of what a reader sees), with `RUST_BACKTRACE`
-//! unset, and must exit successfully within [`TIMEOUT`].
+//! them; `outputs --check` reruns them and compares. How a rerun is compared
+//! (the listing's rule) is defined once, with its documentation and tests, in
+//! `ci/recording`, which each listing's own test `tests/recorded_output.rs`
+//! also uses: so `cargo test` (and cargo-mutants) compares every listing's
+//! run with its recording, and `cargo xtask test` needs no stage of its own
+//! to rerun them, only [`every_listing_tests_its_recording`].
 
-use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
-use regex::Regex;
 
 use crate::listings::{workspace_root, Kind, Listing, Workspace};
 use crate::problem::Report;
 
-/// The longest a listing may run before it counts as hung.
-pub const TIMEOUT: Duration = Duration::from_secs(20);
+pub use recording::Rule;
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Rule {
-    Exact,
-    AnyOrder,
-    PerPerformer,
-}
+/// The one line of each program listing's `tests/recorded_output.rs`.
+pub const RECORDED_OUTPUT_TEST: &str = "recording::recorded_output_test!();";
 
-impl Rule {
-    pub const NAMES: &'static str = "exact, any-order, per-performer";
-
-    pub fn parse(name: &str) -> Option<Rule> {
-        match name {
-            "exact" => Some(Rule::Exact),
-            "any-order" => Some(Rule::AnyOrder),
-            "per-performer" => Some(Rule::PerPerformer),
-            _ => None,
-        }
-    }
-
-    /// `None` if `actual` matches `recorded` under this rule, else what
-    /// differs.
-    pub fn mismatch(self, recorded: &str, actual: &str) -> Option<String> {
-        let (recorded, actual) =
-            (&mask_thread_ids(recorded), &mask_thread_ids(actual));
-        match self {
-            Rule::Exact => first_difference(recorded, actual),
-            Rule::AnyOrder => {
-                let count = |text: &str| {
-                    let mut lines: BTreeMap<String, i64> = BTreeMap::new();
-                    for line in text.lines() {
-                        *lines.entry(mask_times(line)).or_default() += 1;
-                    }
-                    lines
-                };
-                let (want, got) = (count(recorded), count(actual));
-                let mut diff = String::new();
-                for (line, n) in &want {
-                    let extra = n - got.get(line).copied().unwrap_or(0);
-                    if extra > 0 {
-                        diff.push_str(&format!("  missing {extra}x: {line}\n"));
-                    }
-                }
-                for (line, n) in &got {
-                    let extra = n - want.get(line).copied().unwrap_or(0);
-                    if extra > 0 {
-                        diff.push_str(&format!(
-                            "  unexpected {extra}x: {line}\n"
-                        ));
-                    }
-                }
-                (!diff.is_empty()).then_some(diff)
-            }
-            Rule::PerPerformer => {
-                let (want, got) =
-                    (by_performer(recorded), by_performer(actual));
-                let performers: std::collections::BTreeSet<&String> =
-                    want.keys().chain(got.keys()).collect();
-                let mut diff = String::new();
-                for performer in performers {
-                    let empty = Vec::new();
-                    let w = want.get(performer).unwrap_or(&empty);
-                    let g = got.get(performer).unwrap_or(&empty);
-                    if w != g {
-                        diff.push_str(&format!(
-                            "  performer `{performer}` recorded:\n      {}\n    \
-                             but played:\n      {}\n",
-                            w.join("\n      "),
-                            g.join("\n      ")
-                        ));
-                    }
-                }
-                (!diff.is_empty()).then_some(diff)
-            }
-        }
-    }
-}
-
-fn first_difference(recorded: &str, actual: &str) -> Option<String> {
-    if recorded == actual {
-        return None;
-    }
-    let (want, got): (Vec<&str>, Vec<&str>) =
-        (recorded.lines().collect(), actual.lines().collect());
-    let line = want
-        .iter()
-        .zip(&got)
-        .position(|(w, g)| w != g)
-        .unwrap_or(want.len().min(got.len()));
-    Some(format!(
-        "  first difference at line {}:\n    recorded: {:?}\n    actual:   {:?}\n",
-        line + 1,
-        want.get(line).copied().unwrap_or("<end of output>"),
-        got.get(line).copied().unwrap_or("<end of output>")
-    ))
-}
-
-fn mask_thread_ids(text: &str) -> String {
-    let id = Regex::new(r"(thread '[^']*') \(\d+\)").expect("valid regex");
-    id.replace_all(text, "$1 (<tid>)").into_owned()
-}
-
-fn time_pattern() -> Regex {
-    Regex::new(r"\d+(\.\d+)?(ns|µs|us|ms|s)\b").expect("valid regex")
-}
-
-fn mask_times(line: &str) -> String {
-    time_pattern().replace_all(line, "<time>").into_owned()
-}
-
-fn by_performer(text: &str) -> BTreeMap<String, Vec<String>> {
-    let stamp = Regex::new(r"^@\S+ ").expect("valid regex");
-    let mut lanes: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for line in text.lines() {
-        let masked = mask_times(line);
-        let body = stamp.replace(&masked, "");
-        let performer = body
-            .split_once(": ")
-            .map(|(p, _)| p)
-            .filter(|p| {
-                !p.is_empty()
-                    && p.chars().all(|c| {
-                        c.is_ascii_alphanumeric() || c == '_' || c == '-'
-                    })
-            })
-            .unwrap_or_default()
-            .to_string();
-        lanes.entry(performer).or_default().push(masked.clone());
-    }
-    lanes
-}
-
-/// Listings whose run a page shows: they have an `output.txt`, or a page
-/// includes one that is not recorded yet.
-fn recorded_listings(
+/// Every program listing has a recording and the test that compares its
+/// run with it (the listing tests stage runs that test).
+pub fn every_listing_tests_its_recording(
     workspace: &Workspace,
-    only_existing: bool,
-) -> Vec<&Listing> {
-    let wanted: Vec<std::path::PathBuf> = if only_existing {
-        Vec::new()
-    } else {
-        crate::book::Book::load(&workspace_root())
-            .map(|book| {
-                book.pages
-                    .iter()
-                    .flat_map(|p| &p.includes)
-                    .map(|i| crate::checks::normalize(&i.file))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+) -> Result<(), String> {
+    let mut report = Report::default();
+    let programs = workspace
+        .listings
+        .iter()
+        .filter(|l| l.kind == Kind::Program);
+    let mut checked = 0;
+    for listing in programs {
+        checked += 1;
+        if !listing.output_file().exists() {
+            report.add(
+                &listing.output_file(),
+                None,
+                format!("{} has no recorded output", listing.name),
+                format!(
+                    "run `cargo xtask outputs {}`, review it, and commit it",
+                    listing.name
+                ),
+            );
+        }
+        let test = listing.recorded_output_test();
+        let text = std::fs::read_to_string(&test).unwrap_or_default();
+        if !text.lines().any(|line| line.trim() == RECORDED_OUTPUT_TEST) {
+            report.add(
+                &test,
+                None,
+                format!(
+                    "{} has no test comparing its run with output.txt",
+                    listing.name
+                ),
+                format!(
+                    "write `{RECORDED_OUTPUT_TEST}` into this file and add \
+                     `recording.workspace = true` under [dev-dependencies] \
+                     in its Cargo.toml (`cargo xtask new-listing` does both)"
+                ),
+            );
+        }
+    }
+    println!("{checked} listings test their recorded output");
+    report.finish("recorded-output tests")
+}
+
+/// Every listing that is a program: each one has a recorded run.
+fn programs(workspace: &Workspace) -> Vec<&Listing> {
     workspace
         .listings
         .iter()
         .filter(|l| l.kind == Kind::Program)
-        .filter(|l| {
-            l.output_file().exists() || wanted.contains(&l.output_file())
-        })
         .collect()
 }
 
 pub fn compare(workspace: &Workspace) -> Result<(), String> {
     let root = workspace_root();
-    let listings = recorded_listings(workspace, true);
+    let listings = programs(workspace);
     let runs = run_all(&root, workspace, &listings)?;
     let mut report = Report::default();
     for (listing, run) in listings.iter().zip(runs) {
         let file = listing.output_file();
+        let rerecord = format!("cargo xtask outputs {}", listing.name);
+        let Ok(recorded) = std::fs::read_to_string(&file) else {
+            report.add(
+                &file,
+                None,
+                format!("{} has no recorded output", listing.name),
+                format!("run `{rerecord}`, review it, and commit it"),
+            );
+            continue;
+        };
         match run {
             Err(problem) => report.add(&file, None, problem, "fix the listing"),
             Ok(actual) => {
-                let recorded =
-                    std::fs::read_to_string(&file).unwrap_or_default();
                 if let Some(diff) =
                     listing.output_rule.mismatch(&recorded, &actual)
                 {
@@ -225,11 +102,14 @@ pub fn compare(workspace: &Workspace) -> Result<(), String> {
                         None,
                         format!(
                             "the run of {} no longer matches its recorded \
-                             output ({:?} rule):\n{diff}",
-                            listing.name, listing.output_rule
+                             output ({} rule):\n{diff}",
+                            listing.name,
+                            listing.output_rule.name()
                         ),
-                        "if the change is intended, run `cargo xtask outputs` \
-                         and review the diff",
+                        format!(
+                            "if the change is intended, run `{rerecord}` \
+                             and review the diff"
+                        ),
                     );
                 }
             }
@@ -248,17 +128,10 @@ pub fn regenerate(filters: &[String]) -> Result<(), String> {
         let dir = l.dir.to_string_lossy();
         filters.is_empty() || filters.iter().any(|f| dir.contains(f.as_str()))
     };
-    // Named listings are recorded even before a page shows them; without
-    // filters, only those a page shows (or that were recorded before).
-    let listings: Vec<&Listing> = if filters.is_empty() {
-        recorded_listings(&workspace, false)
-    } else {
-        workspace
-            .listings
-            .iter()
-            .filter(|l| l.kind == Kind::Program && chosen(l))
-            .collect()
-    };
+    let listings: Vec<&Listing> = programs(&workspace)
+        .into_iter()
+        .filter(|l| chosen(l))
+        .collect();
     let runs = run_all(&root, &workspace, &listings)?;
     let mut failures = Vec::new();
     let mut recorded = 0;
@@ -354,7 +227,7 @@ fn run_all(
                     break;
                 };
                 let binary = target.join("debug").join(&listing.name);
-                let result = run_one(&binary, &listing.dir);
+                let result = recording::run(&binary, &listing.dir);
                 results.lock().expect("no panics while held")[index] =
                     Some(result);
             });
@@ -366,97 +239,4 @@ fn run_all(
         .into_iter()
         .map(|r| r.unwrap_or_else(|| Err("was not run".into())))
         .collect())
-}
-
-/// Runs one listing with stdout and stderr merged, killing it after
-/// [`TIMEOUT`].
-fn run_one(binary: &Path, dir: &Path) -> Result<String, String> {
-    let (mut reader, writer) =
-        std::io::pipe().map_err(|e| format!("could not make a pipe: {e}"))?;
-    let writer_too = writer
-        .try_clone()
-        .map_err(|e| format!("could not clone a pipe: {e}"))?;
-    let mut child = Command::new(binary)
-        .current_dir(dir)
-        .env_remove("RUST_BACKTRACE")
-        .env_remove("RUST_LIB_BACKTRACE")
-        .stdin(Stdio::null())
-        .stdout(writer)
-        .stderr(writer_too)
-        .spawn()
-        .map_err(|e| format!("could not run {}: {e}", binary.display()))?;
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() > TIMEOUT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "still running after {TIMEOUT:?}: a listing must finish \
-                     (detect a hang, do not hang)"
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(format!("waiting failed: {e}")),
-        }
-    };
-    let mut output = String::new();
-    reader
-        .read_to_string(&mut output)
-        .map_err(|e| format!("its output is not UTF-8: {e}"))?;
-    if status.success() {
-        Ok(output)
-    } else {
-        Err(format!("exited with {status}; output:\n{output}"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn exact_names_the_first_different_line() {
-        let diff = Rule::Exact.mismatch("a\nb\n", "a\nc\n").unwrap();
-        assert!(diff.contains("line 2"), "{diff}");
-        assert!(Rule::Exact.mismatch("a\n", "a\n").is_none());
-    }
-
-    #[test]
-    fn any_order_is_a_multiset() {
-        assert!(Rule::AnyOrder.mismatch("a\nb\na\n", "a\na\nb\n").is_none());
-        let diff = Rule::AnyOrder.mismatch("a\na\n", "a\nb\n").unwrap();
-        assert!(diff.contains("missing 1x: a"), "{diff}");
-        assert!(diff.contains("unexpected 1x: b"), "{diff}");
-    }
-
-    #[test]
-    fn per_performer_keeps_each_lane_in_order() {
-        let recorded = "strings: 1\nbrass: 1\nstrings: 2\nbrass: 2\ndone\n";
-        let shuffled = "brass: 1\nbrass: 2\nstrings: 1\nstrings: 2\ndone\n";
-        assert!(Rule::PerPerformer.mismatch(recorded, shuffled).is_none());
-        let swapped = "strings: 2\nstrings: 1\nbrass: 1\nbrass: 2\ndone\n";
-        let diff = Rule::PerPerformer.mismatch(recorded, swapped).unwrap();
-        assert!(diff.contains("`strings`"), "{diff}");
-    }
-
-    #[test]
-    fn thread_ids_are_masked_everywhere() {
-        let recorded =
-            "thread 'soloist' (10489) panicked at src/main.rs:6:9:\n";
-        let actual = "thread 'soloist' (77) panicked at src/main.rs:6:9:\n";
-        assert!(Rule::Exact.mismatch(recorded, actual).is_none());
-        let moved = "thread 'soloist' (77) panicked at src/main.rs:7:9:\n";
-        assert!(Rule::Exact.mismatch(recorded, moved).is_some());
-    }
-
-    #[test]
-    fn times_are_masked_outside_exact() {
-        let recorded = "@12ms strings: C4 after 3.5ms\n";
-        let actual = "@14ms strings: C4 after 4.1ms\n";
-        assert!(Rule::PerPerformer.mismatch(recorded, actual).is_none());
-        assert!(Rule::AnyOrder.mismatch(recorded, actual).is_none());
-        assert!(Rule::Exact.mismatch(recorded, actual).is_some());
-    }
 }
