@@ -99,6 +99,26 @@ mod tests {
     /// Long enough to mean "hung", short enough to fail fast.
     const HANG: Duration = Duration::from_secs(10);
 
+    /// The control: with nobody to collide with, the same `perform` gets
+    /// both instruments and plays, so the freeze below comes from the
+    /// opposite orders, not from `perform` itself.
+    #[test]
+    fn alone_on_stage_a_performer_plays() {
+        let [violin, bow] = ["violin", "bow"].map(|name| Instrument {
+            name,
+            phrases: Mutex::new(0),
+        });
+        let (notes, heard) = mpsc::channel();
+        let alone = Barrier::new(1);
+        perform("soloist", [&violin, &bow], &alone, Instant::now(), &notes);
+        drop(notes);
+        let said: Vec<String> = heard.iter().map(|(_, _, what)| what).collect();
+        let all = ["took the violin", "waiting for the bow", "played a phrase"];
+        assert_eq!(said, all);
+        let played = [violin, bow].map(|i| i.phrases.into_inner().unwrap());
+        assert_eq!(played, [1, 1]);
+    }
+
     #[test]
     fn opposite_orders_always_freeze() {
         let ([violin, bow], heard) = start(Instant::now());
