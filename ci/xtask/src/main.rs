@@ -8,6 +8,7 @@ mod browser;
 mod checks;
 mod links;
 mod listings;
+mod mutants;
 mod outputs;
 mod pages;
 mod problem;
@@ -37,6 +38,11 @@ cargo xtask <verb>
   new-listing   scaffold a listing crate:
                   new-listing <chapter-dir> [--negative] [--no-listing NAME]
                 e.g. new-listing ch03-threads
+  mutants [FILTER…]
+                run cargo-mutants on the listings whose path contains a
+                filter (all without one) and update their entries in the
+                ledger listings/mutants.toml; `mutants --check` checks the
+                ledger, `mutants --sample` reruns a few mutants as `test`
   tools         install the pinned mdbook tools (done on first need)
   words         only the spelling (typos, word list _typos.toml) and
                 Markdown style checks of src/
@@ -62,6 +68,7 @@ fn main() -> ExitCode {
         }
         "outputs" => outputs::regenerate(rest),
         "new-listing" => scaffold::new_listing(rest),
+        "mutants" => mutants::command(rest),
         "tools" => tools::Tools::ensure().map(|_| ()),
         "browser" => browser_only(),
         "words" => words::check(&listings::workspace_root()),

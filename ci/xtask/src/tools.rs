@@ -35,7 +35,14 @@ fn cache_root() -> PathBuf {
 }
 
 fn version_of(binary: &Path) -> Option<String> {
-    let output = Command::new(binary).arg("--version").output().ok()?;
+    let mut command = Command::new(binary);
+    // A cargo subcommand (`cargo-mutants`) expects its name first, as cargo
+    // passes it.
+    let name = binary.file_name()?.to_str()?;
+    if let Some(subcommand) = name.strip_prefix("cargo-") {
+        command.arg(subcommand);
+    }
+    let output = command.arg("--version").output().ok()?;
     Some(String::from_utf8_lossy(&output.stdout).trim().to_string())
 }
 
