@@ -33,8 +33,10 @@ fn main() {
     }
     tempo.clear_poison();
     println!("poisoned: {}", tempo.is_poisoned());
-    let t = tempo.lock().unwrap_or_else(PoisonError::into_inner);
-    println!("the next lock() is Ok, tempo {}", *t);
+    let next = tempo.lock();
+    println!("the next lock() is Ok: {}", next.is_ok());
+    let t = next.unwrap_or_else(PoisonError::into_inner);
+    println!("tempo {}", *t);
 }
 // ANCHOR_END: all
 
