@@ -98,7 +98,7 @@ mod tests {
         }
         // Each section announced with the lock held and lets go of it only
         // inside `wait_timeout_while`, as it goes to sleep. So `give` gets
-        // the lock only once all eight are asleep (or awake and checking).
+        // the lock only once all eight have gone to sleep in `wait`.
         downbeat.give();
         for _ in 0..8 {
             let woke = reports
