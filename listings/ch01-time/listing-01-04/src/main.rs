@@ -55,7 +55,7 @@ mod tests {
 }
 
 /// Under `--cfg loom`: the listing's own `raise_tempo`, without staging,
-/// in every interleaving of the two sections.
+/// in every interleaving of the two sections that loom explores.
 #[cfg(all(test, loom))]
 mod every_interleaving {
     use super::*;

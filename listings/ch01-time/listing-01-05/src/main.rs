@@ -50,7 +50,7 @@ mod tests {
     }
 }
 
-/// Under `--cfg loom`: every interleaving of two raises without staging.
+/// Under `--cfg loom`: every interleaving loom explores of two unstaged raises.
 #[cfg(all(test, loom))]
 mod every_interleaving {
     use super::*;
