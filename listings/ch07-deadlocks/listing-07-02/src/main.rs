@@ -108,8 +108,9 @@ mod tests {
     }
 }
 
-/// Loom runs the model under every interleaving of its threads, and fails
-/// the test if any interleaving leaves every thread blocked.
+/// Loom runs the model under every interleaving of its threads' lock
+/// operations, skipping only orderings equivalent to one it has already run,
+/// and fails the test if any interleaving leaves every thread blocked.
 #[cfg(all(test, loom))]
 mod loom_tests {
     use super::*;
