@@ -18,6 +18,7 @@
 //   BOOK_BLOCKS     JSON written by the xtask: each page's Rust blocks and
 //                   the listing source each must show (see blocks())
 //   BOOK_CHROMIUM   the browser (default /usr/bin/chromium)
+//   BOOK_CHECK_PAGES  the pages the per-page tests check (see checked())
 //
 // Outside requests: the book may ask no host but 127.0.0.1 for anything,
 // with one exception, mdBook's Run-button code, which asks the Rust
@@ -80,6 +81,14 @@ export function htmlPages(dir = BOOK_HTML) {
     };
     walk(dir);
     return out.sort();
+}
+
+/// Whether to check `page` in this run: `cargo xtask test` sets
+/// BOOK_CHECK_PAGES to the pages whose inputs changed since they last
+/// passed, one a line; unset, every page is checked.
+export function checked(page) {
+    const only = process.env.BOOK_CHECK_PAGES;
+    return only === undefined || only.split('\n').includes(page);
 }
 
 /// The xtask's map of each page's Rust blocks: { "ch03-threads.html":

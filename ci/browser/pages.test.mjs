@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import {
     openBook,
     htmlPages,
+    checked,
     blocks,
     THEMES,
     describe,
@@ -66,7 +67,7 @@ const DOCUMENT_RULES = [
     'region',
 ];
 
-const pages = htmlPages();
+const pages = htmlPages().filter(checked);
 const expected = blocks();
 let book;
 

@@ -16,6 +16,7 @@ use std::process::Command;
 use serde_json::{json, Map, Value};
 
 use crate::book::{Book, Selector};
+use crate::cache::{self, Cache, Fingerprint, Key};
 
 /// Where Debian's chromium package puts the browser.
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -23,11 +24,44 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 /// installed, so a changed lock file reinstalls.
 const STAMP: &str = ".installed-from-package-lock.json";
 
-pub fn test(root: &Path) -> Result<(), String> {
+/// Runs `ci/browser/*.test.mjs` on the pages whose inputs changed since
+/// they last passed (every page in a full run), and the site-wide checks
+/// when any file of the built book changed. Returns a note for the stage
+/// summary.
+///
+/// A page's inputs: its HTML; every other file of the built book that is
+/// no page (CSS, JS, fonts, images) except the search index, which mdBook
+/// 0.4.52 loads only once a reader opens the search; its Rust blocks and
+/// the files its chapter includes or scores; and the harness (the tests
+/// in `ci/browser`, `theme/`, `book.toml`, the versions of Node.js and
+/// Chromium, the xtask). The site-wide checks' inputs: every file of the
+/// built book, every page's Rust blocks, and the harness.
+pub fn test(root: &Path, cache: &Cache) -> Result<String, String> {
     let dir = root.join("ci/browser");
     let chromium = ensure_chromium()?;
     ensure_node_modules(&dir)?;
-    let blocks = write_blocks(root)?;
+    let book = Book::load(root)?;
+    let (blocks, expected) = write_blocks(root, &book)?;
+    let html = crate::pages::book_dir(root).join("html");
+    let harness = harness(root, &dir, &chromium);
+
+    let pages = cache.plan(
+        "browser-page",
+        page_keys(root, &html, &book, &expected, &harness)?,
+    );
+    let mut site = harness.clone();
+    site.tree(root, &html, &[]);
+    site.add("blocks", Value::Object(expected).to_string().as_bytes());
+    let site = cache.plan("browser-site", vec![("book".into(), site.key())]);
+    let note = if site.stale.is_empty() {
+        pages.note("pages")
+    } else {
+        format!("{}; site-wide checks run", pages.note("pages"))
+    };
+    if pages.stale.is_empty() && site.stale.is_empty() {
+        return Ok(note);
+    }
+
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
         .flatten()
@@ -38,24 +72,159 @@ pub fn test(root: &Path) -> Result<(), String> {
     if files.is_empty() {
         return Err(format!("no *.test.mjs in {}", dir.display()));
     }
-    let status = Command::new("node")
-        .args(["--test", "--test-reporter=spec", "--test-concurrency=2"])
+    let report = root.join("target/browser/report.tap");
+    let mut command = Command::new("node");
+    command
+        .args(["--test", "--test-concurrency=2"])
+        .args(["--test-reporter=spec", "--test-reporter-destination=stdout"])
+        .args(["--test-reporter=tap", "--test-reporter-destination"])
+        .arg(&report)
         .args(&files)
         .current_dir(&dir)
-        .env("BOOK_HTML", crate::pages::book_dir(root).join("html"))
+        .env("BOOK_HTML", &html)
         .env("BOOK_BLOCKS", &blocks)
-        .env("BOOK_CHROMIUM", &chromium)
-        .status()
-        .map_err(|e| {
-            format!("could not run node ({e}): install Node.js 20 and npm")
-        })?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err("a browser test failed: each failure above names its page \
-             (book/html/<page>, written from src/<page>.md)"
-            .into())
+        .env("BOOK_CHROMIUM", &chromium);
+    if cache.full().is_none() {
+        command.env("BOOK_CHECK_PAGES", pages.stale_names().join("\n"));
     }
+    let _ = std::fs::remove_file(&report);
+    let status = command.status().map_err(|e| {
+        format!("could not run node ({e}): install Node.js 20 and npm")
+    })?;
+    let tap = std::fs::read_to_string(&report).unwrap_or_default();
+    let results = tap_results(&tap);
+    let passed = |page: &str| page_passed(&results, page);
+    pages.record_passed(cache, passed)?;
+    if !status.success() {
+        return Err(
+            "a browser test failed: each failure above names its page \
+             (book/html/<page>, written from src/<page>.md)"
+                .into(),
+        );
+    }
+    let unchecked: Vec<&str> = pages
+        .stale_names()
+        .into_iter()
+        .filter(|page| !passed(page))
+        .collect();
+    if !unchecked.is_empty() {
+        return Err(format!(
+            "the browser tests passed without checking {} (no \
+             `ok N - <page>` in {}): ci/browser/pages.test.mjs must check \
+             every page that BOOK_CHECK_PAGES names",
+            unchecked.join(", "),
+            report.display()
+        ));
+    }
+    site.record(cache)?;
+    Ok(note)
+}
+
+/// Each test's name and whether it passed, from node's TAP report
+/// (`ok 4 - ch03-threads.html`, `not ok 3 - ch05-mutexes.html: …`).
+fn tap_results(tap: &str) -> Vec<(&str, bool)> {
+    tap.lines()
+        .filter_map(|line| {
+            let line = line.trim_start();
+            let (rest, ok) = match line.strip_prefix("not ok ") {
+                Some(rest) => (rest, false),
+                None => (line.strip_prefix("ok ")?, true),
+            };
+            let (_, described) = rest.split_once(" - ")?;
+            // A skipped test (`# SKIP`, `# TODO`) checked nothing.
+            let (name, directive) =
+                described.split_once(" # ").unwrap_or((described, ""));
+            Some((name, ok && directive.is_empty()))
+        })
+        .collect()
+}
+
+/// A page passed when its group of tests passed (`ok N - <page>`) and no
+/// test named after it (`<page>: each score…`) failed.
+fn page_passed(results: &[(&str, bool)], page: &str) -> bool {
+    let about = |name: &str| {
+        name == page
+            || name
+                .strip_prefix(page)
+                .is_some_and(|rest| rest.starts_with(':'))
+    };
+    results.iter().any(|(name, ok)| *ok && *name == page)
+        && !results.iter().any(|(name, ok)| !ok && about(name))
+}
+
+/// What every browser check depends on besides the built book.
+fn harness(root: &Path, dir: &Path, chromium: &Path) -> Fingerprint {
+    let mut harness = cache::common(root);
+    harness.tree(root, dir, &["node_modules"]);
+    harness.tree(root, &root.join("theme"), &[]);
+    harness.file(root, &root.join("book.toml"));
+    harness.add("node", cache::version("node", &["--version"]).as_bytes());
+    let chromium = chromium.to_string_lossy();
+    harness.add(
+        "chromium",
+        cache::version(&chromium, &["--version"]).as_bytes(),
+    );
+    harness
+}
+
+/// Each page of the built book (`ch03-threads.html`, `print.html`) with the
+/// key of its inputs.
+fn page_keys(
+    root: &Path,
+    html: &Path,
+    book: &Book,
+    expected: &Map<String, Value>,
+    harness: &Fingerprint,
+) -> Result<Vec<(String, Key)>, String> {
+    let all = cache::files(html, &[]);
+    let is_page = |p: &Path| p.extension().is_some_and(|e| e == "html");
+    let mut assets = Fingerprint::new("assets");
+    for file in all.iter().filter(|p| !is_page(p)) {
+        let name = file.file_name().unwrap_or_default().to_string_lossy();
+        if !name.starts_with("searchindex.") {
+            assets.file(root, file);
+        }
+    }
+    let assets = assets.key().to_string();
+    let src = root.join("src");
+    let first = first_chapter(&src);
+    let mut work = Vec::new();
+    for file in all.iter().filter(|p| is_page(p)) {
+        let relative = file.strip_prefix(html).unwrap_or(file);
+        let name = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let mut key = harness.clone();
+        key.add("page", name.as_bytes());
+        key.file(root, file);
+        key.add("assets", assets.as_bytes());
+        let blocks = expected.get(&name).map(Value::to_string);
+        key.add("blocks", blocks.unwrap_or_default().as_bytes());
+        let chapter = if name == "index.html" {
+            first.clone().unwrap_or_default()
+        } else {
+            name.clone()
+        };
+        let source = src.join(Path::new(&chapter).with_extension("md"));
+        if let Some(page) = book.pages.iter().find(|p| p.path == source) {
+            for include in &page.includes {
+                key.file(root, &include.file);
+            }
+            for (_, score) in &page.scores {
+                key.file(root, score);
+            }
+        }
+        work.push((name, key.key()));
+    }
+    if work.is_empty() {
+        return Err(format!(
+            "{}: no pages (was the book rendered?)",
+            html.display()
+        ));
+    }
+    Ok(work)
 }
 
 /// The Chromium binary: `$BOOK_CHROMIUM`, or Debian's, installed with apt
@@ -115,7 +284,7 @@ fn is_root() -> bool {
 
 /// `npm ci` in `ci/browser` unless `node_modules` was installed from the
 /// same `package-lock.json`.
-fn ensure_node_modules(dir: &Path) -> Result<(), String> {
+pub fn ensure_node_modules(dir: &Path) -> Result<(), String> {
     let lock_file = dir.join("package-lock.json");
     let lock = std::fs::read(&lock_file)
         .map_err(|e| format!("{}: {e}", lock_file.display()))?;
@@ -125,7 +294,7 @@ fn ensure_node_modules(dir: &Path) -> Result<(), String> {
     }
     println!(
         "installing the browser tests' npm packages (playwright-core, \
-         axe-core), pinned by ci/browser/package-lock.json: \
+         axe-core, esbuild), pinned by ci/browser/package-lock.json: \
          npm ci --omit=dev"
     );
     let status = Command::new("npm")
@@ -150,8 +319,10 @@ fn ensure_node_modules(dir: &Path) -> Result<(), String> {
 /// `{ "ch03-threads.html": [{ page, line, source, full, visible,
 /// noplayground }] }`. `full` is the listing minus its ANCHOR lines (what
 /// Copy and Run get); `visible` is the part the include selects.
-fn write_blocks(root: &Path) -> Result<PathBuf, String> {
-    let book = Book::load(root)?;
+fn write_blocks(
+    root: &Path,
+    book: &Book,
+) -> Result<(PathBuf, Map<String, Value>), String> {
     let src = root.join("src");
     let mut pages = Map::new();
     for page in book.pages.iter().filter(|p| p.in_summary) {
@@ -193,11 +364,11 @@ fn write_blocks(root: &Path) -> Result<PathBuf, String> {
     std::fs::create_dir_all(&out)
         .map_err(|e| format!("{}: {e}", out.display()))?;
     let file = out.join("blocks.json");
-    let text = serde_json::to_string_pretty(&Value::Object(pages))
-        .map_err(|e| e.to_string())?;
+    let text =
+        serde_json::to_string_pretty(&pages).map_err(|e| e.to_string())?;
     std::fs::write(&file, text)
         .map_err(|e| format!("{}: {e}", file.display()))?;
-    Ok(file)
+    Ok((file, pages))
 }
 
 /// The first page SUMMARY.md links, as `name.html`.
@@ -277,6 +448,42 @@ mod tests {
         assert_eq!(all, "fn main() {\n    go();\n}\n");
         let inner = selected(SOURCE, &Selector::Anchor("inner".into()));
         assert_eq!(inner, "    go();\n");
+    }
+
+    const TAP: &str = "\
+TAP version 13
+# Subtest: every page
+    # Subtest: ch03-threads.html
+        ok 1 - every Rust block is its listing, hidden lines included
+    ok 1 - ch03-threads.html
+    # Subtest: ch05-mutexes.html
+        not ok 4 - every theme applies and passes axe-core
+    not ok 2 - ch05-mutexes.html
+    # Subtest: ch07-deadlocks.html
+        ok 1 - every Rust block is its listing, hidden lines included
+    ok 3 - ch07-deadlocks.html
+    ok 4 - ch08-async.html # SKIP
+not ok 1 - every page
+ok 2 - ch03-threads.html: each score draws its recording, plays and stops
+not ok 3 - ch07-deadlocks.html: each score draws its recording, plays and stops
+ok 4 - every page works from file://
+";
+
+    #[test]
+    fn a_page_passed_only_if_all_its_tests_did() {
+        let results = tap_results(TAP);
+        assert!(page_passed(&results, "ch03-threads.html"));
+        assert!(!page_passed(&results, "ch05-mutexes.html"), "axe failed");
+        assert!(
+            !page_passed(&results, "ch07-deadlocks.html"),
+            "its score failed"
+        );
+        assert!(
+            !page_passed(&results, "ch08-async.html"),
+            "a skipped page was not checked"
+        );
+        assert!(!page_passed(&results, "ch09-await.html"), "never checked");
+        assert!(!page_passed(&results, "ch03-threads"), "names are exact");
     }
 
     #[test]

@@ -5,7 +5,9 @@
 
 mod book;
 mod browser;
+mod cache;
 mod checks;
+mod incremental;
 mod links;
 mod listings;
 mod mutants;
@@ -27,7 +29,10 @@ cargo xtask <verb>
 
   serve         build the book and serve it at http://127.0.0.1:3000,
                 rebuilding when a chapter or a listing changes
-  test          run every check and every test (what CI runs)
+  test [--full] run every check and every test (what CI runs); locally,
+                work whose inputs are those of a run that passed is
+                skipped (pages, skeptic programs, listings' tests,
+                negative examples, loom); --full or CI=true skip nothing
   check         only the fast drift guard (includes, anchors, listings,
                 captions, code-block rules); no compiling
   outputs [FILTER…]
@@ -46,9 +51,11 @@ cargo xtask <verb>
   tools         install the pinned mdbook tools (done on first need)
   words         only the spelling (typos, word list _typos.toml) and
                 Markdown style checks of src/
-  browser       render the book and check only the hosted site: its
+  browser [--full]
+                render the book and check only the hosted site: its
                 links, then ci/browser (every page in Chromium, axe,
-                page weight, search, 404, file://)
+                page weight, search, 404, file://); unchanged pages are
+                skipped as in `test`
 ";
 
 fn main() -> ExitCode {
@@ -60,7 +67,7 @@ fn main() -> ExitCode {
     let rest = &args[1..];
     let result = match verb.as_str() {
         "serve" => serve(),
-        "test" => test(),
+        "test" => test(rest),
         "check" => check(),
         "outputs" if rest.iter().any(|a| a == "--check") => {
             listings::Workspace::load(&listings::workspace_root())
@@ -70,7 +77,7 @@ fn main() -> ExitCode {
         "new-listing" => scaffold::new_listing(rest),
         "mutants" => mutants::command(rest),
         "tools" => tools::Tools::ensure().map(|_| ()),
-        "browser" => browser_only(),
+        "browser" => browser_only(rest),
         "words" => words::check(&listings::workspace_root()),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
@@ -97,12 +104,34 @@ fn serve() -> Result<(), String> {
     )
 }
 
-fn browser_only() -> Result<(), String> {
+fn browser_only(args: &[String]) -> Result<(), String> {
+    let cache = open_cache(args)?;
     let tools = tools::Tools::ensure()?;
     let root = listings::workspace_root();
     pages::render(&tools, &root)?;
     links::check(&root)?;
-    browser::test(&root)
+    let note = browser::test(&root, &cache)?;
+    println!("rendered pages in Chromium: {note}");
+    Ok(())
+}
+
+/// The record of passed work, in the target folder; `--full` (or `CI`)
+/// makes every piece of work run. Any other argument is a mistake.
+fn open_cache(args: &[String]) -> Result<cache::Cache, String> {
+    if let Some(other) = args.iter().find(|a| *a != "--full") {
+        return Err(format!("unknown argument `{other}` (only --full)"));
+    }
+    let root = listings::workspace_root();
+    let target = listings::Workspace::load(&root)?.target_dir;
+    let full = cache::full_run(args);
+    match &full {
+        Some(why) => println!("full run ({why}): nothing is skipped"),
+        None => println!(
+            "incremental run: work whose inputs are those of a run that \
+             passed is skipped (`cargo xtask test --full` runs everything)"
+        ),
+    }
+    Ok(cache::Cache::open(&target, full))
 }
 
 fn check() -> Result<(), String> {
@@ -126,13 +155,14 @@ fn drift_guard(
 /// The full run. Stages run in order and stop at the first failing stage,
 /// cheapest first, so an author hears about a broken anchor in a second
 /// rather than after a full build.
-fn test() -> Result<(), String> {
+fn test(args: &[String]) -> Result<(), String> {
     let started = Instant::now();
+    let cache = open_cache(args)?;
     let root = listings::workspace_root();
     let mut stage = Stages::default();
 
     // The workspace's crates cannot change during a run: read them once.
-    let workspace = stage.run("drift guard", || {
+    let mut workspace = stage.run("drift guard", || {
         let workspace = listings::Workspace::load(&root)?;
         drift_guard(&root, &workspace)?;
         Ok(workspace)
@@ -156,19 +186,32 @@ fn test() -> Result<(), String> {
             ],
         )
     })?;
-    stage.run("listing tests", || workspace.run_tests(&root))?;
-    stage.run("negative examples", || workspace.check_negatives(&root))?;
-    stage.run("loom model checks", || workspace.run_loom_tests(&root))?;
+    let (built, note) = stage.run("listing tests", || {
+        incremental::listing_tests(&cache, &root, &workspace)
+    })?;
+    stage.note(note);
+    let note = stage.run("negative examples", || {
+        incremental::negative_examples(&cache, &root, &mut workspace)
+    })?;
+    stage.note(note);
+    let note = stage.run("loom model checks", || {
+        incremental::loom_checks(&cache, &root, &mut workspace, &built)
+    })?;
+    stage.note(note);
     stage.run("recorded outputs", || {
         outputs::every_listing_tests_its_recording(&workspace)
     })?;
     let tools = stage.run("pinned tools", tools::Tools::ensure)?;
     stage.run("render the book", || pages::render(&tools, &root))?;
-    stage.run("rendered pages: code blocks", || {
-        pages::test(&root, &workspace)
+    let note = stage.run("rendered pages: code blocks", || {
+        pages::test(&root, &workspace, &cache)
     })?;
+    stage.note(note);
     stage.run("rendered pages: links", || links::check(&root))?;
-    stage.run("rendered pages: in Chromium", || browser::test(&root))?;
+    let note = stage.run("rendered pages: in Chromium", || {
+        browser::test(&root, &cache)
+    })?;
+    stage.note(note);
 
     println!("\nall stages passed in {:.1?}", started.elapsed());
     stage.summary();
@@ -177,7 +220,8 @@ fn test() -> Result<(), String> {
 
 #[derive(Default)]
 struct Stages {
-    timings: Vec<(&'static str, f64)>,
+    /// Each stage run: its name, seconds, and what it skipped.
+    timings: Vec<(&'static str, f64, Option<String>)>,
 }
 
 impl Stages {
@@ -190,20 +234,38 @@ impl Stages {
         let started = Instant::now();
         let result = stage();
         let seconds = started.elapsed().as_secs_f64();
-        self.timings.push((name, seconds));
+        self.timings.push((name, seconds, None));
         let passed = self.timings.len() - 1;
         result.map_err(|message| {
             format!(
-                "stage `{name}` failed:\n{message}\n\
-                 stages: {passed} passed, 1 failed"
+                "stage `{name}` failed:\n{message}\n{}\
+                 stages: {passed} passed, 1 failed",
+                self.lines()
             )
         })
     }
 
-    fn summary(&self) {
-        for (name, seconds) in &self.timings {
-            println!("  {seconds:>6.1}s  {name}");
+    /// What the last stage skipped and why, for the summary.
+    fn note(&mut self, note: String) {
+        println!("{note}");
+        if let Some(last) = self.timings.last_mut() {
+            last.2 = Some(note);
         }
+    }
+
+    /// Each stage run so far, with its time and what it skipped.
+    fn lines(&self) -> String {
+        self.timings
+            .iter()
+            .map(|(name, seconds, note)| match note {
+                Some(note) => format!("  {seconds:>6.1}s  {name}  ({note})\n"),
+                None => format!("  {seconds:>6.1}s  {name}\n"),
+            })
+            .collect()
+    }
+
+    fn summary(&self) {
+        print!("{}", self.lines());
         println!("stages: {} passed, 0 failed", self.timings.len());
     }
 }

@@ -8,9 +8,12 @@
 //! negative listing, whose own trybuild test proves it fails with the
 //! recorded error. They are taken out of the copy that skeptic reads.
 
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use crate::book::{Block, Page};
+use crate::cache::{self, Cache, Key};
 use crate::listings::{Kind, Workspace};
 use crate::problem::Report;
 use crate::tools::Tools;
@@ -67,7 +70,14 @@ fn without_anchors(source: &str) -> String {
         .collect()
 }
 
-pub fn test(root: &Path, workspace: &Workspace) -> Result<(), String> {
+/// Checks the `compile_fail` blocks, stages the pages for skeptic and runs
+/// the Rust blocks of each page whose staged text changed since it last
+/// passed. Returns a note for the stage summary.
+pub fn test(
+    root: &Path,
+    workspace: &Workspace,
+    cache: &Cache,
+) -> Result<String, String> {
     let negatives: Vec<(String, String)> = workspace
         .listings
         .iter()
@@ -92,6 +102,9 @@ pub fn test(root: &Path, workspace: &Workspace) -> Result<(), String> {
 
     let mut report = Report::default();
     let (mut tested, mut negative) = (0, 0);
+    // Each staged page with its key and its number of Rust blocks.
+    let mut work = Vec::new();
+    let mut blocks = HashMap::new();
     let mut files: Vec<PathBuf> = std::fs::read_dir(&rendered)
         .map_err(|e| {
             format!("{}: {e} (was the book rendered?)", rendered.display())
@@ -106,12 +119,13 @@ pub fn test(root: &Path, workspace: &Workspace) -> Result<(), String> {
             .map_err(|e| format!("{}: {e}", file.display()))?;
         let page = Page::parse(file, &text);
         let mut kept: Vec<&str> = text.lines().collect();
+        let mut programs = 0;
         for block in page.blocks.iter().rev() {
             if block.language() != "rust" {
                 continue;
             }
             if !block.has("compile_fail") {
-                tested += 1;
+                programs += 1;
                 continue;
             }
             negative += 1;
@@ -122,6 +136,10 @@ pub fn test(root: &Path, workspace: &Workspace) -> Result<(), String> {
         let staged_file = staged.join(file.file_name().expect("a file name"));
         stale.retain(|f| *f != staged_file);
         let content = kept.join("\n") + "\n";
+        let name = test_prefix(file);
+        work.push((name.clone(), page_key(root, &name, &content)));
+        blocks.insert(name, programs);
+        tested += programs;
         if std::fs::read_to_string(&staged_file).ok() != Some(content.clone()) {
             std::fs::write(&staged_file, content)
                 .map_err(|e| format!("{}: {e}", staged_file.display()))?;
@@ -137,14 +155,137 @@ pub fn test(root: &Path, workspace: &Workspace) -> Result<(), String> {
          blocks are negative listings checked by trybuild",
         files.len()
     );
-    crate::run(
-        std::process::Command::new(crate::env_cargo())
-            .args(["test", "--package", "page-tests", "--quiet"])
-            .env("BOOK_PAGES", &staged)
-            .current_dir(root),
-        "a Rust block on a rendered page failed (skeptic names it \
-         <page>_line_<N>: the line in book/markdown/<page>.md)",
-    )
+    let plan = cache.plan("skeptic", work);
+    let expected: usize = plan.stale_names().iter().map(|n| blocks[*n]).sum();
+    if expected == 0 {
+        plan.record(cache)?;
+        return Ok(plan.note("pages"));
+    }
+    let mut command = std::process::Command::new(crate::env_cargo());
+    command
+        .args(["test", "--package", "page-tests", "--test", "pages"])
+        .env("BOOK_PAGES", &staged)
+        .current_dir(root);
+    if cache.full().is_none() {
+        command.arg("--");
+        for name in plan.stale_names() {
+            command.args(tests_of(name));
+        }
+    }
+    let results = run_tests(&mut command)?;
+    // A page passed when every one of its Rust blocks ran and passed.
+    let passed = |name: &str| {
+        let (ran, failed) = results.of(name);
+        ran >= blocks[name] && !failed
+    };
+    plan.record_passed(cache, passed)?;
+    if !results.success {
+        return Err("a Rust block on a rendered page failed (skeptic names \
+                    it <page>_line_<N>: the line in book/markdown/<page>.md)"
+            .into());
+    }
+    let short: Vec<String> = plan
+        .stale_names()
+        .into_iter()
+        .filter(|n| !passed(n))
+        .map(|n| format!("{n} ({} of {})", results.of(n).0, blocks[n]))
+        .collect();
+    if !short.is_empty() {
+        return Err(format!(
+            "skeptic passed fewer tests than the pages have Rust blocks: \
+             {}; does it still name its tests <page>_line_<N>?",
+            short.join(", ")
+        ));
+    }
+    Ok(plan.note("pages"))
+}
+
+/// skeptic names a block's test `<page>_line_<N>`, or
+/// `<page>_sect_<heading>_line_<N>` under a heading: libtest filters that
+/// select a page's tests.
+fn tests_of(page: &str) -> [String; 2] {
+    [format!("{page}_line_"), format!("{page}_sect_")]
+}
+
+/// What libtest reported, test by test.
+struct TestResults {
+    success: bool,
+    /// Each test that ran: its name and whether it passed.
+    tests: Vec<(String, bool)>,
+}
+
+impl TestResults {
+    /// How many of `page`'s tests passed, and whether any failed.
+    fn of(&self, page: &str) -> (usize, bool) {
+        let [line, sect] = tests_of(page);
+        let mine = self.tests.iter().filter(|(name, _)| {
+            name.starts_with(&line) || name.starts_with(&sect)
+        });
+        let passed = mine.clone().filter(|(_, ok)| *ok).count();
+        (passed, mine.clone().any(|(_, ok)| !ok))
+    }
+}
+
+/// Runs `command` (a `cargo test`), passing its output through but for the
+/// line of each passing test, and collects each test's result.
+fn run_tests(
+    command: &mut std::process::Command,
+) -> Result<TestResults, String> {
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not run cargo: {e}"))?;
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut tests = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| format!("reading cargo test: {e}"))?;
+        match test_result(&line) {
+            Some((name, true)) => tests.push((name.to_string(), true)),
+            Some((name, false)) => {
+                tests.push((name.to_string(), false));
+                println!("{line}");
+            }
+            None if line.is_empty() => {}
+            None => println!("{line}"),
+        }
+    }
+    let status = child.wait().map_err(|e| format!("cargo: {e}"))?;
+    Ok(TestResults {
+        success: status.success(),
+        tests,
+    })
+}
+
+/// `("ch03_threads_line_12", true)` from libtest's
+/// `test ch03_threads_line_12 ... ok` (`... FAILED` is false).
+fn test_result(line: &str) -> Option<(&str, bool)> {
+    let (name, result) = line.strip_prefix("test ")?.split_once(" ... ")?;
+    match result {
+        "ok" => Some((name, true)),
+        "FAILED" => Some((name, false)),
+        _ => None,
+    }
+}
+
+/// The name skeptic starts a page's tests with: its file stem, lower case,
+/// every run of other characters than ASCII letters and digits one `_`.
+fn test_prefix(file: &Path) -> String {
+    let stem = file.file_stem().unwrap_or_default().to_string_lossy();
+    stem.to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// A page's skeptic tests depend on its staged text, the page-tests crate
+/// and what every key holds (toolchain, `Cargo.lock`, the xtask).
+fn page_key(root: &Path, name: &str, staged: &str) -> Key {
+    let mut fingerprint = cache::common(root);
+    fingerprint.add("page", name.as_bytes());
+    fingerprint.add("staged", staged.as_bytes());
+    fingerprint.tree(root, &root.join("ci/page-tests"), &["target"]);
+    fingerprint.key()
 }
 
 fn check_negative(
@@ -162,5 +303,52 @@ fn check_negative(
              listing, so nothing proves it fails as the page says",
             "include a `kind = \"compile-fail\"` listing's src/main.rs",
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_is_named_as_skeptic_names_its_tests() {
+        let name = |f: &str| test_prefix(Path::new(f));
+        assert_eq!(name("book/markdown/ch03-threads.md"), "ch03_threads");
+        assert_eq!(name("x/Why--Rust Async.md"), "why_rust_async");
+    }
+
+    #[test]
+    fn libtest_lines_give_each_tests_result() {
+        let ok = "test ch03_threads_line_12 ... ok";
+        assert_eq!(test_result(ok), Some(("ch03_threads_line_12", true)));
+        let failed = "test ch05_mutexes_sect_a_line_3 ... FAILED";
+        assert_eq!(
+            test_result(failed),
+            Some(("ch05_mutexes_sect_a_line_3", false))
+        );
+        assert_eq!(test_result("test x ... ignored"), None);
+        assert_eq!(test_result("running 12 tests"), None);
+        assert_eq!(test_result("test result: ok. 12 passed; 0 failed"), None);
+    }
+
+    #[test]
+    fn each_page_is_credited_only_with_its_own_tests() {
+        let results = TestResults {
+            success: false,
+            tests: [
+                ("ch03_threads_line_5", true),
+                ("ch03_threads_sect_a_baton_line_9", true),
+                ("ch03_threads_extra_line_2", false),
+                ("ch03_line_7", true),
+                ("ch05_mutexes_line_4", false),
+            ]
+            .map(|(name, ok)| (name.to_string(), ok))
+            .to_vec(),
+        };
+        assert_eq!(results.of("ch03_threads"), (2, false));
+        assert_eq!(results.of("ch03_threads_extra"), (0, true));
+        assert_eq!(results.of("ch03"), (1, false));
+        assert_eq!(results.of("ch05_mutexes"), (0, true));
+        assert_eq!(results.of("ch09_await"), (0, false), "never ran");
     }
 }

@@ -66,7 +66,10 @@ mod tests {
     fn a_member_folder_finds_the_workspace_above_it() {
         let dir = scratch("member");
         let root = dir.join("book");
-        write(&root.join("Cargo.toml"), "[workspace]\nmembers = [\"a/*\"]\n");
+        write(
+            &root.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"a/*\"]\n",
+        );
         write(
             &root.join("a/b/Cargo.toml"),
             "[package]\nname = \"b\"\n\n[workspace.lints]\n",

@@ -1,0 +1,356 @@
+//! The listing stages of `cargo xtask test`, skipping the listings whose
+//! inputs are those of a run that passed (see [`crate::cache`]).
+//!
+//! A listing's key holds everything its tests can read:
+//! - every file in its folder (sources, `output.txt`, `Cargo.toml`), which
+//!   its tests read at run time;
+//! - the name, size and time of every executable cargo built for it (its
+//!   tests and its program): cargo rebuilds them when anything they were
+//!   compiled from changed, an `include_str!` of a chapter included;
+//! - every file under `ci/` but the browser tests (the crates listings test
+//!   with, such as `ci/recording`);
+//! - what every key holds ([`cache::common`]): the xtask, the toolchain,
+//!   `Cargo.lock`, the environment that steers cargo.
+//!
+//! A negative example's key is the same without executables: trybuild
+//! compiles its `src/main.rs` afresh. A loom listing's key uses the
+//! executables of the normal build, which `--cfg loom` compiles from the
+//! same files.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use crate::cache::{self, Cache, Key};
+use crate::listings::{Kind, Listing, Workspace};
+
+/// Each package folder's executables, from one cargo build.
+pub struct Built {
+    executables: HashMap<PathBuf, Vec<PathBuf>>,
+}
+
+/// The arguments of the listing-test build: every crate but the page tests
+/// (a later stage) and the negative examples (their own stage).
+fn test_selection(workspace: &Workspace) -> Vec<String> {
+    let mut args: Vec<String> =
+        ["test", "--workspace", "--exclude", "page-tests"]
+            .map(String::from)
+            .to_vec();
+    for negative in negatives(workspace) {
+        args.extend(["--exclude".into(), negative.name.clone()]);
+    }
+    args
+}
+
+fn negatives(workspace: &Workspace) -> impl Iterator<Item = &Listing> {
+    workspace
+        .listings
+        .iter()
+        .filter(|l| l.kind == Kind::CompileFail)
+}
+
+/// Builds what `cargo <args>` would test without running it, streaming
+/// cargo's messages, and collects each package's executables.
+fn build(root: &Path, args: &[String]) -> Result<Built, String> {
+    let mut child = Command::new(crate::env_cargo())
+        .args(args)
+        .args([
+            "--no-run",
+            "--quiet",
+            "--message-format=json-render-diagnostics",
+        ])
+        .current_dir(root)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not run cargo: {e}"))?;
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut executables: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
+    for line in BufReader::new(stdout).lines() {
+        let line =
+            line.map_err(|e| format!("reading cargo's messages: {e}"))?;
+        if let Some((dir, executable)) = executable(&line) {
+            executables.entry(dir).or_default().push(executable);
+        }
+    }
+    let status = child.wait().map_err(|e| format!("cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "`cargo {} --no-run` failed ({status}): the errors are above",
+            args.join(" ")
+        ));
+    }
+    Ok(Built { executables })
+}
+
+/// From one of cargo's JSON messages: the package folder and the path of
+/// an executable it built (or found fresh).
+fn executable(message: &str) -> Option<(PathBuf, PathBuf)> {
+    let message: Value = serde_json::from_str(message).ok()?;
+    if message["reason"] != "compiler-artifact" {
+        return None;
+    }
+    let executable = message["executable"].as_str()?;
+    let manifest = Path::new(message["manifest_path"].as_str()?);
+    Some((manifest.parent()?.to_path_buf(), PathBuf::from(executable)))
+}
+
+/// A listing's key for one kind of work: see the module's documentation.
+fn listing_key(
+    root: &Path,
+    work: &str,
+    dir: &Path,
+    executables: &[PathBuf],
+) -> Key {
+    let mut fingerprint = cache::common(root);
+    fingerprint.add("work", work.as_bytes());
+    fingerprint.tree(root, dir, &["target"]);
+    fingerprint.tree(
+        root,
+        &root.join("ci"),
+        &["browser", "target", "node_modules"],
+    );
+    let mut executables = executables.to_vec();
+    executables.sort();
+    for executable in &executables {
+        fingerprint.stamp(root, executable);
+    }
+    fingerprint.key()
+}
+
+impl Built {
+    fn of(&self, listing: &Listing) -> &[PathBuf] {
+        self.executables
+            .get(&listing.dir)
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The listing tests: builds every crate's tests, then runs those of the
+/// listings whose key changed and those of every crate that is no listing
+/// (the xtask's own, the score's, the recording's). Returns the build for
+/// the later stages and a note for the summary.
+pub fn listing_tests(
+    cache: &Cache,
+    root: &Path,
+    workspace: &Workspace,
+) -> Result<(Built, String), String> {
+    let selection = test_selection(workspace);
+    let built = build(root, &selection)?;
+    let work = workspace
+        .listings
+        .iter()
+        .filter(|l| l.kind == Kind::Program)
+        .map(|l| {
+            (
+                l.name.clone(),
+                listing_key(root, "tests", &l.dir, built.of(l)),
+            )
+        })
+        .collect();
+    let plan = cache.plan("tests", work);
+    if cache.full().is_some() {
+        workspace.run_tests(root)?;
+    } else {
+        let mut command = Command::new(crate::env_cargo());
+        command.args(&selection).arg("--quiet").current_dir(root);
+        for fresh in &plan.fresh {
+            command.args(["--exclude", fresh]);
+        }
+        crate::run(&mut command, "a test failed (see above)")?;
+    }
+    plan.record(cache)?;
+    Ok((built, plan.note("listings' tests")))
+}
+
+/// Each negative example whose key changed: trybuild checks it still fails
+/// with its recorded error.
+pub fn negative_examples(
+    cache: &Cache,
+    root: &Path,
+    workspace: &mut Workspace,
+) -> Result<String, String> {
+    let work = negatives(workspace)
+        .map(|l| (l.name.clone(), listing_key(root, "negative", &l.dir, &[])))
+        .collect();
+    let plan = cache.plan("negative", work);
+    with_only(
+        workspace,
+        |l| plan.is_stale(&l.name),
+        |w| w.check_negatives(root),
+    )?;
+    plan.record(cache)?;
+    Ok(plan.note("negative examples"))
+}
+
+/// Each loom listing whose key changed, under `--cfg loom`.
+pub fn loom_checks(
+    cache: &Cache,
+    root: &Path,
+    workspace: &mut Workspace,
+    built: &Built,
+) -> Result<String, String> {
+    let work = workspace
+        .listings
+        .iter()
+        .filter(|l| l.loom)
+        .map(|l| {
+            (
+                l.name.clone(),
+                listing_key(root, "loom", &l.dir, built.of(l)),
+            )
+        })
+        .collect();
+    let plan = cache.plan("loom", work);
+    with_only(
+        workspace,
+        |l| plan.is_stale(&l.name),
+        |w| w.run_loom_tests(root),
+    )?;
+    plan.record(cache)?;
+    Ok(plan.note("loom listings"))
+}
+
+/// Runs `stage` on the workspace holding only the listings `keep` selects,
+/// then puts the others back.
+fn with_only<T>(
+    workspace: &mut Workspace,
+    keep: impl Fn(&Listing) -> bool,
+    stage: impl FnOnce(&Workspace) -> T,
+) -> T {
+    let aside = set_aside(&mut workspace.listings, keep);
+    let result = stage(workspace);
+    put_back(&mut workspace.listings, aside, |l| l.dir.clone());
+    result
+}
+
+/// Takes out of `items` those `keep` does not select, in order.
+fn set_aside<T>(items: &mut Vec<T>, keep: impl Fn(&T) -> bool) -> Vec<T> {
+    let (kept, aside) =
+        std::mem::take(items).into_iter().partition(|i| keep(i));
+    *items = kept;
+    aside
+}
+
+/// Returns `aside` to `items`, restoring the order of `by`.
+fn put_back<T, K: Ord>(
+    items: &mut Vec<T>,
+    aside: Vec<T>,
+    by: impl Fn(&T) -> K,
+) {
+    items.extend(aside);
+    items.sort_by_key(by);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_executable_is_read_from_cargos_message() {
+        let message = r#"{"reason":"compiler-artifact","manifest_path":"/w/listings/ch05/listing-05-01/Cargo.toml","executable":"/w/target/debug/deps/listing_05_01-abc","fresh":true}"#;
+        assert_eq!(
+            executable(message),
+            Some((
+                PathBuf::from("/w/listings/ch05/listing-05-01"),
+                PathBuf::from("/w/target/debug/deps/listing_05_01-abc")
+            ))
+        );
+        let library = r#"{"reason":"compiler-artifact","manifest_path":"/w/x/Cargo.toml","executable":null}"#;
+        assert_eq!(executable(library), None);
+        assert_eq!(
+            executable(r#"{"reason":"build-finished","success":true}"#),
+            None
+        );
+    }
+
+    #[test]
+    fn only_the_selected_listings_run_and_all_come_back() {
+        let mut listings = vec![1, 2, 3, 4, 5];
+        let aside = set_aside(&mut listings, |n| n % 2 == 0);
+        assert_eq!(listings, [2, 4], "the stage sees only the stale ones");
+        assert_eq!(aside, [1, 3, 5]);
+        put_back(&mut listings, aside, |n| *n);
+        assert_eq!(listings, [1, 2, 3, 4, 5]);
+    }
+
+    /// A checkout with one listing, its executable, and the crates of `ci/`.
+    fn checkout() -> PathBuf {
+        let root = std::env::temp_dir()
+            .join(format!("xtask-incremental-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for (file, text) in [
+            ("Cargo.lock", "version = 4\n"),
+            ("listings/ch05/listing-05-01/Cargo.toml", "[package]\n"),
+            ("listings/ch05/listing-05-01/src/main.rs", "fn main() {}\n"),
+            ("listings/ch05/listing-05-01/output.txt", "baton\n"),
+            ("ci/recording/src/lib.rs", "pub fn check() {}\n"),
+            ("ci/browser/pages.test.mjs", "test()\n"),
+            ("target/debug/deps/listing_05_01-abc", "binary"),
+        ] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        root
+    }
+
+    #[test]
+    fn a_listing_key_changes_with_each_kind_of_input() {
+        let root = checkout();
+        let dir = root.join("listings/ch05/listing-05-01");
+        let binary = root.join("target/debug/deps/listing_05_01-abc");
+        let key =
+            || listing_key(&root, "tests", &dir, std::slice::from_ref(&binary));
+        let first = key();
+        assert_eq!(key(), first, "nothing changed");
+        assert_ne!(
+            listing_key(&root, "loom", &dir, std::slice::from_ref(&binary)),
+            first,
+            "another kind of work"
+        );
+
+        let edits: [(&str, &str); 4] = [
+            (
+                "listings/ch05/listing-05-01/src/main.rs",
+                "the listing's source",
+            ),
+            (
+                "listings/ch05/listing-05-01/output.txt",
+                "its recorded output",
+            ),
+            ("ci/recording/src/lib.rs", "a crate its tests use"),
+            ("Cargo.lock", "a dependency's version"),
+        ];
+        for (file, what) in edits {
+            let path = root.join(file);
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, format!("{text}// edited\n")).unwrap();
+            assert_ne!(key(), first, "{what} changed");
+            std::fs::write(&path, text).unwrap();
+            assert_eq!(key(), first, "{what} changed back");
+        }
+
+        std::fs::write(dir.join("tests.rs"), "#[test] fn new() {}").unwrap();
+        assert_ne!(key(), first, "a new file in the listing");
+        std::fs::remove_file(dir.join("tests.rs")).unwrap();
+
+        let later =
+            std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+        std::fs::File::options()
+            .write(true)
+            .open(&binary)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        assert_ne!(key(), first, "cargo rebuilt its executable");
+        let rebuilt = key();
+
+        std::fs::write(root.join("ci/browser/pages.test.mjs"), "other()")
+            .unwrap();
+        assert_eq!(key(), rebuilt, "the browser tests are no input");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}
