@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use tokio::sync::broadcast::{self, error::RecvError};
-use tokio::time::{sleep, Instant};
+use tokio::time::{interval, sleep_until, Instant};
 
 // ANCHOR: all
 type Cue = &'static str;
@@ -15,10 +15,9 @@ async fn conductor(
     beat: Duration,
     start: Instant,
 ) {
-    for (i, cue) in cues.into_iter().enumerate() {
-        if i > 0 {
-            sleep(beat).await;
-        }
+    let mut pulse = interval(beat); // ticks at 0, 1, 2... beats from now
+    for cue in cues {
+        pulse.tick().await;
         let ms = start.elapsed().as_millis();
         // `send` never waits; it reports how many receivers there are.
         let listening = baton.send(cue).unwrap();
@@ -26,19 +25,22 @@ async fn conductor(
     }
 } // the only sender is dropped: the receivers will see `Closed`
 
-/// A section that first rests for `rest`, then reads every cue it can.
+/// A section that counts rests until `rest` after the start, then reads
+/// every cue it can.
 async fn section(
     name: &'static str,
     mut eyes: broadcast::Receiver<Cue>,
     rest: Duration,
     start: Instant,
 ) -> Vec<String> {
-    sleep(rest).await;
+    sleep_until(start + rest).await;
     let mut seen = Vec::new();
     loop {
         let what = match eyes.recv().await {
             Ok(cue) => cue.to_string(),
-            Err(RecvError::Lagged(missed)) => format!("missed {missed} cues"),
+            Err(RecvError::Lagged(missed)) => {
+                format!("lagged, {missed} missed")
+            }
             Err(RecvError::Closed) => break,
         };
         let ms = start.elapsed().as_millis();
@@ -90,19 +92,23 @@ mod tests {
         assert_eq!(violins, CUES, "a section that keeps up sees every cue");
         // Four cues sent, two kept: the first two were overwritten before
         // the timpani looked, and the channel says how many it missed.
-        assert_eq!(timpani, ["missed 2 cues", "crescendo", "cut-off"]);
+        assert_eq!(timpani, ["lagged, 2 missed", "crescendo", "cut-off"]);
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_section_that_looks_in_time_misses_nothing() {
-        // The timpani rests only until just after the second cue: nothing
-        // has been overwritten yet.
+    async fn the_lag_starts_when_the_third_cue_overwrites_the_first() {
+        // Just after the second cue (1,000 ms) both cues sent are kept.
         let rest = BEAT + Duration::from_millis(1);
-        let (violins, timpani) =
-            timeout(LIMIT, concert(CUES.to_vec(), BEAT, rest))
-                .await
-                .expect("the sections stop when the conductor leaves");
-        assert_eq!(violins, CUES);
-        assert_eq!(timpani, CUES);
+        let (_, timpani) = timeout(LIMIT, concert(CUES.to_vec(), BEAT, rest))
+            .await
+            .expect("the sections stop when the conductor leaves");
+        assert_eq!(timpani, CUES, "looked up in time: nothing missed");
+        // Just after the third cue (2,000 ms) the first is gone.
+        let rest = BEAT * 2 + Duration::from_millis(1);
+        let (_, timpani) = timeout(LIMIT, concert(CUES.to_vec(), BEAT, rest))
+            .await
+            .expect("the sections stop when the conductor leaves");
+        let late = ["lagged, 1 missed", "downbeat", "crescendo", "cut-off"];
+        assert_eq!(timpani, late);
     }
 }

@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use tokio::sync::watch;
-use tokio::time::{sleep, Instant};
+use tokio::time::{interval, sleep_until, Instant};
 
 // ANCHOR: all
 /// Beats per minute.
@@ -19,10 +19,10 @@ async fn conductor(
         let ms = start.elapsed().as_millis();
         println!("@{ms}ms conductor: tempo {bpm}");
     };
-    sleep(beat).await;
+    sleep_until(start + beat).await;
     set(72);
     set(84); // no `.await` in between: 72 is replaced at once
-    sleep(beat * 2).await;
+    sleep_until(start + beat * 3).await;
     set(96);
 } // the sender is dropped: `changed` will report the channel closed
 
@@ -33,12 +33,14 @@ async fn strings(
     start: Instant,
 ) -> Vec<Tempo> {
     let mut played = Vec::new();
+    let mut phrase_ends = interval(phrase);
+    phrase_ends.tick().await; // the first tick completes at once
     loop {
         let bpm = *tempo.borrow_and_update(); // marks this value as seen
         let ms = start.elapsed().as_millis();
         println!("@{ms}ms strings: phrase at {bpm}");
         played.push(bpm);
-        sleep(phrase).await;
+        phrase_ends.tick().await;
         if tempo.changed().await.is_err() {
             break; // the conductor has gone and nothing new is unseen
         }
@@ -54,7 +56,7 @@ async fn rehearsal(beat: Duration) -> Vec<Tempo> {
     strings.await.unwrap()
 }
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() {
     let played = rehearsal(Duration::from_millis(100)).await;
     println!("strings played at {played:?}");
@@ -64,7 +66,7 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::time::timeout;
+    use tokio::time::{sleep, timeout};
 
     #[tokio::test(start_paused = true)]
     async fn the_strings_never_see_72() {
