@@ -20,12 +20,13 @@
 //   BOOK_CHROMIUM   the browser (default /usr/bin/chromium)
 //   BOOK_CHECK_PAGES  the pages the per-page tests check (see checked())
 //
-// Outside requests: the book may ask no host but 127.0.0.1 for anything,
-// with one exception, mdBook's Run-button code, which asks the Rust
-// Playground for its crate list (CRATES_URL) to decide which Run buttons to
-// show. The test answers that request itself from fixtures/crates.json, so
-// no test depends on the network; every other outside request is blocked and
-// reported as a problem.
+// Outside requests: a page may ask no host but 127.0.0.1 for anything while
+// it loads (theme/head.hbs answers mdBook's crate-list question itself), so
+// every outside request is blocked and reported as a problem, except Run's
+// request to the Rust Playground (PLAYGROUND_RUN), which the test answers:
+// from fixtures/evaluate.json by default, or, with
+// `open(page, { playground: 'refusing' })`, by refusing the connection, as
+// an offline or firewalled machine does. No test depends on the network.
 import { createServer } from 'node:http';
 import { readFileSync, existsSync, statSync, readdirSync } from 'node:fs';
 import { resolve, join, extname, relative, sep } from 'node:path';
@@ -41,7 +42,8 @@ export const BOOK_HTML = resolve(
 );
 export const SITE_PATH = process.env.BOOK_SITE_PATH ?? siteUrl();
 export const CHROMIUM = process.env.BOOK_CHROMIUM ?? '/usr/bin/chromium';
-export const CRATES_URL = 'https://play.rust-lang.org/meta/crates';
+export const PLAYGROUND_RUN = 'https://play.rust-lang.org/evaluate.json';
+export const PLAYGROUND_HOST = new URL(PLAYGROUND_RUN).hostname;
 export const THEMES = ['light', 'rust', 'coal', 'navy', 'ayu'];
 
 // Flags known to work on machines without a network: no background
@@ -174,12 +176,13 @@ export async function launchBrowser() {
     });
 }
 
-const cratesFixture = readFileSync(join(here, 'fixtures/crates.json'));
+const runFixture = readFileSync(join(here, 'fixtures/evaluate.json'));
 
 /// Routes every request of `context`: the book's own (127.0.0.1, file:)
-/// pass, the Playground's crate list is answered from the fixture, anything
-/// else is blocked and added to `problems`.
-async function guard(context, problems, blocked) {
+/// pass; Run's request to the Playground is answered from the fixture, or
+/// refused when `playground` is 'refusing', and recorded in `runs` (its
+/// JSON body); anything else is blocked and added to `problems`.
+async function guard(context, problems, blocked, playground, runs) {
     await context.route('**/*', (route) => {
         const request = route.request();
         const url = new URL(request.url());
@@ -196,14 +199,18 @@ async function guard(context, problems, blocked) {
             'access-control-allow-headers': 'content-type',
             'access-control-allow-methods': 'POST, GET, OPTIONS',
         };
-        if (request.url() === CRATES_URL) {
+        if (request.url() === PLAYGROUND_RUN) {
+            if (playground === 'refusing') {
+                return route.abort('connectionrefused');
+            }
             if (request.method() === 'OPTIONS') {
                 return route.fulfill({ status: 204, headers: cors });
             }
+            runs.push(JSON.parse(request.postData() ?? '{}'));
             return route.fulfill({
                 status: 200,
                 headers: { ...cors, 'content-type': 'application/json' },
-                body: cratesFixture,
+                body: runFixture,
             });
         }
         blocked.add(request.url());
@@ -215,11 +222,15 @@ async function guard(context, problems, blocked) {
 }
 
 /// Watches `page` and adds to `problems` each console error, uncaught
-/// exception, failed request and HTTP error.
+/// exception, failed request and HTTP error. A refused Run request (in
+/// `blocked`) is expected: the browser's own report of it, a failed request
+/// and a console error at the Playground's address, is no problem of the
+/// page's.
 function watch(page, problems, blocked, bytes) {
     page.on('console', (message) => {
         if (message.type() === 'error') {
             const where = message.location();
+            if (blocked.has(where?.url)) return;
             const at = where?.url
                 ? ` (${where.url}:${where.lineNumber + 1})`
                 : '';
@@ -243,7 +254,6 @@ function watch(page, problems, blocked, bytes) {
         }
     });
     page.on('requestfinished', async (request) => {
-        if (request.url() === CRATES_URL) return;
         try {
             const response = await request.response();
             const body = response ? await response.body() : null;
@@ -266,33 +276,29 @@ export async function openBook({ root = BOOK_HTML } = {}) {
         browser,
         url: server.url,
         /// Opens `path` (relative to the book, or a full http:/file: URL)
-        /// and waits until the network is idle. Returns the page, the
-        /// problems seen so far (the array keeps filling) and the bytes of
-        /// every response.
-        async open(path, { colorScheme = 'light' } = {}) {
+        /// and waits until it has loaded. Returns the page, the problems
+        /// seen so far (the array keeps filling), the bytes of every
+        /// response and the bodies of the Run requests the Playground
+        /// fixture answered. `playground: 'refusing'` makes the Playground
+        /// refuse connections instead.
+        async open(
+            path,
+            { colorScheme = 'light', playground = 'fixture' } = {},
+        ) {
             const context = await browser.newContext({ colorScheme });
             contexts.add(context);
             const problems = [];
             const bytes = [];
+            const runs = [];
             const blocked = new Set();
-            await guard(context, problems, blocked);
+            if (playground === 'refusing') blocked.add(PLAYGROUND_RUN);
+            await guard(context, problems, blocked, playground, runs);
             context.setDefaultTimeout(10_000);
             const page = await context.newPage();
             watch(page, problems, blocked, bytes);
-            const crates = new Promise((done) => {
-                page.on('requestfinished', (r) => {
-                    if (r.url() === CRATES_URL) done();
-                });
-                page.on('requestfailed', (r) => {
-                    if (r.url() === CRATES_URL) done();
-                });
-            });
             const url = /^[a-z]+:/.test(path) ? path : server.url(path);
             const response = await page.goto(url, { waitUntil: 'load' });
-            // Settled: the Run buttons have the crate list, fonts are in.
-            if (await page.$('.playground')) {
-                await Promise.race([crates, sleep(5000)]);
-            }
+            // Settled: fonts are in.
             await page.evaluate(async () => {
                 await document.fonts.ready;
                 await new Promise((done) => setTimeout(done, 50));
@@ -302,6 +308,7 @@ export async function openBook({ root = BOOK_HTML } = {}) {
                 context,
                 problems,
                 bytes,
+                runs,
                 response,
                 close: async () => {
                     contexts.delete(context);
@@ -318,7 +325,17 @@ export async function openBook({ root = BOOK_HTML } = {}) {
     };
 }
 
-const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+/// Scrolls a code block's top well below the sticky menu bar and rests the
+/// pointer there: mdBook shows a block's buttons (Copy, Run) only while the
+/// pointer is over the block.
+export async function pointAtButtons(pre) {
+    await pre.evaluate((el) => {
+        const top = el.getBoundingClientRect().top + window.scrollY;
+        window.scrollTo(0, Math.max(0, top - 150));
+    });
+    const box = await pre.boundingBox();
+    await pre.hover({ position: { x: box.width - 40, y: 10 } });
+}
 
 /// Fails the test with `message` when there are problems (one a line).
 export function clean(problems, message) {

@@ -1,8 +1,11 @@
-// Every page of the built book in real Chromium, one page load each:
-// no console error, failed request or outside request; every Rust block is
-// its listing (Copy and Run get the whole program); every code block's
-// language is highlighted; the page weighs at most WEIGHT_LIMIT; and every
-// theme applies and passes axe-core. Failures name the page.
+// Every page of the built book in real Chromium: no console error, failed
+// request or outside request; every Rust block is its listing (Copy and Run
+// get the whole program); every code block's language is highlighted; the
+// page weighs at most WEIGHT_LIMIT; every theme applies and passes
+// axe-core; every recorded output is labelled as one; Run sends the whole
+// program and shows the Playground's answer (a fixture); and, loaded again
+// with the Playground refusing connections, the page logs no error and Run
+// says how to run the listing locally. Failures name the page.
 import { test, before, after, describe as group } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -15,14 +18,18 @@ import {
     THEMES,
     describe,
     clean,
+    pointAtButtons,
 } from './book.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /// A page with everything it loads, uncompressed (a default mdBook page is
-/// about 567 KB; this book ships no web fonts and a trimmed highlight.js).
-export const WEIGHT_LIMIT = 350_000;
+/// about 567 KB). This book ships no web fonts, a highlight.js with two
+/// languages, its own small clipboard and favicon, and slim.mjs cuts
+/// FontAwesome's stylesheet and minifies every script and stylesheet: the
+/// heaviest chapter weighs about 200 KB.
+export const WEIGHT_LIMIT = 250_000;
 
 /// axe rules enforced whatever their impact: headings, landmarks and text
 /// alternatives. Every other rule fails the test at impact serious or
@@ -67,6 +74,10 @@ const DOCUMENT_RULES = [
     'region',
 ];
 
+const runFixture = JSON.parse(
+    readFileSync(new URL('./fixtures/evaluate.json', import.meta.url), 'utf8'),
+);
+
 const pages = htmlPages().filter(checked);
 const expected = blocks();
 let book;
@@ -83,7 +94,9 @@ const trimEnd = (text) => text.replace(/\s+$/, '');
 // Two pages at a time, each in its own browser context.
 group('every page', { concurrency: 2 }, () => {
 for (const path of pages) {
-    group(path, () => {
+    // One test at a time on the page (the default inherits the outer
+    // concurrency): the theme switches and Run clicks move one mouse.
+    group(path, { concurrency: 1 }, () => {
         let opened;
         before(async () => {
             opened = await book.open(path);
@@ -269,6 +282,125 @@ for (const path of pages) {
         test('no console error, failed request or outside request', () => {
             const problems = opened.problems;
             clean(problems, describe(path, problems));
+        });
+
+        test('every recorded output is labelled as one, for eyes and screen readers', async () => {
+            const { page } = opened;
+            const outputs = await page.$$eval(
+                'pre > code.language-text, pre > code.language-console',
+                (codes) =>
+                    codes.map((code) => {
+                        const figure = code.parentElement.parentElement;
+                        const caption = figure.matches('figure.recorded-output')
+                            ? figure.querySelector(':scope > figcaption')
+                            : null;
+                        // The caption of the listing the output belongs to.
+                        let node = figure;
+                        let listing = null;
+                        while ((node = node.previousElementSibling)) {
+                            const found = /Listing \d+-\d+/.exec(
+                                node.querySelector?.('.caption')?.textContent ?? '',
+                            );
+                            if (found) { listing = found[0]; break; }
+                        }
+                        return {
+                            label: caption?.textContent ?? null,
+                            shown: caption ? caption.getBoundingClientRect().height > 0 : false,
+                            error: /^error(\[E\d+\])?:/.test(code.textContent),
+                            listing,
+                        };
+                    }),
+            );
+            const problems = [];
+            const figures = page.locator('figure.recorded-output');
+            for (const [i, output] of outputs.entries()) {
+                const at = `output block ${i + 1}`;
+                if (output.label === null) {
+                    problems.push(`${at}: no label (theme/output.js did not wrap it)`);
+                    continue;
+                }
+                const kind = output.error ? 'Compiler error for' : 'Output of';
+                const want = `${kind} ${output.listing ?? 'the program above'}`;
+                if (!output.label.startsWith(want)) {
+                    problems.push(`${at}: labelled "${output.label}", not "${want}…"`);
+                }
+                if (!output.shown) problems.push(`${at}: its label is not shown`);
+                // What a screen reader announces: the figure, by its label.
+                const tree = await figures.nth(i).ariaSnapshot();
+                const named = tree.split('\n')[0];
+                if (named !== `- figure "${output.label}":`) {
+                    problems.push(`${at}: the accessibility tree has ${JSON.stringify(named)}`);
+                }
+            }
+            clean(problems, describe(path, problems));
+        });
+
+        // Last: it adds each block's Run output to the page.
+        const runnable = (expected?.[path] ?? []).filter((b) => !b.noplayground);
+        if (path !== PRINT && runnable.length > 0) test('Run sends the whole program to the Playground and shows its answer', async () => {
+            const { page, runs } = opened;
+            const problems = [];
+            const before = opened.problems.length;
+            const blocks = page.locator('code.language-rust');
+            for (const [i, want] of expected[path].entries()) {
+                if (want.noplayground) continue;
+                const pre = blocks.nth(i).locator('xpath=..');
+                await pointAtButtons(pre);
+                await pre.locator('.play-button').click();
+                const result = pre.locator('.result');
+                await result.waitFor();
+                await page.waitForFunction(
+                    (el) => el.textContent !== 'Running...',
+                    await result.elementHandle(),
+                );
+                const shown = await result.textContent();
+                const sent = runs.at(-1)?.code ?? '';
+                const at = `block ${i + 1} (${want.source})`;
+                if (trimEnd(sent) !== trimEnd(want.full)) {
+                    problems.push(`${at}: Run sent another program\n${firstDifference(want.full, sent)}`);
+                }
+                // book.js sets innerText: a newline becomes a <br>.
+                if (trimEnd(shown) !== trimEnd(runFixture.result)) {
+                    problems.push(`${at}: Run shows ${JSON.stringify(shown)}`);
+                }
+            }
+            problems.push(...opened.problems.slice(before));
+            clean(problems, describe(path, problems));
+        });
+
+        if (path !== PRINT && runnable.length > 0) test('with the Playground refusing connections: no error, and Run says how to run the listing locally', async () => {
+            const refused = await book.open(path, { playground: 'refusing' });
+            try {
+                const { page } = refused;
+                const problems = [];
+                const first = expected[path].findIndex((b) => !b.noplayground);
+                const want = expected[path][first];
+                // listings/chNN-…/listing-NN-MM/src/main.rs
+                const crate = want.source.split('/').at(-3);
+                const pre = page.locator('code.language-rust').nth(first).locator('xpath=..');
+                await pointAtButtons(pre);
+                await pre.locator('.play-button').click();
+                const result = pre.locator('.result');
+                await page.waitForFunction(
+                    (el) => el && /cannot be reached/.test(el.textContent),
+                    await result.elementHandle(),
+                    { timeout: 10_000 },
+                ).catch(() => {});
+                const shown = (await result.textContent()) ?? '';
+                if (!shown.includes('The Rust Playground cannot be reached')) {
+                    problems.push(`block ${first + 1}: Run shows ${JSON.stringify(shown)}`);
+                }
+                if (!shown.includes(`cargo run -p ${crate}`)) {
+                    problems.push(`block ${first + 1}: Run does not say \`cargo run -p ${crate}\`: ${JSON.stringify(shown)}`);
+                }
+                if ((await result.getAttribute('aria-live')) !== 'polite') {
+                    problems.push(`block ${first + 1}: the Run output is not a live region`);
+                }
+                problems.push(...refused.problems);
+                clean(problems, describe(`${path} (Playground refusing)`, problems));
+            } finally {
+                await refused.close();
+            }
         });
     });
 }

@@ -1,7 +1,7 @@
 // The book as a whole: search finds every chapter, print.html holds every
 // chapter, the 404 page works at any depth, every page works from file://,
-// no page asks another host for an asset, and the FontAwesome subset has
-// every icon the book uses.
+// no page asks another host for an asset, the FontAwesome subset has every
+// icon the book uses, and Copy copies.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -14,6 +14,7 @@ import {
     SITE_PATH,
     describe,
     clean,
+    pointAtButtons,
 } from './book.mjs';
 import { iconsUsed, subsetCodes, SUBSET_FONT } from './icons.mjs';
 
@@ -303,4 +304,32 @@ test('the sidebar toggle is a button that works by mouse and keyboard', async ()
     problems.push(...describe('intro.html', opened.problems).split('\n').filter(Boolean));
     await opened.close();
     clean(problems, problems.join('\n'));
+});
+
+test('Copy puts the shown program on the clipboard (theme/clipboard.min.js)', async () => {
+    const opened = await book.open('ch03-threads.html');
+    const { page, context } = opened;
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+        origin: book.server.origin,
+    });
+    const problems = [];
+    const pre = page.locator('pre.playground').first();
+    await pointAtButtons(pre);
+    await pre.locator('.clip-button').click();
+    await page
+        .waitForFunction(
+            (el) => el.classList.contains('tooltipped'),
+            await pre.locator('.clip-button').elementHandle(),
+        )
+        .catch(() => {});
+    const tooltip = await pre.locator('.clip-button').textContent();
+    if (tooltip !== 'Copied!') problems.push(`the Copy button says ${JSON.stringify(tooltip)}`);
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    const shown = await pre.locator('code').evaluate((code) => code.innerText);
+    if (copied.trimEnd() !== shown.trimEnd()) {
+        problems.push(`copied ${JSON.stringify(copied.slice(0, 80))}…, the block shows ${JSON.stringify(shown.slice(0, 80))}…`);
+    }
+    problems.push(...opened.problems);
+    await opened.close();
+    clean(problems, describe('ch03-threads.html', problems));
 });

@@ -82,6 +82,7 @@ pub fn run(workspace: &Workspace, book: &Book, report: &mut Report) -> Checked {
                 "link it from src/SUMMARY.md or delete it",
             );
         }
+        check_admonitions(page, report);
         check_includes(page, workspace, report);
         check_blocks(page, workspace, report);
         check_captions(page, workspace, report);
@@ -95,6 +96,32 @@ pub fn run(workspace: &Workspace, book: &Book, report: &mut Report) -> Checked {
         includes: count(|p| p.includes.len()),
         captions: count(|p| p.captions.len()),
         scores: count(|p| p.scores.len()),
+    }
+}
+
+/// The kinds of admonition the runbook gives a meaning, and the only ones
+/// `theme/mdbook-admonish.css` styles.
+const ADMONITIONS: &[&str] = &["note", "warning", "tip"];
+
+fn check_admonitions(page: &Page, report: &mut Report) {
+    let text = std::fs::read_to_string(&page.path).unwrap_or_default();
+    let fence = Regex::new(r"^\s*(`{3,}|~{3,})\s*admonish\b\s*([^\s]*)")
+        .expect("valid regex");
+    for (index, line) in text.lines().enumerate() {
+        let Some(found) = fence.captures(line) else {
+            continue;
+        };
+        // mdbook-admonish takes a missing kind as `note`.
+        let kind = found[2].split('.').next().unwrap_or_default();
+        if !kind.is_empty() && !ADMONITIONS.contains(&kind) {
+            report.add(
+                &page.path,
+                Some(index + 1),
+                format!("an admonition of kind `{kind}`"),
+                "use note (where the essay simplifies), warning (a trap) or \
+                 tip (practice); the book's styles have only these",
+            );
+        }
     }
 }
 

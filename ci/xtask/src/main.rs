@@ -16,6 +16,7 @@ mod pages;
 mod problem;
 mod root;
 mod scaffold;
+mod slim;
 mod tools;
 mod words;
 

@@ -32,16 +32,20 @@ pub fn render(tools: &Tools, root: &Path) -> Result<(), String> {
         .env("MDBOOK_OUTPUT__MARKDOWN", "{}")
         .output()
         .map_err(|e| format!("could not run mdbook: {e}"))?;
-    let log = String::from_utf8_lossy(&output.stderr);
+    let log: String = String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .filter(|l| !crate::tools::is_version_notice(l))
+        .map(|l| format!("{l}\n"))
+        .collect();
     let complaints: Vec<&str> = log
         .lines()
-        .filter(|l| l.contains("WARN") || l.contains("ERROR"))
+        .filter(|l| crate::tools::is_complaint(l))
         .collect();
     if !output.status.success() || !complaints.is_empty() {
         return Err(format!("mdbook build reported:\n{log}"));
     }
     println!("rendered {}", book_dir(root).display());
-    Ok(())
+    crate::slim::book(root, &book_dir(root).join("html"))
 }
 
 /// Removes `# ` hiding and anchor lines: the program the Run button gets.

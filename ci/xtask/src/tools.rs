@@ -10,8 +10,9 @@
 //! about 2.5 minutes instead of about 6, and a debug mdbook still renders
 //! this book in about a second.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 pub const PINNED: &[(&str, &str)] =
     &[("mdbook", "0.4.52"), ("mdbook-admonish", "1.20.0")];
@@ -116,10 +117,89 @@ impl Tools {
         command
     }
 
+    /// Runs `mdbook` (for `serve`, whose output streams), passing on its
+    /// error output without the admonish version notice.
     pub fn mdbook(&self, root: &Path, args: &[&str]) -> Result<(), String> {
-        crate::run(
-            self.mdbook_command(root).args(args),
-            format!("`mdbook {}` failed", args.join(" ")),
+        let mut child = self
+            .mdbook_command(root)
+            .args(args)
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("could not run mdbook: {e}"))?;
+        if let Some(stderr) = child.stderr.take() {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if !is_version_notice(&line) {
+                    eprintln!("{line}");
+                }
+            }
+        }
+        let status = child
+            .wait()
+            .map_err(|e| format!("could not run mdbook: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("`mdbook {}` failed ({status})", args.join(" ")))
+        }
+    }
+}
+
+/// The mdBook that mdbook-admonish 1.20.0 is built against when installed
+/// `--locked`. It prints a notice that it runs under another mdBook on
+/// every build; both are 0.4.x and speak the same preprocessor protocol.
+const ADMONISH_BUILT_AGAINST: &str = "0.4.51";
+
+/// The admonish notice for exactly the pinned pair of versions: not a
+/// problem with the book. Any other pair is shown, and fails the render.
+pub fn is_version_notice(line: &str) -> bool {
+    let mdbook = PINNED[0].1;
+    line.trim()
+        == format!(
+            "Warning: The mdbook-admonish preprocessor was built against \
+             version {ADMONISH_BUILT_AGAINST} of mdbook, but we're being \
+             called from version {mdbook}"
         )
+}
+
+/// A line of mdBook's error output that is a warning or an error: mdBook's
+/// own `[WARN]`/`[ERROR]` log lines, and a preprocessor's or cargo's
+/// `Warning:`/`error:` lines.
+pub fn is_complaint(line: &str) -> bool {
+    let start = line.trim_start().to_ascii_lowercase();
+    line.contains("WARN")
+        || line.contains("ERROR")
+        || start.starts_with("warning")
+        || start.starts_with("error")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOTICE: &str = "Warning: The mdbook-admonish preprocessor was \
+                          built against version 0.4.51 of mdbook, but we're \
+                          being called from version 0.4.52";
+
+    #[test]
+    fn only_the_pinned_admonish_notice_is_dropped() {
+        assert!(is_version_notice(NOTICE));
+        let other = NOTICE.replace("0.4.52", "0.4.53");
+        assert!(!is_version_notice(&other));
+        assert!(is_complaint(&other));
+    }
+
+    #[test]
+    fn warnings_and_errors_are_complaints_and_information_is_not() {
+        for line in [
+            "2025-01-01 12:00:00 [WARN] (mdbook::preprocess): something",
+            "2025-01-01 12:00:00 [ERROR] (mdbook::utils): Error: missing",
+            "warning: unused variable: `x`",
+            "error: could not compile `mdbook-score`",
+        ] {
+            assert!(is_complaint(line), "{line}");
+        }
+        let info = "2025-01-01 12:00:00 [INFO] (mdbook::book): Running the \
+                    html backend";
+        assert!(!is_complaint(info));
     }
 }

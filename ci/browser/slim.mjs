@@ -1,0 +1,119 @@
+// Slims the rendered book in place, before it is tested and published
+// (run by `cargo xtask` right after `mdbook build`):
+//
+//   node ci/browser/slim.mjs book/html
+//
+// - FontAwesome: mdBook 0.4 links all of FontAwesome 4.7's stylesheet
+//   (31 KB, about 700 icons) from every page, and no theme file replaces it.
+//   The book shows a dozen icons, from the subset font that
+//   theme/fonts/fonts.css declares, so the stylesheet keeps its general
+//   rules and the rules of the icons the book's HTML and JS name (the same
+//   scan as icons.mjs), and loses its own @font-face, which points at the
+//   full fonts.
+// - Every stylesheet and script a page loads is minified with esbuild
+//   (whitespace, syntax and local names; licence comments stay), mdBook's
+//   and the theme's alike, except LEFT_AS_IS.
+//
+// Together these take about a third off every page (the weight test in
+// pages.test.mjs measures the result).
+import { transform } from 'esbuild';
+import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { iconsUsed } from './icons.mjs';
+
+const STYLESHEET = 'FontAwesome/css/font-awesome.css';
+/// Already minified (mdBook's search libraries, theme/highlight.js), or
+/// loaded only when a reader searches (the index).
+const LEFT_AS_IS = new Set([
+    'elasticlunr.min.js',
+    'mark.min.js',
+    'highlight.js',
+    'searchindex.js',
+]);
+
+/// `css` without @font-face and without the icon rules of names not in
+/// `used`; a rule naming several icons keeps the used ones.
+export function cutFontAwesome(css, used) {
+    const out = [];
+    let depth = 0;
+    let start = 0;
+    for (let at = 0; at < css.length; at++) {
+        if (css[at] === '{') depth++;
+        if (css[at] !== '}' || --depth > 0) continue;
+        let rule = css.slice(start, at + 1).trim();
+        start = at + 1;
+        const comment = /^\/\*[\s\S]*?\*\//.exec(rule);
+        if (comment) {
+            out.push(comment[0]); // the licence
+            rule = rule.slice(comment[0].length).trim();
+        }
+        const open = rule.indexOf('{');
+        const selectors = rule.slice(0, open);
+        const body = rule.slice(open);
+        if (selectors.trim().startsWith('@font-face')) continue;
+        if (!/^\{content:"\\f[0-9a-f]+";?\}$/.test(body)) {
+            out.push(rule);
+            continue;
+        }
+        const kept = selectors.split(',').filter((s) => {
+            const icon = /^\.(fa-[a-z0-9-]+):before$/.exec(s.trim());
+            return !icon || used.has(icon[1]);
+        });
+        if (kept.length > 0) out.push(kept.join(',') + body);
+    }
+    return out.join('') + '\n';
+}
+
+function files(dir) {
+    const out = [];
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) out.push(...files(path));
+        else out.push(path);
+    }
+    return out;
+}
+
+async function slim(html) {
+    const names = new Set(iconsUsed(html).flatMap((icon) => icon.names));
+    const stylesheet = join(html, STYLESHEET);
+    writeFileSync(
+        stylesheet,
+        cutFontAwesome(readFileSync(stylesheet, 'utf8'), names),
+    );
+    let before = 0;
+    let after = 0;
+    for (const path of files(html)) {
+        const name = relative(html, path).split(sep).join('/');
+        const loader = /\.css$/.test(name) ? 'css' : /\.js$/.test(name) ? 'js' : null;
+        if (!loader || LEFT_AS_IS.has(name)) {
+            continue;
+        }
+        const source = readFileSync(path, 'utf8');
+        const { code } = await transform(source, {
+            loader,
+            minify: true,
+            legalComments: 'inline',
+            target: loader === 'css' ? ['chrome100', 'firefox100', 'safari15'] : 'es2017',
+        }).catch((error) => {
+            throw new Error(`${name}: ${error.message}`);
+        });
+        writeFileSync(path, code);
+        before += Buffer.byteLength(source);
+        after += Buffer.byteLength(code);
+    }
+    console.log(
+        `slimmed ${html}: FontAwesome's stylesheet cut to ${names.size} ` +
+            `icon names; scripts and stylesheets minified, ${before} → ${after} bytes`,
+    );
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+    const html = process.argv[2];
+    if (!html) {
+        console.error('usage: node slim.mjs <book/html>');
+        process.exit(2);
+    }
+    await slim(html);
+}
