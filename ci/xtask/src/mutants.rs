@@ -29,13 +29,13 @@
 //! lists; [`sample`] reruns a few mutants, chosen by the commit, and fails
 //! if one ends otherwise than the ledger says.
 //!
-//! cargo-mutants runs in a copy of the checkout, `target/mutants/tree`,
-//! synced file by file (unchanged files keep their times, so cargo rebuilds
-//! only what changed), and mutates it in place. Its builds share the
-//! workspace's build folder (`CARGO_BUILD_BUILD_DIR`), so tokio and every
-//! other dependency is compiled once for both; its programs go to
-//! `target/mutants/target`, so the workspace's own are never replaced by a
-//! mutant.
+//! cargo-mutants runs in a copy of the checkout, `target/mutants/record/tree`
+//! (for `--check` and `--sample`, `target/mutants/check/tree`), synced file
+//! by file (unchanged files keep their times, so cargo rebuilds only what
+//! changed), and mutates it in place. Its builds share the workspace's build
+//! folder (`CARGO_BUILD_BUILD_DIR`), so tokio and every other dependency is
+//! compiled once for all; the copy's own crates build under other hashes
+//! ([`OWN_BUILDS`]), so a mutant never replaces the checkout's build.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -460,7 +460,38 @@ fn programs(workspace: &Workspace) -> Vec<&Listing> {
         .collect()
 }
 
-/// Where cargo-mutants works, and how to run it.
+/// What a copy of the checkout is for. Each has its own copy, so a long
+/// `cargo xtask mutants` run and the checks of `cargo xtask test` never
+/// mutate each other's files, and its own debug-info setting, so they never
+/// share a build (see [`OWN_BUILDS`]).
+#[derive(Clone, Copy)]
+enum Purpose {
+    /// `cargo xtask mutants [FILTER…]`.
+    Record,
+    /// `--check` and `--sample`.
+    Check,
+}
+
+impl Purpose {
+    fn name(self) -> &'static str {
+        match self {
+            Purpose::Record => "record",
+            Purpose::Check => "check",
+        }
+    }
+
+    /// The workspace crates' `debug` setting in this copy: neither is the
+    /// checkout's (`true`), nor the other copy's.
+    fn debug(self) -> &'static str {
+        match self {
+            Purpose::Record => "false",
+            Purpose::Check => "\"line-tables-only\"",
+        }
+    }
+}
+
+/// Where cargo-mutants works, and how to run it: one copy of the checkout,
+/// locked while in use (a second command for the same copy waits).
 struct Mutants {
     binary: PathBuf,
     /// The copy of the checkout it mutates.
@@ -471,23 +502,47 @@ struct Mutants {
     build_dir: PathBuf,
     /// Where the copy's programs go.
     target_dir: PathBuf,
+    /// Held while this value lives.
+    _lock: std::fs::File,
 }
 
 impl Mutants {
-    fn new(workspace: &Workspace) -> Result<Mutants, String> {
+    /// Installs cargo-mutants if needed, takes the copy for `purpose`, and
+    /// brings it up to date with the checkout at `root`.
+    fn new(
+        root: &Path,
+        workspace: &Workspace,
+        purpose: Purpose,
+    ) -> Result<Mutants, String> {
         let bin = crate::tools::install(
             "cargo-mutants",
             "cargo-mutants",
             CARGO_MUTANTS,
         )?;
-        let base = workspace.target_dir.join("mutants");
-        Ok(Mutants {
+        let base = workspace.target_dir.join("mutants").join(purpose.name());
+        std::fs::create_dir_all(&base)
+            .map_err(|e| format!("{}: {e}", base.display()))?;
+        let lock_file = base.join("lock");
+        let lock = std::fs::File::create(&lock_file)
+            .map_err(|e| format!("{}: {e}", lock_file.display()))?;
+        if lock.try_lock().is_err() {
+            println!(
+                "waiting for another `cargo xtask mutants` using {}",
+                base.display()
+            );
+            lock.lock()
+                .map_err(|e| format!("{}: {e}", lock_file.display()))?;
+        }
+        let mutants = Mutants {
             binary: bin.join("cargo-mutants"),
             tree: base.join("tree"),
             out: base.clone(),
             build_dir: workspace.target_dir.clone(),
             target_dir: base.join("target"),
-        })
+            _lock: lock,
+        };
+        sync_tree(root, &mutants.tree, purpose)?;
+        Ok(mutants)
     }
 
     /// `cargo mutants` on the copy, with the settings every run shares.
@@ -511,14 +566,13 @@ impl Mutants {
     /// order, named relative to the listing's folder.
     fn list(
         &self,
-        source: &Path,
         listings: &[&Listing],
     ) -> Result<BTreeMap<String, Vec<String>>, String> {
         let mut command = Command::new(&self.binary);
         command
             .args(["mutants", "--list", "--json", "--dir"])
-            .arg(source)
-            .current_dir(source);
+            .arg(&self.tree)
+            .current_dir(&self.tree);
         for listing in listings {
             command.args(["--package", &listing.name]);
         }
@@ -582,12 +636,29 @@ impl Mutants {
             (status, String::new())
         };
         let log = self.out.join("mutants.out");
-        // 0: all caught; 2: some missed; 3: some timed out.
-        if !matches!(status.code(), Some(0 | 2 | 3)) {
-            return Err(format!(
-                "{printed}cargo-mutants failed ({status}); its logs are in {}",
-                log.display()
-            ));
+        // 0: all caught; 2: some missed; 3: some timed out; 4: the tests
+        // fail with no mutant at all.
+        match status.code() {
+            Some(0 | 2 | 3) => {}
+            Some(4) => {
+                let names: Vec<&str> =
+                    listings.iter().map(|l| l.name.as_str()).collect();
+                return Err(format!(
+                    "{printed}the tests of {} fail before any mutation: run \
+                     `cargo test -p {}` and fix them first (cargo-mutants' \
+                     log: {})",
+                    names.join(", "),
+                    names.join(" -p "),
+                    log.join("log/baseline.log").display()
+                ));
+            }
+            _ => {
+                return Err(format!(
+                    "{printed}cargo-mutants failed ({status}); its logs are \
+                     in {}",
+                    log.display()
+                ))
+            }
         }
         let text = std::fs::read_to_string(log.join("outcomes.json"))
             .map_err(|e| format!("{}: {e}", log.display()))?;
@@ -644,8 +715,9 @@ fn relative_name(listing: &Listing, name: &str) -> String {
 /// Makes `tree` a copy of the checkout's files (those git tracks or would
 /// track): writes only the files whose bytes differ, and deletes the files
 /// the checkout no longer has. The copy's `Cargo.toml` is the checkout's
-/// with [`OWN_BUILDS`] added.
-fn sync_tree(root: &Path, tree: &Path) -> Result<(), String> {
+/// with [`OWN_BUILDS`] added, and its Rust files go through
+/// [`mark_test_code`].
+fn sync_tree(root: &Path, tree: &Path, purpose: Purpose) -> Result<(), String> {
     let output = Command::new("git")
         .args([
             "ls-files",
@@ -677,7 +749,9 @@ fn sync_tree(root: &Path, tree: &Path) -> Result<(), String> {
         let mut bytes = std::fs::read(root.join(file))
             .map_err(|e| format!("{}: {e}", root.join(file).display()))?;
         if file == manifest {
-            bytes.extend(own_builds(root)?.into_bytes());
+            bytes.extend(own_builds(root, purpose)?.into_bytes());
+        } else if file.extension().is_some_and(|e| e == "rs") {
+            bytes = mark_test_code(bytes);
         }
         let copy = tree.join(file);
         if std::fs::read(&copy).ok().as_ref() != Some(&bytes) {
@@ -703,15 +777,15 @@ fn sync_tree(root: &Path, tree: &Path) -> Result<(), String> {
 /// the workspace root and of its profile, so without this a crate of the
 /// copy would have the checkout's hash, and a mutant's build would replace
 /// the checkout's in the shared build folder (and be taken for fresh by the
-/// next `cargo test`). Without debug info, the hash differs (and the build
-/// is quicker); every dependency keeps its hash and is shared.
+/// next `cargo test`). With less debug info, the hash differs (and the
+/// build is quicker); every dependency keeps its hash and is shared.
 const OWN_BUILDS: &str = "
 # Added by `cargo xtask mutants` to its copy (see ci/xtask/src/mutants.rs):
-# the workspace's crates build without debug info, under their own hash.
+# the workspace's crates build with less debug info, under their own hash.
 ";
 
 /// [`OWN_BUILDS`] and a profile override for each workspace member.
-fn own_builds(root: &Path) -> Result<String, String> {
+fn own_builds(root: &Path, purpose: Purpose) -> Result<String, String> {
     let metadata = cargo_metadata::MetadataCommand::new()
         .manifest_path(root.join("Cargo.toml"))
         .no_deps()
@@ -725,9 +799,29 @@ fn own_builds(root: &Path) -> Result<String, String> {
         .collect();
     names.sort_unstable();
     for name in names {
-        let _ = write!(text, "\n[profile.dev.package.{name}]\ndebug = false\n");
+        let _ = write!(
+            text,
+            "\n[profile.dev.package.{name}]\ndebug = {}\n",
+            purpose.debug()
+        );
     }
     Ok(text)
+}
+
+/// cargo-mutants skips items under `#[cfg(test)]`, but not under
+/// `#[cfg(all(test, loom))]` or `#[cfg(all(test, not(loom)))]` (how a loom
+/// listing gates its tests): it would mutate test code, or a loom model that
+/// an ordinary build does not even compile. In the copy each such attribute
+/// gets a `#[cfg(test)]` in front, on the same line: the compiler sees the
+/// same condition (`all(test, …)` implies `test`), and every line keeps its
+/// number, so mutants keep their names.
+fn mark_test_code(source: Vec<u8>) -> Vec<u8> {
+    match String::from_utf8(source) {
+        Ok(text) => text
+            .replace("#[cfg(all(test,", "#[cfg(test)] #[cfg(all(test,")
+            .into_bytes(),
+        Err(not_text) => not_text.into_bytes(),
+    }
 }
 
 /// Every file under `dir`, relative to `base`.
@@ -760,22 +854,17 @@ fn record(
     if chosen.is_empty() {
         return Err(format!("no program listing's path contains {filters:?}"));
     }
-    let mutants = Mutants::new(workspace)?;
     let mut ledger = match Ledger::load(root) {
         Ok(ledger) => ledger,
         Err(_) if !root.join(LEDGER).exists() => Ledger::default(),
         Err(problem) => return Err(problem),
     };
-    sync_tree(root, &mutants.tree)?;
+    // The sources as they are copied: checked again after the run.
     let tested: Vec<(&Listing, String)> = chosen
         .iter()
-        .map(|l| {
-            let copy = mutants
-                .tree
-                .join(l.dir.strip_prefix(root).unwrap_or(&l.dir));
-            sources_hash(&copy).map(|hash| (*l, hash))
-        })
+        .map(|l| sources_hash(&l.dir).map(|hash| (*l, hash)))
         .collect::<Result<_, _>>()?;
+    let mutants = Mutants::new(root, workspace, Purpose::Record)?;
     println!(
         "testing the mutants of {} listings with cargo-mutants {CARGO_MUTANTS} \
          (about 3 seconds a mutant; a full run takes about half an hour)",
@@ -930,9 +1019,9 @@ pub fn check(root: &Path, workspace: &Workspace) -> Result<(), String> {
         }
     }
     if !current.is_empty() {
-        let mutants = Mutants::new(workspace)?;
+        let mutants = Mutants::new(root, workspace, Purpose::Check)?;
         let chosen: Vec<&Listing> = current.iter().map(|(l, _)| *l).collect();
-        let listed = mutants.list(root, &chosen)?;
+        let listed = mutants.list(&chosen)?;
         for (listing, entry) in &current {
             let names = &listed[&listing.name];
             let named = entry
@@ -987,10 +1076,9 @@ fn sample_seed(root: &Path) -> u64 {
 /// says.
 pub fn sample(root: &Path, workspace: &Workspace) -> Result<(), String> {
     let ledger = Ledger::load(root)?;
-    let mutants = Mutants::new(workspace)?;
-    sync_tree(root, &mutants.tree)?;
+    let mutants = Mutants::new(root, workspace, Purpose::Check)?;
     let listings = programs(workspace);
-    let listed = mutants.list(&mutants.tree, &listings)?;
+    let listed = mutants.list(&listings)?;
     let all: Vec<(&Listing, &String)> = listings
         .iter()
         .flat_map(|l| listed[&l.name].iter().map(move |m| (*l, m)))
@@ -1207,6 +1295,23 @@ unviable-mutants = [
         std::fs::write(dir.join("notes.md"), "no source").unwrap();
         assert_eq!(sources_hash(&dir).unwrap(), first, "not a source");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn test_code_under_a_compound_cfg_is_marked_on_its_own_line() {
+        let source = "fn main() {}\n\n#[cfg(all(test, loom))]\nmod model {}\n\
+                      #[cfg(all(test, not(loom)))]\nmod tests {}\n\
+                      #[cfg(any(test, loom))]\nfn f() {}\n";
+        let marked =
+            String::from_utf8(mark_test_code(source.as_bytes().to_vec()))
+                .unwrap();
+        assert_eq!(marked.lines().count(), source.lines().count());
+        assert!(marked.contains("#[cfg(test)] #[cfg(all(test, loom))]\n"));
+        assert!(marked.contains("#[cfg(test)] #[cfg(all(test, not(loom)))]"));
+        assert!(
+            marked.contains("\n#[cfg(any(test, loom))]"),
+            "any(test, …) does not imply test: left alone"
+        );
     }
 
     #[test]
