@@ -60,7 +60,8 @@ const LEDGER: &str = "listings/mutants.toml";
 pub const TEST_TIMEOUT: u64 = 60;
 
 /// About how long the sample in `cargo xtask test` may take: it runs one
-/// mutant after another until this much time has passed.
+/// mutant after another while the next one, taking the average time so far,
+/// would end within this budget.
 const SAMPLE_BUDGET: Duration = Duration::from_secs(20);
 
 const HELP: &str = "\
@@ -1091,9 +1092,12 @@ pub fn sample(root: &Path, workspace: &Workspace) -> Result<(), String> {
     let started = Instant::now();
     let mut report = Report::default();
     let mut sampled = Vec::new();
-    let mut count = 0;
+    let mut count: u32 = 0;
     for (listing, mutant) in all.iter().cycle().skip(start).take(all.len()) {
-        if started.elapsed() >= SAMPLE_BUDGET {
+        // Stop before a mutant that, taking as long as the average so far,
+        // would end past the budget.
+        let spent = started.elapsed();
+        if count > 0 && spent + spent / count > SAMPLE_BUDGET {
             break;
         }
         let Some(entry) = ledger.entries.get(&listing.name) else {
