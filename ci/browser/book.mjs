@@ -280,10 +280,11 @@ export async function openBook({ root = BOOK_HTML } = {}) {
         /// seen so far (the array keeps filling), the bytes of every
         /// response and the bodies of the Run requests the Playground
         /// fixture answered. `playground: 'refusing'` makes the Playground
-        /// refuse connections instead.
+        /// refuse connections instead; `init` is a function to run in the
+        /// page before its own scripts.
         async open(
             path,
-            { colorScheme = 'light', playground = 'fixture' } = {},
+            { colorScheme = 'light', playground = 'fixture', init } = {},
         ) {
             const context = await browser.newContext({ colorScheme });
             contexts.add(context);
@@ -294,6 +295,7 @@ export async function openBook({ root = BOOK_HTML } = {}) {
             if (playground === 'refusing') blocked.add(PLAYGROUND_RUN);
             await guard(context, problems, blocked, playground, runs);
             context.setDefaultTimeout(10_000);
+            if (init) await context.addInitScript(init);
             const page = await context.newPage();
             watch(page, problems, blocked, bytes);
             const url = /^[a-z]+:/.test(path) ? path : server.url(path);

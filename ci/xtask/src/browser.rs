@@ -3,8 +3,9 @@
 //! Chromium driven by playwright-core (see `ci/browser/book.mjs`).
 //!
 //! Before the tests run this installs, saying so, what they need:
-//! Chromium (`apt-get install chromium`, when running as root; otherwise it
-//! fails saying what to install) and the pinned npm packages (`npm ci` from
+//! Chromium and pdftotext (`apt-get install chromium poppler-utils`, when
+//! running as root; otherwise it fails saying what to install) and the
+//! pinned npm packages (`npm ci` from
 //! `ci/browser/package-lock.json`, when `node_modules` is missing or was
 //! installed from another lock file). It also writes the map the tests check
 //! every Rust block against: each page's Rust blocks, in order, with the
@@ -20,6 +21,11 @@ use crate::cache::{self, Cache, Fingerprint, Key};
 
 /// Where Debian's chromium package puts the browser.
 const CHROMIUM: &str = "/usr/bin/chromium";
+/// Where Debian's poppler-utils puts the tool that reads the PDF's text.
+const PDFTOTEXT: &str = "/usr/bin/pdftotext";
+/// The book for offline reading, printed by `ci/browser/pdf.test.mjs`
+/// into `book/` (the deploy workflow publishes it).
+const PDF: &str = "rust-as-music-part-iii-time.pdf";
 /// Written into `node_modules` after a successful `npm ci`: the lock file it
 /// installed, so a changed lock file reinstalls.
 const STAMP: &str = ".installed-from-package-lock.json";
@@ -39,6 +45,7 @@ const STAMP: &str = ".installed-from-package-lock.json";
 pub fn test(root: &Path, cache: &Cache) -> Result<String, String> {
     let dir = root.join("ci/browser");
     let chromium = ensure_chromium()?;
+    let pdftotext = ensure_pdftotext()?;
     ensure_node_modules(&dir)?;
     let book = Book::load(root)?;
     let (blocks, expected) = write_blocks(root, &book)?;
@@ -83,7 +90,9 @@ pub fn test(root: &Path, cache: &Cache) -> Result<String, String> {
         .current_dir(&dir)
         .env("BOOK_HTML", &html)
         .env("BOOK_BLOCKS", &blocks)
-        .env("BOOK_CHROMIUM", &chromium);
+        .env("BOOK_CHROMIUM", &chromium)
+        .env("BOOK_PDFTOTEXT", &pdftotext)
+        .env("BOOK_PDF", crate::pages::book_dir(root).join(PDF));
     if cache.full().is_none() {
         command.env("BOOK_CHECK_PAGES", pages.stale_names().join("\n"));
     }
@@ -271,6 +280,57 @@ fn ensure_chromium() -> Result<PathBuf, String> {
     } else {
         Err(format!(
             "apt-get installed chromium but {CHROMIUM} is missing"
+        ))
+    }
+}
+
+/// pdftotext, which the PDF test reads the book's PDF with: Debian's
+/// poppler-utils (about 2 MB, lighter than a PDF library from npm),
+/// installed with apt when missing and we are root.
+fn ensure_pdftotext() -> Result<PathBuf, String> {
+    let path = PathBuf::from(PDFTOTEXT);
+    if path.exists() {
+        return Ok(path);
+    }
+    if !is_root() {
+        return Err(format!(
+            "the PDF test needs pdftotext at {PDFTOTEXT}, which is \
+             missing.\nfix: sudo apt-get update && sudo apt-get install -y \
+             --no-install-recommends poppler-utils"
+        ));
+    }
+    println!(
+        "installing Debian's poppler-utils (pdftotext) for the PDF test \
+         (apt-get update; apt-get install -y --no-install-recommends \
+         poppler-utils), once per machine"
+    );
+    let update: &[&str] = &["update", "-q"];
+    let install: &[&str] = &[
+        "install",
+        "-y",
+        "-q",
+        "--no-install-recommends",
+        "poppler-utils",
+    ];
+    for args in [update, install] {
+        let status = Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .map_err(|e| format!("could not run apt-get: {e}"))?;
+        if !status.success() {
+            return Err(format!(
+                "`apt-get {}` failed ({status}); install poppler-utils by \
+                 hand",
+                args.join(" ")
+            ));
+        }
+    }
+    if path.exists() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "apt-get installed poppler-utils but {PDFTOTEXT} is missing"
         ))
     }
 }

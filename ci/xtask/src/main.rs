@@ -19,6 +19,7 @@ mod scaffold;
 mod slim;
 mod tools;
 mod words;
+mod workflows;
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -52,6 +53,7 @@ cargo xtask <verb>
   tools         install the pinned mdbook tools (done on first need)
   words         only the spelling (typos, word list _typos.toml) and
                 Markdown style checks of src/
+  actionlint    only the static check of .github/workflows
   browser [--full]
                 render the book and check only the hosted site: its
                 links, then ci/browser (every page in Chromium, axe,
@@ -80,6 +82,7 @@ fn main() -> ExitCode {
         "tools" => tools::Tools::ensure().map(|_| ()),
         "browser" => browser_only(rest),
         "words" => words::check(&listings::workspace_root()),
+        "actionlint" => workflows::check(&listings::workspace_root()),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())
@@ -169,6 +172,7 @@ fn test(args: &[String]) -> Result<(), String> {
         Ok(workspace)
     })?;
     stage.run("words: spelling and Markdown style", || words::check(&root))?;
+    stage.run("GitHub workflow: actionlint", || workflows::check(&root))?;
     stage.run("rustfmt", || cargo(&root, &["fmt", "--all", "--check"]))?;
     stage.run("rustfmt (negative examples)", || {
         workspace.rustfmt_negatives(&root)

