@@ -87,6 +87,7 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::mpsc;
+    use std::time::Instant;
 
     const WATCHDOG: Duration = Duration::from_secs(10);
 
@@ -101,6 +102,28 @@ mod tests {
         outcome
             .recv_timeout(WATCHDOG)
             .expect("block_on never finished: a wake-up was lost")
+    }
+
+    #[test]
+    fn the_cue_holds_the_soloist_until_it_is_given() {
+        let cue = Arc::new(Mutex::new(CueState::default()));
+        let (report, outcome) = mpsc::channel();
+        let waiting = Cue(Arc::clone(&cue));
+        thread::spawn(move || {
+            block_on(waiting);
+            report.send("played").unwrap();
+        });
+        // Give the cue only once the future has answered `Pending` and left
+        // its waker, so the conductor is (or is about to be) parked.
+        let deadline = Instant::now() + WATCHDOG;
+        while cue.lock().unwrap().waker.is_none() {
+            assert!(Instant::now() < deadline, "the cue was never waited for");
+            thread::yield_now();
+        }
+        assert!(outcome.try_recv().is_err(), "played before the cue");
+        give_cue(&cue);
+        let heard = outcome.recv_timeout(WATCHDOG);
+        assert_eq!(heard, Ok("played"), "the conductor never woke up");
     }
 
     /// A cue that counts its polls and shows the stagehand every poll that
