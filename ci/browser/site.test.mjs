@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import {
     openBook,
     htmlPages,
+    checked,
     BOOK_HTML,
     SITE_PATH,
     describe,
@@ -202,8 +203,9 @@ test('every page works from file://', async () => {
     const problems = [];
     // 404.html is served by the web server for a missing path, at any
     // depth, so it loads its assets from site-url (<base href>): never
-    // opened as a file.
-    const queue = htmlPages().filter((p) => p !== '404.html');
+    // opened as a file. A page whose inputs are unchanged since it passed
+    // is not opened again (checked()); the search below always runs.
+    const queue = htmlPages().filter((p) => p !== '404.html' && checked(p));
     const worker = async () => {
         for (let path; (path = queue.shift()); ) {
             const opened = await book.open(book.fileUrl(path));

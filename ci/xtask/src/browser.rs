@@ -50,7 +50,7 @@ pub fn test(root: &Path, cache: &Cache) -> Result<String, String> {
     let book = Book::load(root)?;
     let (blocks, expected) = write_blocks(root, &book)?;
     let html = crate::pages::book_dir(root).join("html");
-    let harness = harness(root, &dir, &chromium);
+    let harness = harness(root, &dir, &[&chromium, &pdftotext]);
 
     let pages = cache.plan(
         "browser-page",
@@ -101,8 +101,13 @@ pub fn test(root: &Path, cache: &Cache) -> Result<String, String> {
         format!("could not run node ({e}): install Node.js 20 and npm")
     })?;
     let tap = std::fs::read_to_string(&report).unwrap_or_default();
-    let results = tap_results(&tap);
-    let passed = |page: &str| page_passed(&results, page);
+    let all: Vec<&str> = pages
+        .stale_names()
+        .into_iter()
+        .chain(pages.fresh.iter().map(String::as_str))
+        .collect();
+    let passed = passed_pages(&tap_results(&tap), &pages.stale_names(), &all);
+    let passed = |page: &str| passed.contains(&page);
     pages.record_passed(cache, passed)?;
     if !status.success() {
         return Err(
@@ -129,50 +134,115 @@ pub fn test(root: &Path, cache: &Cache) -> Result<String, String> {
     Ok(note)
 }
 
-/// Each test's name and whether it passed, from node's TAP report
-/// (`ok 4 - ch03-threads.html`, `not ok 3 - ch05-mutexes.html: …`).
-fn tap_results(tap: &str) -> Vec<(&str, bool)> {
-    tap.lines()
-        .filter_map(|line| {
-            let line = line.trim_start();
-            let (rest, ok) = match line.strip_prefix("not ok ") {
-                Some(rest) => (rest, false),
-                None => (line.strip_prefix("ok ")?, true),
-            };
-            let (_, described) = rest.split_once(" - ")?;
-            // A skipped test (`# SKIP`, `# TODO`) checked nothing.
-            let (name, directive) =
-                described.split_once(" # ").unwrap_or((described, ""));
-            Some((name, ok && directive.is_empty()))
+/// One test of node's TAP report.
+#[derive(Debug)]
+struct TapTest<'a> {
+    name: &'a str,
+    /// Passed, and was not skipped (`# SKIP`, `# TODO` checked nothing).
+    passed: bool,
+    /// The groups it runs in, outermost first.
+    groups: Vec<&'a str>,
+    /// Whether it is a test rather than a group of tests.
+    leaf: bool,
+}
+
+impl TapTest<'_> {
+    /// Whether it checks `page`: it is the page's group, runs in it, or is
+    /// named after it (`ch05-mutexes.html: each score …`).
+    fn about(&self, page: &str) -> bool {
+        let named = |name: &str| {
+            name == page
+                || name
+                    .strip_prefix(page)
+                    .is_some_and(|rest| rest.starts_with(':'))
+        };
+        named(self.name) || self.groups.iter().any(|g| named(g))
+    }
+}
+
+/// Every test and group of node's TAP report. A test's line
+/// (`ok 4 - ch03-threads.html`, `not ok 1 - every theme …`) comes after
+/// its `# Subtest: <name>` line and after its own tests' lines, which are
+/// indented further.
+fn tap_results(tap: &str) -> Vec<TapTest<'_>> {
+    let mut open: Vec<(usize, &str)> = Vec::new();
+    let mut results = Vec::new();
+    let mut last_indent = None;
+    for line in tap.lines() {
+        let text = line.trim_start();
+        let indent = line.len() - text.len();
+        open.retain(|(i, _)| *i < indent);
+        if let Some(name) = text.strip_prefix("# Subtest: ") {
+            open.push((indent, name));
+            continue;
+        }
+        let (rest, ok) = match text.strip_prefix("not ok ") {
+            Some(rest) => (rest, false),
+            None => match text.strip_prefix("ok ") {
+                Some(rest) => (rest, true),
+                None => continue,
+            },
+        };
+        let Some((_, described)) = rest.split_once(" - ") else {
+            continue;
+        };
+        let (name, directive) =
+            described.split_once(" # ").unwrap_or((described, ""));
+        results.push(TapTest {
+            name,
+            passed: ok && directive.is_empty(),
+            groups: open.iter().map(|(_, name)| *name).collect(),
+            leaf: last_indent.is_none_or(|last| last <= indent),
+        });
+        last_indent = Some(indent);
+    }
+    results
+}
+
+/// The pages whose checks all passed: each page's group passed and no
+/// test about it failed. None at all if a test that is about no page
+/// failed (a site-wide check): it may have failed on a page it checks
+/// only when that page is listed in BOOK_CHECK_PAGES.
+fn passed_pages<'a>(
+    results: &[TapTest<'_>],
+    pages: &[&'a str],
+    all_pages: &[&str],
+) -> Vec<&'a str> {
+    let site_wide_failure = results
+        .iter()
+        .filter(|t| t.leaf && !t.passed)
+        .any(|t| !all_pages.iter().any(|page| t.about(page)));
+    if site_wide_failure {
+        return Vec::new();
+    }
+    pages
+        .iter()
+        .copied()
+        .filter(|page| {
+            results.iter().any(|t| t.passed && t.name == *page)
+                && !results.iter().any(|t| !t.passed && t.about(page))
         })
         .collect()
 }
 
-/// A page passed when its group of tests passed (`ok N - <page>`) and no
-/// test named after it (`<page>: each score…`) failed.
-fn page_passed(results: &[(&str, bool)], page: &str) -> bool {
-    let about = |name: &str| {
-        name == page
-            || name
-                .strip_prefix(page)
-                .is_some_and(|rest| rest.starts_with(':'))
-    };
-    results.iter().any(|(name, ok)| *ok && *name == page)
-        && !results.iter().any(|(name, ok)| !ok && about(name))
-}
-
-/// What every browser check depends on besides the built book.
-fn harness(root: &Path, dir: &Path, chromium: &Path) -> Fingerprint {
+/// What every browser check depends on besides the built book: the tests,
+/// the theme, `book.toml`, and the versions of Node.js and of `tools`
+/// (Chromium, pdftotext).
+fn harness(root: &Path, dir: &Path, tools: &[&Path]) -> Fingerprint {
     let mut harness = cache::common(root);
     harness.tree(root, dir, &["node_modules"]);
     harness.tree(root, &root.join("theme"), &[]);
     harness.file(root, &root.join("book.toml"));
     harness.add("node", cache::version("node", &["--version"]).as_bytes());
-    let chromium = chromium.to_string_lossy();
-    harness.add(
-        "chromium",
-        cache::version(&chromium, &["--version"]).as_bytes(),
-    );
+    for tool in tools {
+        let name = tool.to_string_lossy();
+        let flag = if name.ends_with("pdftotext") {
+            "-v"
+        } else {
+            "--version"
+        };
+        harness.add(&name, cache::version(&name, &[flag]).as_bytes());
+    }
     harness
 }
 
@@ -514,36 +584,77 @@ mod tests {
 TAP version 13
 # Subtest: every page
     # Subtest: ch03-threads.html
-        ok 1 - every Rust block is its listing, hidden lines included
+        # Subtest: every Rust block is its listing
+        ok 1 - every Rust block is its listing
+          ---
+          duration_ms: 17.2
+          ...
     ok 1 - ch03-threads.html
     # Subtest: ch05-mutexes.html
-        not ok 4 - every theme applies and passes axe-core
+        # Subtest: every theme applies and passes axe-core
+        not ok 1 - every theme applies and passes axe-core
     not ok 2 - ch05-mutexes.html
     # Subtest: ch07-deadlocks.html
-        ok 1 - every Rust block is its listing, hidden lines included
+        # Subtest: every Rust block is its listing
+        ok 1 - every Rust block is its listing
     ok 3 - ch07-deadlocks.html
+    # Subtest: ch08-async.html
     ok 4 - ch08-async.html # SKIP
 not ok 1 - every page
-ok 2 - ch03-threads.html: each score draws its recording, plays and stops
-not ok 3 - ch07-deadlocks.html: each score draws its recording, plays and stops
+# Subtest: ch03-threads.html: each score draws its recording
+ok 2 - ch03-threads.html: each score draws its recording
+# Subtest: ch07-deadlocks.html: each score draws its recording
+not ok 3 - ch07-deadlocks.html: each score draws its recording
+# Subtest: every page works from file://
 ok 4 - every page works from file://
 ";
 
+    const PAGES: [&str; 5] = [
+        "ch03-threads.html",
+        "ch05-mutexes.html",
+        "ch07-deadlocks.html",
+        "ch08-async.html",
+        "ch09-await.html",
+    ];
+
     #[test]
-    fn a_page_passed_only_if_all_its_tests_did() {
+    fn tap_gives_each_test_its_groups_and_tells_groups_from_tests() {
         let results = tap_results(TAP);
-        assert!(page_passed(&results, "ch03-threads.html"));
-        assert!(!page_passed(&results, "ch05-mutexes.html"), "axe failed");
-        assert!(
-            !page_passed(&results, "ch07-deadlocks.html"),
-            "its score failed"
+        let named = |name: &str| {
+            results
+                .iter()
+                .find(|t| t.name == name)
+                .expect("in the report")
+        };
+        let axe = named("every theme applies and passes axe-core");
+        assert_eq!(axe.groups, ["every page", "ch05-mutexes.html"]);
+        assert!(axe.leaf && !axe.passed);
+        let group = named("ch05-mutexes.html");
+        assert_eq!(group.groups, ["every page"]);
+        assert!(!group.leaf && !group.passed);
+        assert!(!named("every page").leaf);
+        let skipped = results.iter().find(|t| t.name == "ch08-async.html");
+        assert!(skipped.is_some_and(|t| t.leaf && !t.passed), "a skip");
+        let file = results.last().expect("tests");
+        assert!(file.leaf && file.passed && file.groups.is_empty());
+    }
+
+    #[test]
+    fn a_page_passed_only_if_all_its_checks_did() {
+        let passed = passed_pages(&tap_results(TAP), &PAGES, &PAGES);
+        // ch05: axe failed; ch07: its score failed; ch08: skipped; ch09:
+        // never checked.
+        assert_eq!(passed, ["ch03-threads.html"]);
+    }
+
+    #[test]
+    fn a_failed_site_wide_check_passes_no_page() {
+        let failed = TAP.replace(
+            "ok 4 - every page works from file://",
+            "not ok 4 - every page works from file://",
         );
-        assert!(
-            !page_passed(&results, "ch08-async.html"),
-            "a skipped page was not checked"
-        );
-        assert!(!page_passed(&results, "ch09-await.html"), "never checked");
-        assert!(!page_passed(&results, "ch03-threads"), "names are exact");
+        let results = tap_results(&failed);
+        assert_eq!(passed_pages(&results, &PAGES, &PAGES), [""; 0]);
     }
 
     #[test]

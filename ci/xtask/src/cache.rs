@@ -151,7 +151,7 @@ pub fn common(root: &Path) -> Fingerprint {
         text.push_str(&version("rustc", &["-vV"]));
         text.push_str(&version(&crate::env_cargo(), &["-V"]));
         let mut vars: Vec<(String, String)> = std::env::vars()
-            .filter(|(name, _)| steers_cargo(name))
+            .filter(|(name, _)| steers_the_build(name))
             .collect();
         vars.sort();
         for (name, value) in vars {
@@ -173,8 +173,9 @@ pub fn common(root: &Path) -> Fingerprint {
     fingerprint
 }
 
-/// Environment variables that change what cargo builds or how.
-fn steers_cargo(name: &str) -> bool {
+/// Environment variables that change what cargo or mdBook builds, or how
+/// the tests run (`BOOK_CHROMIUM`…).
+fn steers_the_build(name: &str) -> bool {
     const EXACT: &[&str] = &[
         "RUSTFLAGS",
         "RUSTDOCFLAGS",
@@ -192,6 +193,7 @@ fn steers_cargo(name: &str) -> bool {
         "CARGO_PROFILE_",
         "CARGO_TARGET_",
         "BOOK_",
+        "MDBOOK_",
     ];
     EXACT.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p))
 }

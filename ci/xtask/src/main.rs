@@ -112,7 +112,7 @@ fn browser_only(args: &[String]) -> Result<(), String> {
     let cache = open_cache(args)?;
     let tools = tools::Tools::ensure()?;
     let root = listings::workspace_root();
-    pages::render(&tools, &root)?;
+    println!("render: {}", pages::render_cached(&tools, &root, &cache)?);
     links::check(&root)?;
     let note = browser::test(&root, &cache)?;
     println!("rendered pages in Chromium: {note}");
@@ -207,7 +207,10 @@ fn test(args: &[String]) -> Result<(), String> {
         outputs::every_listing_tests_its_recording(&workspace)
     })?;
     let tools = stage.run("pinned tools", tools::Tools::ensure)?;
-    stage.run("render the book", || pages::render(&tools, &root))?;
+    let note = stage.run("render the book", || {
+        pages::render_cached(&tools, &root, &cache)
+    })?;
+    stage.note(note);
     let note = stage.run("rendered pages: code blocks", || {
         pages::test(&root, &workspace, &cache)
     })?;

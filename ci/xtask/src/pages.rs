@@ -48,6 +48,66 @@ pub fn render(tools: &Tools, root: &Path) -> Result<(), String> {
     crate::slim::book(root, &book_dir(root).join("html"))
 }
 
+/// [`render`], skipped when its inputs are those of the last render and
+/// `book/html` and `book/markdown` are as that render left them. Returns a
+/// note for the stage summary.
+///
+/// The inputs: `book.toml`, `src/`, `theme/`, `listings/`, the score
+/// preprocessor `ci/score`, every other file a page includes, the pinned
+/// tools, `ci/browser` and Node.js (whose `slim.mjs` post-processes the
+/// pages), and what every key holds (the xtask; the toolchain and
+/// `Cargo.lock`, which build `mdbook-score`).
+pub fn render_cached(
+    tools: &Tools,
+    root: &Path,
+    cache: &Cache,
+) -> Result<String, String> {
+    let inputs = render_inputs(root)?;
+    if cache.fresh("render", "inputs", inputs)
+        && cache.fresh("render", "outputs", rendered(root))
+    {
+        return Ok("sources unchanged and book/ as rendered, skipped".into());
+    }
+    render(tools, root)?;
+    cache.record("render", "inputs", inputs)?;
+    cache.record("render", "outputs", rendered(root))?;
+    Ok(match cache.full() {
+        Some(why) => format!("rendered: {why}"),
+        None => "rendered: its sources changed".into(),
+    })
+}
+
+fn render_inputs(root: &Path) -> Result<Key, String> {
+    let mut inputs = cache::common(root);
+    inputs.file(root, &root.join("book.toml"));
+    for dir in ["src", "theme", "listings", "ci/score", "ci/browser"] {
+        inputs.tree(root, &root.join(dir), &["target", "node_modules"]);
+    }
+    inputs.add("node", cache::version("node", &["--version"]).as_bytes());
+    for page in crate::book::Book::load(root)?.pages {
+        for include in &page.includes {
+            inputs.file(root, &include.file);
+        }
+        for (_, score) in &page.scores {
+            inputs.file(root, score);
+        }
+    }
+    for (tool, version) in crate::tools::PINNED {
+        inputs.add(tool, version.as_bytes());
+    }
+    Ok(inputs.key())
+}
+
+/// What the last render left: every file of `book/html` and
+/// `book/markdown`.
+fn rendered(root: &Path) -> Key {
+    let mut outputs = cache::Fingerprint::new("rendered");
+    for dir in ["html", "markdown"] {
+        outputs.tree(root, &book_dir(root).join(dir), &[]);
+    }
+    outputs.key()
+}
+
 /// Removes `# ` hiding and anchor lines: the program the Run button gets.
 fn full_program(lines: &[String]) -> String {
     lines
@@ -313,6 +373,79 @@ fn check_negative(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A checkout with one chapter, which includes a listing and a file
+    /// outside the folders render_inputs reads whole.
+    fn checkout(name: &str) -> PathBuf {
+        let root = std::env::temp_dir()
+            .join(format!("xtask-render-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for (file, text) in [
+            ("book.toml", "[book]\n"),
+            ("src/SUMMARY.md", "- [One](ch01.md)\n"),
+            (
+                "src/ch01.md",
+                "{{#include ../listings/ch01/l/src/main.rs}}\n\
+                 {{#include ../notes/aside.md}}\n",
+            ),
+            ("listings/ch01/l/src/main.rs", "fn main() {}\n"),
+            ("notes/aside.md", "An aside.\n"),
+            ("theme/book.css", "body {}\n"),
+            ("ci/score/src/main.rs", "fn main() {}\n"),
+            ("ci/browser/slim.mjs", "slim()\n"),
+            ("ci/browser/node_modules/esbuild/x.js", "x\n"),
+            ("book/html/ch01.html", "<p>One</p>\n"),
+            ("book/markdown/ch01.md", "One\n"),
+        ] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        root
+    }
+
+    #[test]
+    fn the_render_key_changes_with_each_kind_of_input() {
+        let root = checkout("inputs");
+        let first = render_inputs(&root).unwrap();
+        assert_eq!(render_inputs(&root).unwrap(), first, "nothing changed");
+        for (file, what) in [
+            ("book.toml", "the book's settings"),
+            ("src/ch01.md", "a chapter"),
+            ("listings/ch01/l/src/main.rs", "a listing"),
+            ("notes/aside.md", "an included file outside src/"),
+            ("theme/book.css", "the theme"),
+            ("ci/score/src/main.rs", "the score preprocessor"),
+            ("ci/browser/slim.mjs", "the script that slims the pages"),
+        ] {
+            let path = root.join(file);
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, format!("{text}\n")).unwrap();
+            assert_ne!(render_inputs(&root).unwrap(), first, "{what} changed");
+            std::fs::write(&path, text).unwrap();
+        }
+        std::fs::write(root.join("ci/browser/node_modules/esbuild/x.js"), "y")
+            .unwrap();
+        assert_eq!(
+            render_inputs(&root).unwrap(),
+            first,
+            "installed packages count by their lock file"
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_touched_rendered_book_is_rendered_again() {
+        let root = checkout("outputs");
+        let first = rendered(&root);
+        std::fs::write(root.join("book/html/ch01.html"), "<p>1</p>").unwrap();
+        assert_ne!(rendered(&root), first, "a page was changed by hand");
+        std::fs::remove_file(root.join("book/markdown/ch01.md")).unwrap();
+        std::fs::write(root.join("book/html/ch01.html"), "<p>One</p>\n")
+            .unwrap();
+        assert_ne!(rendered(&root), first, "a page was removed");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 
     #[test]
     fn a_page_is_named_as_skeptic_names_its_tests() {
