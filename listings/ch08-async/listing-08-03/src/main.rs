@@ -43,7 +43,7 @@ mod tests {
     use std::time::Duration;
 
     #[test]
-    fn two_tasks_run_in_parallel_on_the_multi_thread_runtime() {
+    fn two_tasks_run_at_once_on_the_multi_thread_runtime() {
         // Watchdog: if the tasks could not run at the same time, the barrier
         // would never open; fail with a message instead of hanging.
         let (done, finished) = mpsc::channel();
