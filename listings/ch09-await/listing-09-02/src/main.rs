@@ -27,7 +27,7 @@ async fn rehearse(pages: u32, page_time: Duration, beat: Duration) -> ThreadId {
     // The blocking pool gives the copyist a thread of its own...
     let copyist =
         task::spawn_blocking(move || engrave(to_engrave, page_time, start));
-    // ...so this task, on the runtime's only thread, keeps the beat and
+    // ...so this future, on the runtime's only thread, keeps the beat and
     // hands over a page every second tap.
     for tap in 1..=2 * pages {
         time::sleep(beat).await;

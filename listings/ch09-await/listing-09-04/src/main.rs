@@ -19,8 +19,8 @@ async fn listener(
     }
 }
 
-/// Is woken by the listener's first note, but can only play once the
-/// listener gives up the thread; returns how far the listener had got.
+/// Can play from the listener's first note on, but only once the listener
+/// gives up the thread; returns how far the listener had got.
 async fn metronome(mut heard: watch::Receiver<u32>) -> u32 {
     heard.changed().await.unwrap();
     println!("metronome: a turn");
