@@ -463,8 +463,8 @@ fn programs(workspace: &Workspace) -> Vec<&Listing> {
 
 /// What a copy of the checkout is for. Each has its own copy, so a long
 /// `cargo xtask mutants` run and the checks of `cargo xtask test` never
-/// mutate each other's files, and its own debug-info setting, so they never
-/// share a build (see [`OWN_BUILDS`]).
+/// mutate each other's files, and its own profile, so they never share a
+/// build (see [`OWN_BUILDS`]).
 #[derive(Clone, Copy)]
 enum Purpose {
     /// `cargo xtask mutants [FILTER…]`.
@@ -481,12 +481,12 @@ impl Purpose {
         }
     }
 
-    /// The workspace crates' `debug` setting in this copy: neither is the
-    /// checkout's (`true`), nor the other copy's.
-    fn debug(self) -> &'static str {
+    /// The workspace crates' `codegen-units` in this copy: neither cargo's
+    /// default (256), which the checkout uses, nor the other copy's.
+    fn codegen_units(self) -> u32 {
         match self {
-            Purpose::Record => "false",
-            Purpose::Check => "\"line-tables-only\"",
+            Purpose::Record => 255,
+            Purpose::Check => 254,
         }
     }
 }
@@ -778,11 +778,12 @@ fn sync_tree(root: &Path, tree: &Path, purpose: Purpose) -> Result<(), String> {
 /// the workspace root and of its profile, so without this a crate of the
 /// copy would have the checkout's hash, and a mutant's build would replace
 /// the checkout's in the shared build folder (and be taken for fresh by the
-/// next `cargo test`). With less debug info, the hash differs (and the
-/// build is quicker); every dependency keeps its hash and is shared.
+/// next `cargo test`). Another `codegen-units`, which changes nothing a
+/// program does, gives them another hash, and without debug info they build
+/// quicker; every dependency keeps its hash and is shared.
 const OWN_BUILDS: &str = "
 # Added by `cargo xtask mutants` to its copy (see ci/xtask/src/mutants.rs):
-# the workspace's crates build with less debug info, under their own hash.
+# the workspace's crates build without debug info, under their own hash.
 ";
 
 /// [`OWN_BUILDS`] and a profile override for each workspace member.
@@ -802,8 +803,9 @@ fn own_builds(root: &Path, purpose: Purpose) -> Result<String, String> {
     for name in names {
         let _ = write!(
             text,
-            "\n[profile.dev.package.{name}]\ndebug = {}\n",
-            purpose.debug()
+            "\n[profile.dev.package.{name}]\ndebug = false\n\
+             codegen-units = {}\n",
+            purpose.codegen_units()
         );
     }
     Ok(text)
