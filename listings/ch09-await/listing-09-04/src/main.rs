@@ -5,8 +5,8 @@ use tokio::sync::watch;
 use tokio::task::{self, coop};
 
 // ANCHOR: all
-/// Drains a channel whose every note is already waiting: each `recv().await`
-/// is ready at once, so this loop never has to wait for anything.
+/// Drains a channel whose every note is already waiting: no `recv().await`
+/// ever has to wait for a note.
 async fn listener(
     mut score: UnboundedReceiver<u32>,
     heard: watch::Sender<u32>,
