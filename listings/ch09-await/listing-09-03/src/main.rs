@@ -76,14 +76,14 @@ mod tests {
         assert_eq!(last, first + 3, "{log:?}");
     }
 
-    /// Polls `composer` by hand, once per call, and returns what each poll
-    /// composed and whether it finished.
+    /// Polls `composer` by hand, as an executor would, and returns what each
+    /// poll composed and whether it finished; fails after a hundred polls.
     fn polls_of(polite: bool) -> Vec<(Vec<String>, bool)> {
         let (ear, mut heard) = mpsc::unbounded_channel();
         let mut composing = pin!(composer(polite, ear));
         let mut cx = Context::from_waker(Waker::noop());
         let mut polls = Vec::new();
-        loop {
+        for _ in 0..100 {
             let done = composing.as_mut().poll(&mut cx).is_ready();
             let mut phrases = Vec::new();
             while let Ok(line) = heard.try_recv() {
@@ -94,6 +94,7 @@ mod tests {
                 return polls;
             }
         }
+        panic!("the composer never finished: {polls:?}");
     }
 
     #[test]

@@ -106,7 +106,8 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_section_that_finishes_is_not_reported_dropped() {
         let timeline = Timeline::new();
-        section("brass", 2, Duration::from_millis(50), &timeline).await;
+        let brass = section("brass", 2, Duration::from_millis(50), &timeline);
+        timeout(Duration::from_secs(60), brass).await.unwrap();
         assert_eq!(
             timeline.events.into_inner(),
             ["@50ms brass: bar 1", "@100ms brass: bar 2"]
