@@ -93,9 +93,10 @@ pub fn test(root: &Path, cache: &Cache) -> Result<String, String> {
         .env("BOOK_CHROMIUM", &chromium)
         .env("BOOK_PDFTOTEXT", &pdftotext)
         .env("BOOK_PDF", crate::pages::book_dir(root).join(PDF));
-    if cache.full().is_none() {
-        command.env("BOOK_CHECK_PAGES", pages.stale_names().join("\n"));
-    }
+    match cache.full() {
+        None => command.env("BOOK_CHECK_PAGES", pages.stale_names().join("\n")),
+        Some(_) => command.env_remove("BOOK_CHECK_PAGES"),
+    };
     let _ = std::fs::remove_file(&report);
     let status = command.status().map_err(|e| {
         format!("could not run node ({e}): install Node.js 20 and npm")
