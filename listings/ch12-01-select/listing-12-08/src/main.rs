@@ -1,0 +1,117 @@
+use std::time::Duration;
+
+use tokio::time::{interval_at, sleep, timeout, Instant};
+
+// ANCHOR: all
+const BAR: Duration = Duration::from_millis(150);
+const CURTAIN: Duration = Duration::from_millis(400);
+
+fn say(start: Instant, section: &str, what: &str) {
+    println!("@{}ms {section}: {what}", start.elapsed().as_millis());
+}
+
+/// One curtain for the whole rehearsal, pinned once, polled every turn.
+async fn rehearse(section: &str, start: Instant) -> u32 {
+    let mut metronome = interval_at(start + BAR, BAR);
+    let curtain = sleep(CURTAIN);
+    tokio::pin!(curtain);
+    let mut bars = 0;
+    loop {
+        tokio::select! {
+            _ = metronome.tick() => {
+                bars += 1;
+                say(start, section, &format!("bar {bars}"));
+            }
+            () = &mut curtain => {
+                say(start, section, "curtain falls");
+                return bars;
+            }
+        }
+    }
+}
+
+/// Wrong: a new `sleep(CURTAIN)` every turn, dropped whenever a bar wins.
+async fn rehearse_restarting(section: &str, start: Instant) -> u32 {
+    let mut metronome = interval_at(start + BAR, BAR);
+    let mut bars = 0;
+    loop {
+        tokio::select! {
+            _ = metronome.tick() => {
+                bars += 1;
+                say(start, section, &format!("bar {bars}"));
+            }
+            () = sleep(CURTAIN) => {
+                say(start, section, "curtain falls");
+                return bars;
+            }
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let start = Instant::now();
+    let patience = Duration::from_millis(550);
+    let (_, restarting) = tokio::join!(
+        rehearse("violins", start),
+        timeout(patience, rehearse_restarting("cellos", start)),
+    );
+    if restarting.is_err() {
+        say(start, "cellos", "still no curtain: stopped from outside");
+    }
+}
+// ANCHOR_END: all
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::future::Future;
+
+    /// `Ok(bars)` if the rehearsal ends exactly when the curtain is due.
+    async fn ends_at_the_curtain(
+        rehearsal: impl Future<Output = u32>,
+    ) -> Result<u32, String> {
+        let start = Instant::now();
+        match timeout(Duration::from_secs(60), rehearsal).await {
+            Ok(bars) if start.elapsed() == CURTAIN => Ok(bars),
+            Ok(_) => Err(format!("it ended at {:?}", start.elapsed())),
+            Err(_) => Err("a minute later, still rehearsing".to_string()),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pinned_curtain_falls_on_time_however_many_bars_win() {
+        let verdict = ends_at_the_curtain(rehearse("violins", Instant::now()));
+        // Bars at 150 and 300 ms each won a turn; the curtain kept its
+        // progress and fell at 400 ms.
+        assert_eq!(verdict.await, Ok(2));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_curtain_made_each_turn_never_falls() {
+        let rehearsal = rehearse_restarting("cellos", Instant::now());
+        assert_eq!(
+            ends_at_the_curtain(rehearsal).await,
+            Err("a minute later, still rehearsing".to_string())
+        );
+    }
+
+    /// A deadline at a fixed instant survives being rebuilt every turn:
+    /// it is the duration, started over each time, that never elapses.
+    async fn rehearse_until(start: Instant) -> u32 {
+        let mut metronome = interval_at(start + BAR, BAR);
+        let mut bars = 0;
+        loop {
+            tokio::select! {
+                _ = metronome.tick() => bars += 1,
+                () = tokio::time::sleep_until(start + CURTAIN) => return bars,
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_fixed_instant_made_each_turn_also_falls_on_time() {
+        let verdict = ends_at_the_curtain(rehearse_until(Instant::now()));
+        assert_eq!(verdict.await, Ok(2));
+    }
+}
