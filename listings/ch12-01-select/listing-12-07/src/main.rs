@@ -36,8 +36,8 @@ async fn conduct(
     let mut metronome = interval_at(start + beat, beat);
     let mut log = Vec::new();
     loop {
-        // Each turn builds a `recv` and a `tick` future, polls all three
-        // branches, runs the winner's handler, and drops the losers.
+        // Each turn builds a `recv` and a `tick` future and polls all three
+        // branches; the first ready one's handler runs, the rest are dropped.
         tokio::select! {
             Some(cue) = cues.recv() => log.push(heard(start, "oboe", cue)),
             _ = metronome.tick() => log.push(heard(start, "metronome", "beat")),
