@@ -49,11 +49,16 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
+    use tokio::time::timeout;
 
     #[tokio::test]
     async fn each_end_hears_that_the_other_has_gone() {
+        let heard = timeout(Duration::from_secs(10), when_one_side_leaves())
+            .await
+            .expect("a recv or a send never heard that the other end left");
         assert_eq!(
-            when_one_side_leaves().await,
+            heard,
             [
                 "copyist: Ok(())",
                 "copyist: stand full, still holding page 2",
