@@ -22,7 +22,7 @@ async fn conductor(
     sleep_until(start + beat).await;
     set(72);
     set(84); // no `.await` in between: 72 is replaced at once
-    sleep_until(start + beat * 3).await;
+    sleep_until(start + beat * 5).await;
     set(96);
 } // the sender is dropped: `changed` will report the channel closed
 
@@ -51,7 +51,7 @@ async fn strings(
 async fn rehearsal(beat: Duration) -> Vec<Tempo> {
     let start = Instant::now();
     let (tempo, reading) = watch::channel(60);
-    let strings = tokio::spawn(strings(reading, beat * 2, start));
+    let strings = tokio::spawn(strings(reading, beat * 3, start));
     conductor(tempo, beat, start).await;
     strings.await.unwrap()
 }
@@ -76,9 +76,9 @@ mod tests {
             .await
             .expect("the strings stop when the conductor leaves");
         // 60 at 0 s; 72 and 84 are sent at 1 s, and only 84 is left when
-        // the strings look up at 2 s; 96 is sent at 3 s and read at 4 s.
+        // the strings look up at 3 s; 96 is sent at 5 s and read at 6 s.
         assert_eq!(played, [60, 84, 96]);
-        assert_eq!(start.elapsed(), beat * 6, "the last phrase is played");
+        assert_eq!(start.elapsed(), beat * 9, "the last phrase is played");
     }
 
     /// Broken twin: the same rehearsal over a queue, which keeps every
@@ -87,17 +87,17 @@ mod tests {
         let (tempo, mut reading) = tokio::sync::mpsc::unbounded_channel();
         let strings = tokio::spawn(async move {
             let mut played = vec![60];
-            sleep(beat * 2).await;
+            sleep(beat * 3).await;
             while let Some(bpm) = reading.recv().await {
                 played.push(bpm);
-                sleep(beat * 2).await;
+                sleep(beat * 3).await;
             }
             played
         });
         sleep(beat).await;
         tempo.send(72).unwrap();
         tempo.send(84).unwrap();
-        sleep(beat * 2).await;
+        sleep(beat * 4).await;
         tempo.send(96).unwrap();
         drop(tempo);
         strings.await.unwrap()
