@@ -1,0 +1,236 @@
+// ANCHOR: all
+use std::collections::VecDeque;
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// A music stand with room for a few pages: a bounded queue.
+struct MusicStand {
+    pages: Mutex<Pages>,
+    room: usize,
+    not_full: Condvar,
+    not_empty: Condvar,
+}
+
+struct Pages {
+    queue: VecDeque<u32>,
+    /// How many times anyone has gone to sleep at this stand.
+    waits: u32,
+}
+
+impl MusicStand {
+    fn new(room: usize) -> MusicStand {
+        MusicStand {
+            pages: Mutex::new(Pages {
+                queue: VecDeque::new(),
+                waits: 0,
+            }),
+            room,
+            not_full: Condvar::new(),
+            not_empty: Condvar::new(),
+        }
+    }
+
+    /// Puts a page on the stand; returns whether it had to wait for room.
+    fn put(&self, page: u32) -> bool {
+        let mut pages: MutexGuard<Pages> = self.pages.lock().unwrap();
+        let mut waited = false;
+        while pages.queue.len() == self.room {
+            pages.waits += 1;
+            waited = true;
+            pages = self.not_full.wait(pages).unwrap();
+        }
+        pages.queue.push_back(page);
+        self.not_empty.notify_one();
+        waited
+    }
+
+    /// Takes the oldest page, waiting while the stand is empty.
+    fn take(&self) -> u32 {
+        let mut pages: MutexGuard<Pages> = self.pages.lock().unwrap();
+        while pages.queue.is_empty() {
+            pages.waits += 1;
+            pages = self.not_empty.wait(pages).unwrap();
+        }
+        let page = pages.queue.pop_front().unwrap();
+        self.not_full.notify_one();
+        page
+    }
+}
+
+fn event(start: Instant, performer: &str, what: &str) {
+    let ms = start.elapsed().as_millis();
+    println!("@{ms}ms {performer}: {what}");
+}
+
+fn main() {
+    let stand = MusicStand::new(2);
+    let start = Instant::now();
+
+    thread::scope(|s| {
+        s.spawn(|| {
+            for page in 1..=4 {
+                let waited = stand.put(page);
+                let how = if waited {
+                    " after waiting for room"
+                } else {
+                    ""
+                };
+                event(start, "copyist", &format!("puts page {page}{how}"));
+            }
+        });
+        s.spawn(|| {
+            for _ in 1..=4 {
+                thread::sleep(Duration::from_millis(100)); // playing
+                let page = stand.take();
+                event(start, "player", &format!("takes page {page}"));
+            }
+        });
+    });
+}
+// ANCHOR_END: all
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc::{self, TryRecvError};
+    use std::sync::{Arc, PoisonError};
+
+    /// Long enough to mean "never", short enough to fail fast.
+    const HANG: Duration = Duration::from_secs(10);
+
+    /// How many waits the stand has counted; a player that panicked with
+    /// the lock held has poisoned it, and the count is still readable.
+    fn waits(stand: &MusicStand) -> u32 {
+        stand
+            .pages
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .waits
+    }
+
+    /// Polls the stand until `waits` reaches `n`. A performer counts its
+    /// wait and falls asleep in one turn of the lock, so once the count is
+    /// seen, whoever counted is asleep, or woken and checking again.
+    fn await_waits(stand: &MusicStand, n: u32) {
+        let deadline = Instant::now() + HANG;
+        while waits(stand) < n {
+            assert!(
+                Instant::now() < deadline,
+                "the stand never counted {n} waits"
+            );
+            thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    #[test]
+    fn no_page_is_lost_and_each_copyist_keeps_its_order() {
+        const PAGES: u32 = 300;
+        let stand = Arc::new(MusicStand::new(2));
+        for copyist in 0..3 {
+            let stand = Arc::clone(&stand);
+            thread::spawn(move || {
+                for n in 0..PAGES {
+                    stand.put(copyist * 1000 + n);
+                }
+            });
+        }
+        let (report, reports) = mpsc::channel();
+        for _player in 0..3 {
+            let (stand, report) = (Arc::clone(&stand), report.clone());
+            thread::spawn(move || {
+                let taken: Vec<u32> =
+                    (0..PAGES).map(|_| stand.take()).collect();
+                report.send(taken).unwrap();
+            });
+        }
+        let mut all = Vec::new();
+        for _ in 0..3 {
+            let taken = reports
+                .recv_timeout(HANG)
+                .expect("a player never got all its pages: a lost wake-up");
+            for copyist in 0..3 {
+                let from = |p: &&u32| **p / 1000 == copyist;
+                let theirs: Vec<&u32> = taken.iter().filter(from).collect();
+                assert!(theirs.is_sorted(), "copyist {copyist} out of order");
+            }
+            all.extend(taken);
+        }
+        all.sort();
+        let put: Vec<u32> = (0..3)
+            .flat_map(|c| (0..PAGES).map(move |n| c * 1000 + n))
+            .collect();
+        assert_eq!(all, put, "a page was lost or taken twice");
+    }
+
+    #[test]
+    fn the_copyist_waits_while_the_stand_is_full() {
+        let stand = Arc::new(MusicStand::new(2));
+        let (report, reports) = mpsc::channel();
+        let copyist = Arc::clone(&stand);
+        thread::spawn(move || {
+            let waited: Vec<bool> = (1..=3).map(|p| copyist.put(p)).collect();
+            report.send(waited).unwrap();
+        });
+        await_waits(&stand, 1);
+        // The copyist is asleep in `put`, and page 3 is not on the stand.
+        assert_eq!(stand.pages.lock().unwrap().queue, [1, 2]);
+        assert_eq!(stand.take(), 1); // pages are there: this never blocks
+        let waited = reports
+            .recv_timeout(HANG)
+            .expect("the copyist was never woken to put page 3");
+        assert_eq!(waited, [false, false, true]);
+        assert_eq!(stand.pages.lock().unwrap().queue, [2, 3]);
+    }
+
+    /// Starts a player at an empty stand and, once it is asleep, wakes it
+    /// with the stand still empty, as a spurious wake-up would. Only after
+    /// the player has gone back to sleep does page 7 arrive. Returns the
+    /// page the player took, or `None` if it failed.
+    fn take_after_a_false_wake(take: fn(&MusicStand) -> u32) -> Option<u32> {
+        let stand = Arc::new(MusicStand::new(2));
+        let (report, reports) = mpsc::channel();
+        let player = Arc::clone(&stand);
+        thread::spawn(move || report.send(take(&player)).unwrap());
+        await_waits(&stand, 1);
+        stand.not_empty.notify_all(); // no page: a false wake-up
+        let deadline = Instant::now() + HANG;
+        while waits(&stand) < 2 {
+            match reports.try_recv() {
+                Ok(page) => return Some(page),
+                Err(TryRecvError::Disconnected) => return None,
+                Err(TryRecvError::Empty) => {}
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the player neither slept again nor gave up"
+            );
+            thread::sleep(Duration::from_millis(1));
+        }
+        stand.put(7);
+        reports.recv_timeout(HANG).ok()
+    }
+
+    /// The broken twin: `if` checks the stand once, so a wake-up with the
+    /// stand still empty reaches for a page that is not there.
+    fn take_with_if(stand: &MusicStand) -> u32 {
+        let mut pages = stand.pages.lock().unwrap();
+        if pages.queue.is_empty() {
+            pages.waits += 1;
+            pages = stand.not_empty.wait(pages).unwrap();
+        }
+        let page = pages.queue.pop_front().unwrap();
+        stand.not_full.notify_one();
+        page
+    }
+
+    #[test]
+    fn a_false_wake_sends_the_player_back_to_sleep() {
+        assert_eq!(take_after_a_false_wake(MusicStand::take), Some(7));
+    }
+
+    #[test]
+    fn the_if_twin_is_fooled_by_a_false_wake() {
+        assert_eq!(take_after_a_false_wake(take_with_if), None);
+    }
+}
