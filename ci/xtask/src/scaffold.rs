@@ -37,6 +37,16 @@ const NEGATIVE: &str = r#"fn main() {
 }
 "#;
 
+/// Every program listing's run is compared with its `output.txt`.
+fn recorded_output_test() -> String {
+    format!(
+        "//! The run the page shows is `output.txt`: this test reruns the \
+         listing and\n//! compares by its `[package.metadata.book] output` \
+         rule (`ci/recording`).\n{}\n",
+        crate::outputs::RECORDED_OUTPUT_TEST
+    )
+}
+
 const COMPILE_FAIL_TEST: &str = r#"//! The page shows src/main.rs failing to compile with the error recorded
 //! in src/main.stderr; this test proves both still hold.
 
@@ -80,12 +90,21 @@ pub fn new_listing(args: &[String]) -> Result<(), String> {
              and link it from src/SUMMARY.md before the drift guard passes"
         );
     }
-    let chapter_dir = root.join("listings").join(&chapter);
+    let listings = root.join("listings");
+    let chapter_dir = listings.join(&chapter);
     let name = match unnumbered {
         Some(what) => format!("no-listing-{nn}-{what}"),
         None => {
-            let next = read_dirs(&chapter_dir)
+            // A chapter's numbers run on through its sub-chapters'
+            // folders (ch03-threads, ch03-01-channels, …).
+            let next = read_dirs(&listings)
                 .iter()
+                .filter(|d| {
+                    d.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with(&format!("ch{nn}-")))
+                })
+                .flat_map(|d| read_dirs(d))
                 .filter_map(|d| {
                     d.file_name()?
                         .to_str()?
@@ -109,6 +128,10 @@ pub fn new_listing(args: &[String]) -> Result<(), String> {
         write(&dir.join("tests/compile_fail.rs"), COMPILE_FAIL_TEST)?;
     } else {
         write(&dir.join("src/main.rs"), &program())?;
+        write(
+            &dir.join("tests/recorded_output.rs"),
+            &recorded_output_test(),
+        )?;
     }
     // The new member goes into Cargo.lock now: `cargo xtask` runs with
     // `--locked`, so a stale lock file fails instead of changing quietly.
@@ -139,6 +162,10 @@ pub fn new_listing(args: &[String]) -> Result<(), String> {
              `todo!` fails until it asserts the claim the prose makes), and \
              run `cargo xtask outputs {name}` to record its run."
         );
+        println!(
+            "last, run `cargo xtask mutants {name}` to prove its tests can \
+             fail, and commit its entry in listings/mutants.toml."
+        );
     }
     Ok(())
 }
@@ -158,7 +185,11 @@ fn manifest(name: &str, negative: bool) -> String {
              [dev-dependencies]\ntrybuild.workspace = true\n",
         );
     } else {
-        text.push_str("\n[dependencies]\n");
+        // tests/recorded_output.rs compares each run with output.txt.
+        text.push_str(
+            "\n[dependencies]\n\n[dev-dependencies]\n\
+             recording.workspace = true\n",
+        );
     }
     text.push_str("\n[lints]\nworkspace = true\n");
     text
