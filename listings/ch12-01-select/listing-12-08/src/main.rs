@@ -3,8 +3,8 @@ use std::time::Duration;
 use tokio::time::{interval_at, sleep, timeout, Instant};
 
 // ANCHOR: all
-const BAR: Duration = Duration::from_millis(150);
-const CURTAIN: Duration = Duration::from_millis(400);
+const BAR: Duration = Duration::from_millis(200);
+const CURTAIN: Duration = Duration::from_millis(500);
 
 fn say(start: Instant, section: &str, what: &str) {
     println!("@{}ms {section}: {what}", start.elapsed().as_millis());
@@ -51,7 +51,7 @@ async fn rehearse_restarting(section: &str, start: Instant) -> u32 {
 #[tokio::main]
 async fn main() {
     let start = Instant::now();
-    let patience = Duration::from_millis(550);
+    let patience = Duration::from_millis(700);
     let (_, restarting) = tokio::join!(
         rehearse("violins", start),
         timeout(patience, rehearse_restarting("cellos", start)),
@@ -82,8 +82,8 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_pinned_curtain_falls_on_time_however_many_bars_win() {
         let verdict = ends_at_the_curtain(rehearse("violins", Instant::now()));
-        // Bars at 150 and 300 ms each won a turn; the curtain kept its
-        // progress and fell at 400 ms.
+        // Bars at 200 and 400 ms each won a turn; the curtain kept its
+        // progress and fell at 500 ms.
         assert_eq!(verdict.await, Ok(2));
     }
 
