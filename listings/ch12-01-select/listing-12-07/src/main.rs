@@ -36,8 +36,10 @@ async fn conduct(
     let mut metronome = interval_at(start + beat, beat);
     let mut log = Vec::new();
     loop {
-        // Each turn builds a `recv` and a `tick` future and polls all three
-        // branches; the first ready one's handler runs, the rest are dropped.
+        // Each turn makes a new `recv` and a new `tick` future, and polls
+        // the branches, from a random one on, until one is ready with a
+        // matching value. Its handler runs; the losing `recv` and `tick` are
+        // dropped, and `&mut stop` drops only a borrow.
         tokio::select! {
             Some(cue) = cues.recv() => log.push(heard(start, "oboe", cue)),
             _ = metronome.tick() => log.push(heard(start, "metronome", "beat")),
@@ -64,22 +66,55 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::future::Future;
+    use std::sync::mpsc::{self as std_mpsc, RecvTimeoutError};
+    use std::{panic, thread};
     use tokio::time::timeout;
 
-    #[tokio::test(start_paused = true)]
-    async fn the_conductor_handles_each_source_when_it_is_ready() {
-        let beat = Duration::from_millis(200);
-        let start = Instant::now();
-        let (cue_sender, cues) = mpsc::channel(4);
-        let (stop_sender, stop) = oneshot::channel();
-        tokio::spawn(oboe(cue_sender, beat, start));
-        tokio::spawn(stage_manager(stop_sender, start + beat * 5 / 2));
-        let log =
-            timeout(Duration::from_secs(10), conduct(cues, stop, beat, start))
+    /// Runs `test` on a paused clock in a thread of its own. A loop with a
+    /// branch ready on every turn keeps the runtime busy, so the paused
+    /// clock never moves and no `timeout` can fire: a real-time watchdog
+    /// turns that hang into a failure.
+    fn on_paused_clock<T: Send + 'static>(
+        test: impl Future<Output = T> + Send + 'static,
+    ) -> T {
+        let (report, outcome) = std_mpsc::channel();
+        let rehearsal = thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .start_paused(true)
+                .build()
+                .unwrap();
+            let _ = report.send(runtime.block_on(test));
+        });
+        match outcome.recv_timeout(Duration::from_secs(10)) {
+            Ok(result) => result,
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("10 real seconds and the clock has not moved: it spins")
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                panic::resume_unwind(rehearsal.join().unwrap_err())
+            }
+        }
+    }
+
+    #[test]
+    fn the_conductor_handles_each_source_when_it_is_ready() {
+        let log = on_paused_clock(async {
+            let beat = Duration::from_millis(200);
+            let start = Instant::now();
+            let (cue_sender, cues) = mpsc::channel(4);
+            let (stop_sender, stop) = oneshot::channel();
+            tokio::spawn(oboe(cue_sender, beat, start));
+            tokio::spawn(stage_manager(stop_sender, start + beat * 5 / 2));
+            let concert = conduct(cues, stop, beat, start);
+            timeout(Duration::from_secs(10), concert)
                 .await
-                .expect("the stop signal ends the loop");
-        // Every cue is heard although a `recv` future was dropped on each
-        // beat's turn, and every event is handled at the instant it is ready.
+                .expect("the stop signal ends the loop")
+        });
+        // Every cue is heard, each event at the instant it is ready, and
+        // after the oboe leaves, its `None` disables the branch instead of
+        // winning every turn.
         assert_eq!(
             log,
             [
