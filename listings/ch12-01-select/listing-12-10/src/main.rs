@@ -71,9 +71,39 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::future::Future;
+    use std::sync::mpsc::{self as std_mpsc, RecvTimeoutError};
+    use std::{panic, thread};
     use tokio::time::timeout;
 
     const LIMIT: Duration = Duration::from_secs(60);
+
+    /// Runs `test` on a paused clock in a thread of its own. A loop with a
+    /// branch ready on every turn keeps the runtime busy, so the paused
+    /// clock never moves and no `timeout` can fire: a real-time watchdog
+    /// turns that hang into a failure.
+    fn on_paused_clock<T: Send + 'static>(
+        test: impl Future<Output = T> + Send + 'static,
+    ) -> T {
+        let (report, outcome) = std_mpsc::channel();
+        let rehearsal = thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .start_paused(true)
+                .build()
+                .unwrap();
+            let _ = report.send(runtime.block_on(test));
+        });
+        match outcome.recv_timeout(Duration::from_secs(10)) {
+            Ok(result) => result,
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("10 real seconds and the clock has not moved: it spins")
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                panic::resume_unwind(rehearsal.join().unwrap_err())
+            }
+        }
+    }
 
     fn stage(start: Instant) -> (mpsc::Receiver<u32>, mpsc::Receiver<u32>) {
         let (strings, from_strings) = mpsc::channel(1);
@@ -83,17 +113,20 @@ mod tests {
         (from_strings, from_brass)
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn else_ends_the_loop_once_a_pattern_and_a_precondition_fail() {
-        let start = Instant::now();
-        let (strings, brass) = stage(start);
-        let heard = timeout(LIMIT, conduct(strings, brass, 2, start))
-            .await
-            .expect("the else branch ends the loop");
+    #[test]
+    fn else_ends_the_loop_once_a_pattern_and_a_precondition_fail() {
+        let (heard, ended) = on_paused_clock(async {
+            let start = Instant::now();
+            let (strings, brass) = stage(start);
+            let heard = timeout(LIMIT, conduct(strings, brass, 2, start))
+                .await
+                .expect("the else branch ends the loop");
+            (heard, start.elapsed())
+        });
         assert_eq!(heard, (vec![1, 2, 3], vec![1, 2]));
         // The brass are still playing; the strings' last bar (beat 5) is
         // what left the `select!` with no branch.
-        assert_eq!(start.elapsed(), BEAT * 5);
+        assert_eq!(ended, BEAT * 5);
     }
 
     /// Broken twin: no precondition, so the brass branch is never disabled.
@@ -111,10 +144,12 @@ mod tests {
         }
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn without_the_precondition_the_brass_never_let_it_end() {
-        let (strings, brass) = stage(Instant::now());
-        let ended = timeout(LIMIT, conduct_without_if(strings, brass)).await;
+    #[test]
+    fn without_the_precondition_the_brass_never_let_it_end() {
+        let ended = on_paused_clock(async {
+            let (strings, brass) = stage(Instant::now());
+            timeout(LIMIT, conduct_without_if(strings, brass)).await
+        });
         assert!(ended.is_err(), "the loop ended: {ended:?}");
     }
 
@@ -132,15 +167,14 @@ mod tests {
         }
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn without_else_the_turn_with_no_branch_panics() {
-        let (strings, brass) = stage(Instant::now());
-        let concert = tokio::spawn(conduct_without_else(strings, brass));
-        let failure = timeout(LIMIT, concert)
-            .await
-            .expect("the loop stops")
-            .expect_err("the loop panics");
-        let message = failure.into_panic();
+    #[test]
+    fn without_else_the_turn_with_no_branch_panics() {
+        let failure = on_paused_clock(async {
+            let (strings, brass) = stage(Instant::now());
+            let concert = tokio::spawn(conduct_without_else(strings, brass));
+            timeout(LIMIT, concert).await.expect("the loop stops")
+        });
+        let message = failure.expect_err("the loop panics").into_panic();
         assert_eq!(
             message.downcast_ref::<&str>(),
             Some(&"all branches are disabled and there is no else branch")
