@@ -1,0 +1,106 @@
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use std::time::Duration;
+use tokio::task::JoinSet;
+use tokio::time::{sleep, Instant};
+
+// ANCHOR: all
+const BAR: Duration = Duration::from_millis(100);
+const AWAY: Duration = Duration::from_millis(250);
+const SOLOS: [(&str, u32); 3] = [("violins", 1), ("cellos", 2), ("horns", 3)];
+
+/// Plays a solo of `bars` bars; returns who played and when it ended.
+async fn solo(
+    section: &'static str,
+    bars: u32,
+    start: Instant,
+) -> (&'static str, u128) {
+    let ms = start.elapsed().as_millis();
+    println!("@{ms}ms {section}: begins");
+    sleep(BAR * bars).await;
+    let ms = start.elapsed().as_millis();
+    println!("@{ms}ms {section}: ends");
+    (section, ms)
+}
+
+/// The conductor hands out the solos, steps out for a while, then listens.
+async fn step_out(start: Instant) {
+    sleep(AWAY).await;
+    let ms = start.elapsed().as_millis();
+    println!("@{ms}ms conductor: back, listening");
+}
+
+fn hear(section: &str, start: Instant) {
+    let ms = start.elapsed().as_millis();
+    println!("@{ms}ms conductor: hears the {section}");
+}
+
+/// Tasks: each solo runs from `spawn` on, whoever is listening.
+async fn with_join_set(start: Instant) -> Vec<(&'static str, u128)> {
+    let mut stage = JoinSet::new();
+    for (section, bars) in SOLOS {
+        stage.spawn(solo(section, bars, start));
+    }
+    step_out(start).await;
+    let mut ended = Vec::new();
+    while let Some(done) = stage.join_next().await {
+        let (section, at) = done.expect("no solo panicked");
+        hear(section, start);
+        ended.push((section, at));
+    }
+    ended
+}
+
+/// Futures in this task: a solo runs only while `next` polls the set.
+async fn with_futures_unordered(start: Instant) -> Vec<(&'static str, u128)> {
+    let mut stage: FuturesUnordered<_> = SOLOS
+        .into_iter()
+        .map(|(section, bars)| solo(section, bars, start))
+        .collect();
+    step_out(start).await;
+    let mut ended = Vec::new();
+    while let Some((section, at)) = stage.next().await {
+        hear(section, start);
+        ended.push((section, at));
+    }
+    ended
+}
+
+#[tokio::main]
+async fn main() {
+    let start = Instant::now();
+    println!("-- JoinSet: spawned tasks --");
+    with_join_set(start).await;
+    println!("-- FuturesUnordered: futures inside this task --");
+    with_futures_unordered(start).await;
+}
+// ANCHOR_END: all
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::time::timeout;
+
+    const LIMIT: Duration = Duration::from_secs(60);
+
+    #[tokio::test(start_paused = true)]
+    async fn spawned_solos_play_while_the_conductor_is_out() {
+        let start = Instant::now();
+        let ended = timeout(LIMIT, with_join_set(start))
+            .await
+            .expect("the solos end");
+        // Two solos were over before the conductor came back at 250 ms.
+        assert_eq!(ended, [("violins", 100), ("cellos", 200), ("horns", 300)]);
+        assert_eq!(start.elapsed(), Duration::from_millis(300));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn unpolled_futures_wait_for_the_conductor() {
+        let start = Instant::now();
+        let ended = timeout(LIMIT, with_futures_unordered(start))
+            .await
+            .expect("the solos end");
+        // Nothing began before the first poll, at 250 ms.
+        assert_eq!(ended, [("violins", 350), ("cellos", 450), ("horns", 550)]);
+        assert_eq!(start.elapsed(), Duration::from_millis(550));
+    }
+}

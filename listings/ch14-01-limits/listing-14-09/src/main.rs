@@ -1,0 +1,145 @@
+use futures_util::stream::{self, StreamExt};
+use std::cell::Cell;
+use std::time::Duration;
+use tokio::time::{sleep, Instant};
+
+// ANCHOR: all
+/// Two judges: at most this many auditions at once.
+const JUDGES: usize = 2;
+
+/// Who is auditioning now. A `Cell` is enough: it never leaves this task.
+#[derive(Default)]
+struct Panel {
+    playing: Cell<usize>,
+    most: Cell<usize>,
+}
+
+async fn audition(
+    player: &'static str,
+    ms: u64,
+    panel: &Panel,
+    start: Instant,
+) -> &'static str {
+    panel.playing.set(panel.playing.get() + 1);
+    panel.most.set(panel.most.get().max(panel.playing.get()));
+    println!("@{}ms {player}: begins", start.elapsed().as_millis());
+    sleep(Duration::from_millis(ms)).await;
+    println!("@{}ms {player}: ends", start.elapsed().as_millis());
+    panel.playing.set(panel.playing.get() - 1);
+    player
+}
+
+/// Runs every audition, at most `JUDGES` at a time, and returns the
+/// players in the order their auditions ended.
+async fn auditions(
+    players: &[(&'static str, u64)],
+    panel: &Panel,
+    start: Instant,
+) -> Vec<&'static str> {
+    let mut heard = stream::iter(players)
+        .map(|&(player, ms)| audition(player, ms, panel, start))
+        .buffer_unordered(JUDGES);
+    let mut order = Vec::new();
+    while let Some(player) = heard.next().await {
+        order.push(player);
+    }
+    order
+}
+
+#[tokio::main]
+async fn main() {
+    let players = [
+        ("harp", 400),
+        ("flute", 100),
+        ("tuba", 200),
+        ("viola", 300),
+        ("oboe", 100),
+    ];
+    let panel = Panel::default();
+    let start = Instant::now();
+    let order = auditions(&players, &panel, start).await;
+    let ms = start.elapsed().as_millis();
+    println!("@{ms}ms judges: heard {order:?}");
+    println!("@{ms}ms judges: at most {} at once", panel.most.get());
+}
+// ANCHOR_END: all
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::stream::FuturesUnordered;
+    use tokio::time::timeout;
+
+    const PLAYERS: [(&str, u64); 5] = [
+        ("harp", 400),
+        ("flute", 100),
+        ("tuba", 200),
+        ("viola", 300),
+        ("oboe", 100),
+    ];
+    const LIMIT: Duration = Duration::from_secs(60);
+
+    #[tokio::test(start_paused = true)]
+    async fn two_at_a_time_each_slot_refilled_at_once() {
+        let panel = Panel::default();
+        let start = Instant::now();
+        let order = timeout(LIMIT, auditions(&PLAYERS, &panel, start))
+            .await
+            .expect("the auditions end");
+        assert_eq!(panel.most.get(), JUDGES);
+        assert_eq!(panel.playing.get(), 0);
+        // Ends: flute 100, tuba 300 (from 100), harp 400, oboe 500 (from
+        // 400), viola 600 (from 300): in that order, and no gap between.
+        assert_eq!(order, ["flute", "tuba", "harp", "oboe", "viola"]);
+        assert_eq!(start.elapsed(), Duration::from_millis(600));
+    }
+
+    /// Broken twin: the same auditions gathered in a `FuturesUnordered`
+    /// with no bound, as `collect` makes it.
+    async fn all_at_once(panel: &Panel, start: Instant) -> Vec<&'static str> {
+        let mut heard: FuturesUnordered<_> = PLAYERS
+            .iter()
+            .map(|&(player, ms)| audition(player, ms, panel, start))
+            .collect();
+        let mut order = Vec::new();
+        while let Some(player) = heard.next().await {
+            order.push(player);
+        }
+        order
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn without_a_bound_every_audition_starts_at_once() {
+        let panel = Panel::default();
+        let start = Instant::now();
+        let order = timeout(LIMIT, all_at_once(&panel, start))
+            .await
+            .expect("the twin ends");
+        assert_eq!(order.len(), PLAYERS.len());
+        assert_eq!(panel.most.get(), PLAYERS.len(), "not {JUDGES}");
+        assert_eq!(start.elapsed(), Duration::from_millis(400));
+    }
+
+    /// `buffered` keeps the same bound but hands results back in the
+    /// order the players were listed.
+    #[tokio::test(start_paused = true)]
+    async fn buffered_returns_results_in_the_order_given() {
+        let panel = Panel::default();
+        let start = Instant::now();
+        let order: Vec<&str> = timeout(
+            LIMIT,
+            stream::iter(PLAYERS)
+                .map(|(player, ms)| audition(player, ms, &panel, start))
+                .buffered(JUDGES)
+                .collect(),
+        )
+        .await
+        .expect("the auditions end");
+        assert_eq!(order, ["harp", "flute", "tuba", "viola", "oboe"]);
+        assert!(panel.most.get() <= JUDGES);
+        // Observed, not promised: the flute's result, ready at 100 ms,
+        // holds its slot until the harp's is handed out at 400 ms, so the
+        // tuba starts only then, and the whole takes 700 ms, not 600.
+        assert_eq!(start.elapsed(), Duration::from_millis(700));
+    }
+}
