@@ -22,7 +22,7 @@ async fn solo(
     (section, ms)
 }
 
-/// The conductor hands out the solos, steps out for a while, then listens.
+/// The conductor steps out for a while, then comes back to listen.
 async fn step_out(start: Instant) {
     sleep(AWAY).await;
     let ms = start.elapsed().as_millis();
