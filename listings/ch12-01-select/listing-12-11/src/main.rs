@@ -90,24 +90,53 @@ async fn main() {
 mod tests {
     use super::*;
     use std::future::Future;
+    use std::sync::mpsc::{self as std_mpsc, RecvTimeoutError};
+    use std::{panic, thread};
     use tokio::time::timeout;
 
+    /// Runs `test` on a paused clock in a thread of its own. A loop with a
+    /// branch ready on every turn keeps the runtime busy, so the paused
+    /// clock never moves and no `timeout` can fire: a real-time watchdog
+    /// turns that hang into a failure.
+    fn on_paused_clock<T: Send + 'static>(
+        test: impl Future<Output = T> + Send + 'static,
+    ) -> T {
+        let (report, outcome) = std_mpsc::channel();
+        let rehearsal = thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .start_paused(true)
+                .build()
+                .unwrap();
+            let _ = report.send(runtime.block_on(test));
+        });
+        match outcome.recv_timeout(Duration::from_secs(10)) {
+            Ok(result) => result,
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("10 real seconds and the clock has not moved: it spins")
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                panic::resume_unwind(rehearsal.join().unwrap_err())
+            }
+        }
+    }
+
     /// Runs one listener against the copyist on a fresh wire.
-    async fn rehearse<F>(
-        listener: fn(DuplexStream, Instant) -> F,
-    ) -> Vec<String>
+    fn rehearse<F>(listener: fn(DuplexStream, Instant) -> F) -> Vec<String>
     where
-        F: Future<Output = Vec<String>>,
+        F: Future<Output = Vec<String>> + Send + 'static,
     {
-        let start = Instant::now();
-        let (wire, end) = duplex(64);
-        let both = async {
-            tokio::join!(copyist(vec![wire], start), listener(end, start))
-        };
-        timeout(Duration::from_secs(60), both)
-            .await
-            .expect("the listener stops when the copyist hangs up")
-            .1
+        on_paused_clock(async move {
+            let start = Instant::now();
+            let (wire, end) = duplex(64);
+            let both = async {
+                tokio::join!(copyist(vec![wire], start), listener(end, start))
+            };
+            timeout(Duration::from_secs(60), both)
+                .await
+                .expect("the listener stops when the copyist hangs up")
+                .1
+        })
     }
 
     /// The claim: the lines heard hold every byte the copyist sent.
@@ -122,17 +151,17 @@ mod tests {
         }
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn next_line_keeps_the_half_line_across_the_beat() {
-        let heard = rehearse(with_next_line).await;
+    #[test]
+    fn next_line_keeps_the_half_line_across_the_beat() {
+        let heard = rehearse(with_next_line);
         // The beat at 200 ms won a turn while "C4 E4 " was half a line.
         assert_eq!(heard, ["beat", "C4 E4 G4", "beat", "C5 G5"]);
         assert_eq!(every_byte_heard(&heard), Ok(()));
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn read_line_loses_the_half_line_when_the_beat_wins() {
-        let heard = rehearse(with_read_line).await;
+    #[test]
+    fn read_line_loses_the_half_line_when_the_beat_wins() {
+        let heard = rehearse(with_read_line);
         // The beat's turn dropped the `read_line` future holding "C4 E4 ",
         // which it had already taken out of the `BufReader`.
         assert_eq!(heard, ["beat", "G4", "beat", "C5 G5"]);
