@@ -66,6 +66,35 @@ async fn main() {
 mod tests {
     use super::*;
     use std::future::Future;
+    use std::sync::mpsc::{self as std_mpsc, RecvTimeoutError};
+    use std::{panic, thread};
+
+    /// Runs `test` on a paused clock in a thread of its own. A loop with a
+    /// branch ready on every turn keeps the runtime busy, so the paused
+    /// clock never moves and no `timeout` can fire: a real-time watchdog
+    /// turns that hang into a failure.
+    fn on_paused_clock<T: Send + 'static>(
+        test: impl Future<Output = T> + Send + 'static,
+    ) -> T {
+        let (report, outcome) = std_mpsc::channel();
+        let rehearsal = thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .start_paused(true)
+                .build()
+                .unwrap();
+            let _ = report.send(runtime.block_on(test));
+        });
+        match outcome.recv_timeout(Duration::from_secs(10)) {
+            Ok(result) => result,
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("10 real seconds and the clock has not moved: it spins")
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                panic::resume_unwind(rehearsal.join().unwrap_err())
+            }
+        }
+    }
 
     /// `Ok(bars)` if the rehearsal ends exactly when the curtain is due.
     async fn ends_at_the_curtain(
@@ -79,19 +108,24 @@ mod tests {
         }
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn a_pinned_curtain_falls_on_time_however_many_bars_win() {
-        let verdict = ends_at_the_curtain(rehearse("violins", Instant::now()));
+    #[test]
+    fn a_pinned_curtain_falls_on_time_however_many_bars_win() {
+        let verdict = on_paused_clock(async {
+            ends_at_the_curtain(rehearse("violins", Instant::now())).await
+        });
         // Bars at 200 and 400 ms each won a turn; the curtain kept its
         // progress and fell at 500 ms.
-        assert_eq!(verdict.await, Ok(2));
+        assert_eq!(verdict, Ok(2));
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn a_curtain_made_each_turn_never_falls() {
-        let rehearsal = rehearse_restarting("cellos", Instant::now());
+    #[test]
+    fn a_curtain_made_each_turn_never_falls() {
+        let verdict = on_paused_clock(async {
+            ends_at_the_curtain(rehearse_restarting("cellos", Instant::now()))
+                .await
+        });
         assert_eq!(
-            ends_at_the_curtain(rehearsal).await,
+            verdict,
             Err("a minute later, still rehearsing".to_string())
         );
     }
@@ -109,9 +143,11 @@ mod tests {
         }
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn a_fixed_instant_made_each_turn_also_falls_on_time() {
-        let verdict = ends_at_the_curtain(rehearse_until(Instant::now()));
-        assert_eq!(verdict.await, Ok(2));
+    #[test]
+    fn a_fixed_instant_made_each_turn_also_falls_on_time() {
+        let verdict = on_paused_clock(async {
+            ends_at_the_curtain(rehearse_until(Instant::now())).await
+        });
+        assert_eq!(verdict, Ok(2));
     }
 }
