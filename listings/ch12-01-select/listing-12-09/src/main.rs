@@ -78,11 +78,14 @@ mod tests {
 
     #[tokio::test]
     async fn biased_polls_in_written_order() {
-        let starved = timeout(LIMIT, solo_first()).await.unwrap();
+        let starved =
+            timeout(LIMIT, solo_first()).await.expect("the loop ends");
         assert_eq!(starved, CADENZA, "the ready solo hid the cut-off");
         // Without `biased;` this would be 0 only half the time: 64 runs.
         for _ in 0..64 {
-            let prompt = timeout(LIMIT, cut_off_first()).await.unwrap();
+            let prompt = timeout(LIMIT, cut_off_first())
+                .await
+                .expect("the loop ends");
             assert_eq!(prompt, 0, "the cut-off, asked first, wins at once");
         }
     }
@@ -94,7 +97,9 @@ mod tests {
     async fn the_default_start_is_random() {
         let mut runs = Vec::new();
         for _ in 0..64 {
-            runs.push(timeout(LIMIT, random_start()).await.unwrap());
+            runs.push(
+                timeout(LIMIT, random_start()).await.expect("the loop ends"),
+            );
         }
         assert!(runs.iter().all(|&played| played < CADENZA), "{runs:?}");
         assert!(runs.contains(&0), "the cut-off was never polled first");
