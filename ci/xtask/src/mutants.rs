@@ -857,11 +857,6 @@ fn record(
     if chosen.is_empty() {
         return Err(format!("no program listing's path contains {filters:?}"));
     }
-    let mut ledger = match Ledger::load(root) {
-        Ok(ledger) => ledger,
-        Err(_) if !root.join(LEDGER).exists() => Ledger::default(),
-        Err(problem) => return Err(problem),
-    };
     // The sources as they are copied: checked again after the run.
     let tested: Vec<(&Listing, String)> = chosen
         .iter()
@@ -879,6 +874,13 @@ fn record(
         command.args(["--package", &listing.name]);
     }
     let outcomes = mutants.run(command, &chosen, false)?;
+    // Read the ledger only now: another run may have written it meanwhile,
+    // and its entries (and the reasons people gave) must survive this one.
+    let mut ledger = match Ledger::load(root) {
+        Ok(ledger) => ledger,
+        Err(_) if !root.join(LEDGER).exists() => Ledger::default(),
+        Err(problem) => return Err(problem),
+    };
 
     println!(
         "\n{:<16} {:>6} {:>6} {:>8} {:>7} {:>8}",
