@@ -10,7 +10,7 @@ fn say(start: Instant, section: &str, what: &str) {
     println!("@{}ms {section}: {what}", start.elapsed().as_millis());
 }
 
-/// One curtain for the whole rehearsal, pinned once, polled every turn.
+/// One curtain for the whole rehearsal, pinned once, borrowed every turn.
 async fn rehearse(section: &str, start: Instant) -> u32 {
     let mut metronome = interval_at(start + BAR, BAR);
     let curtain = sleep(CURTAIN);
