@@ -658,6 +658,111 @@ ok 4 - every page works from file://
         assert_eq!(passed_pages(&results, &PAGES, &PAGES), [""; 0]);
     }
 
+    /// A built book of two chapters; the first includes and scores a
+    /// listing.
+    fn built_book() -> PathBuf {
+        let root = std::env::temp_dir()
+            .join(format!("xtask-browser-keys-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for (file, text) in [
+            ("src/SUMMARY.md", "- [One](one.md)\n- [Two](two.md)\n"),
+            (
+                "src/one.md",
+                "```rust\n{{#rustdoc_include ../listings/a/src/main.rs}}\n\
+                 ```\n\n{{#score ../listings/a/output.txt}}\n",
+            ),
+            ("src/two.md", "# Two\n"),
+            ("listings/a/src/main.rs", "fn main() {}\n"),
+            ("listings/a/output.txt", "@0ms violins: C4\n"),
+            ("book/html/one.html", "<p>one</p>"),
+            ("book/html/index.html", "<p>one</p>"),
+            ("book/html/two.html", "<p>two</p>"),
+            ("book/html/print.html", "<p>one</p><p>two</p>"),
+            ("book/html/book.js", "play();"),
+            ("book/html/searchindex.js", "{}"),
+        ] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        root
+    }
+
+    #[test]
+    fn a_page_key_changes_with_each_of_its_inputs_and_no_other() {
+        let root = built_book();
+        let html = root.join("book/html");
+        let blocks = |source: &str| {
+            let mut map = Map::new();
+            map.insert("one.html".into(), json!([{ "full": source }]));
+            map
+        };
+        let keys = |harness: &str, blocks: &Map<String, Value>| {
+            let book = Book::load(&root).unwrap();
+            let mut fingerprint = Fingerprint::new("harness");
+            fingerprint.add("tests", harness.as_bytes());
+            page_keys(&root, &html, &book, blocks, &fingerprint)
+                .unwrap()
+                .into_iter()
+                .collect::<std::collections::BTreeMap<_, _>>()
+        };
+        let first = keys("v1", &blocks("fn main() {}"));
+        let changed = |now: &std::collections::BTreeMap<String, Key>| {
+            first
+                .iter()
+                .filter(|(page, key)| now[*page] != **key)
+                .map(|(page, _)| page.as_str())
+                .collect::<Vec<_>>()
+        };
+        let all = ["index.html", "one.html", "print.html", "two.html"];
+        assert_eq!(changed(&keys("v1", &blocks("fn main() {}"))), [""; 0]);
+
+        std::fs::write(html.join("two.html"), "<p>2</p>").unwrap();
+        assert_eq!(changed(&keys("v1", &blocks("fn main() {}"))), ["two.html"]);
+        std::fs::write(html.join("two.html"), "<p>two</p>").unwrap();
+
+        std::fs::write(root.join("listings/a/output.txt"), "@1ms v: D4\n")
+            .unwrap();
+        assert_eq!(
+            changed(&keys("v1", &blocks("fn main() {}"))),
+            ["index.html", "one.html"],
+            "the recording its score draws (index.html is the first chapter)"
+        );
+        std::fs::write(
+            root.join("listings/a/output.txt"),
+            "@0ms violins: C4\n",
+        )
+        .unwrap();
+
+        assert_eq!(
+            changed(&keys("v1", &blocks("fn main() { go() }"))),
+            ["one.html"],
+            "its Rust blocks"
+        );
+
+        std::fs::write(html.join("book.js"), "play(); stop();").unwrap();
+        assert_eq!(
+            changed(&keys("v1", &blocks("fn main() {}"))),
+            all,
+            "an asset"
+        );
+        std::fs::write(html.join("book.js"), "play();").unwrap();
+
+        std::fs::write(html.join("searchindex.js"), "{\"more\": 1}").unwrap();
+        assert_eq!(
+            changed(&keys("v1", &blocks("fn main() {}"))),
+            [""; 0],
+            "no page loads the search index until a reader searches"
+        );
+
+        assert_eq!(
+            changed(&keys("v2", &blocks("fn main() {}"))),
+            all,
+            "the harness"
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
     #[test]
     fn line_ranges_are_one_based_and_inclusive() {
         let lines = selected(SOURCE, &Selector::Lines("1:1".into()));

@@ -435,6 +435,22 @@ mod tests {
     }
 
     #[test]
+    fn a_pages_skeptic_key_changes_with_its_text_and_the_test_crate() {
+        let root = checkout("skeptic");
+        let build = root.join("ci/page-tests/build.rs");
+        std::fs::create_dir_all(build.parent().unwrap()).unwrap();
+        std::fs::write(&build, "fn main() {}\n").unwrap();
+        let first = page_key(&root, "ch01", "```rust\nfn main() {}\n```\n");
+        let key = |name: &str, text: &str| page_key(&root, name, text);
+        assert_eq!(key("ch01", "```rust\nfn main() {}\n```\n"), first);
+        assert_ne!(key("ch01", "```rust\nfn main() { }\n```\n"), first);
+        assert_ne!(key("ch02", "```rust\nfn main() {}\n```\n"), first);
+        std::fs::write(&build, "fn main() { generate() }\n").unwrap();
+        assert_ne!(key("ch01", "```rust\nfn main() {}\n```\n"), first);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
     fn a_touched_rendered_book_is_rendered_again() {
         let root = checkout("outputs");
         let first = rendered(&root);
