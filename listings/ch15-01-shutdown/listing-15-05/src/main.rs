@@ -36,8 +36,13 @@ async fn concert(start: Instant) -> u128 {
         }
     });
 
-    stage.spawn(play("violins", 2, start));
-    stage.spawn(play("cellos", 1, start));
+    let first_half = [
+        stage.spawn(play("violins", 2, start)),
+        stage.spawn(play("cellos", 1, start)),
+    ];
+    for player in first_half {
+        player.await.expect("no player panicked"); // gone, future dropped
+    }
 
     sleep_until(start + Duration::from_millis(400)).await;
     let ms = start.elapsed().as_millis();
@@ -97,8 +102,13 @@ mod tests {
                 start.elapsed().as_millis()
             }
         });
-        stage.spawn(play("violins", 2, start));
-        stage.spawn(play("cellos", 1, start));
+        let first_half = [
+            stage.spawn(play("violins", 2, start)),
+            stage.spawn(play("cellos", 1, start)),
+        ];
+        for player in first_half {
+            player.await.unwrap();
+        }
         sleep_until(start + Duration::from_millis(400)).await;
         stage.spawn(play("soloist", 1, start));
         stage.track_future(bow(start)).await;
