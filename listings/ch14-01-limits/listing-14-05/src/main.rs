@@ -74,6 +74,8 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::future::Future;
+    use tokio::runtime::Handle;
     use tokio::time::timeout;
 
     const SECTIONS: [&str; 8] = [
@@ -87,7 +89,10 @@ mod tests {
         "horns",
     ];
     const BAR: Duration = Duration::from_secs(1);
+    /// On the paused clock: a rehearsal that waits forever ends here.
     const LIMIT: Duration = Duration::from_secs(60);
+    /// On the real clock: well under the recorded run's 20 seconds.
+    const REAL_LIMIT: Duration = Duration::from_secs(10);
 
     /// The most stints that overlap at any instant. A stint holds its room
     /// from `entered` up to, not including, `left`: a section that walks
@@ -110,7 +115,7 @@ mod tests {
 
     /// What the rooms promise: every section had its turn, never more
     /// than `rooms` at once, and all of them (no fewer) were busy at some
-    /// point; so the rehearsal took `ceil(sections / rooms)` bars.
+    /// point; and the rehearsal took `ceil(sections / rooms)` bars.
     fn kept_to_the_rooms(
         stints: &[Stint],
         sections: &[&str],
@@ -136,13 +141,28 @@ mod tests {
         Ok(())
     }
 
+    /// Runs a rehearsal on the paused clock and counts, half a bar in, the
+    /// tasks alive besides the one counting (the test itself is no task).
+    async fn with_census(
+        rehearsal: impl Future<Output = Vec<Stint>>,
+    ) -> (Vec<Stint>, usize) {
+        let census = tokio::spawn(async {
+            sleep(BAR / 2).await;
+            Handle::current().metrics().num_alive_tasks() - 1
+        });
+        let stints = timeout(LIMIT, rehearsal).await.expect("it ends");
+        (stints, census.await.expect("the census counted"))
+    }
+
     #[tokio::test(start_paused = true)]
     async fn never_more_sections_than_rooms() {
         let rooms = Arc::new(Semaphore::new(ROOMS));
-        let stints = timeout(LIMIT, rehearse(&SECTIONS, rooms, BAR))
-            .await
-            .expect("the rehearsal ends");
+        let (stints, alive) =
+            with_census(rehearse(&SECTIONS, rooms, BAR)).await;
         assert_eq!(kept_to_the_rooms(&stints, &SECTIONS, ROOMS, BAR), Ok(()));
+        // The conductor spawns a section only once it holds a key, so the
+        // other five are not tasks yet: they wait in its loop.
+        assert_eq!(alive, ROOMS);
     }
 
     /// The bound holds with tasks running in parallel on worker threads
@@ -151,7 +171,7 @@ mod tests {
     async fn never_more_than_rooms_on_worker_threads() {
         let rooms = Arc::new(Semaphore::new(ROOMS));
         let bar = Duration::from_millis(20);
-        let stints = timeout(LIMIT, rehearse(&SECTIONS, rooms, bar))
+        let stints = timeout(REAL_LIMIT, rehearse(&SECTIONS, rooms, bar))
             .await
             .expect("the rehearsal ends");
         assert_eq!(stints.len(), SECTIONS.len());
@@ -171,7 +191,7 @@ mod tests {
             .await
             .expect("the rehearsal ends");
         // Six had rooms before the close; the conductor, waiting for a
-        // seventh, was told at once; the three inside finished their bar.
+        // seventh, sent no one else; the three inside finished their bar.
         assert_eq!(stints.len(), 6, "{stints:?}");
         assert_eq!(most_at_once(&stints), ROOMS);
         assert!(stints.iter().all(|s| s.left - s.entered == 1000));
@@ -215,5 +235,35 @@ mod tests {
             kept_to_the_rooms(&stints, &SECTIONS, ROOMS, BAR),
             Err("8 sections at once in 3 rooms".to_string())
         );
+    }
+
+    /// Twin: each section is spawned at once and waits for a room inside
+    /// its own task, holding the permit for its whole bar.
+    async fn rehearse_acquire_inside(
+        sections: &[&'static str],
+        rooms: Arc<Semaphore>,
+        bar: Duration,
+    ) -> Vec<Stint> {
+        let start = Instant::now();
+        let mut stage = JoinSet::new();
+        for &section in sections {
+            let rooms = Arc::clone(&rooms);
+            stage.spawn(async move {
+                let room = rooms.acquire_owned().await.expect("open");
+                in_a_room(section, room, bar, start).await
+            });
+        }
+        stage.join_all().await
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn acquiring_inside_the_tasks_spawns_them_all_at_once() {
+        let rooms = Arc::new(Semaphore::new(ROOMS));
+        let (stints, alive) =
+            with_census(rehearse_acquire_inside(&SECTIONS, rooms, BAR)).await;
+        // The rooms are kept just as well, but all eight are tasks from
+        // the start, five of them waiting at the semaphore.
+        assert_eq!(kept_to_the_rooms(&stints, &SECTIONS, ROOMS, BAR), Ok(()));
+        assert_eq!(alive, SECTIONS.len());
     }
 }
