@@ -4,7 +4,7 @@ use tokio::time::{sleep, Instant};
 
 // ANCHOR: all
 /// Events since the downbeat, kept in a plain `RefCell`: not `Sync`, so a
-/// `&Timeline` is not `Send`, and it lives on the caller's stack.
+/// `&Timeline` is not `Send`. The caller owns it; the parts borrow it.
 struct Timeline {
     downbeat: Instant,
     events: RefCell<Vec<String>>,
