@@ -93,7 +93,8 @@ struct Report {
 }
 
 /// Serves until `curtain` completes; then stops accepting, gives the open
-/// sessions `drain` to finish, cuts off the rest, and returns.
+/// sessions `drain` to finish, cuts off the rest, gives them `drain` more
+/// to say goodbye, and returns.
 async fn serve<E: Entrance>(
     mut entrance: E,
     patience: Duration,
@@ -133,13 +134,16 @@ async fn serve<E: Entrance>(
         let late = format!("deadline, {stragglers} still open: cutting off");
         say(start, "tuner", &late);
         cut_off.cancel();
-        sessions.wait().await;
+        // A session stuck in a write hears no token: bound this wait too,
+        // and leave whoever is still there to the runtime.
+        let _ = time::timeout(drain, sessions.wait()).await;
     }
     let cut_off = stragglers;
     Ok(Report { served, cut_off })
 }
 
-/// The shutdown signal: ctrl-c, or the end of the show, whichever is first.
+/// The shutdown signal: ctrl-c, or the end of the show, whichever is first
+/// (an error listening for ctrl-c brings the curtain down too).
 async fn curtain(show: Duration, start: Instant) {
     tokio::select! {
         signal = tokio::signal::ctrl_c() => match signal {
@@ -393,6 +397,31 @@ mod tests {
             .unwrap();
         assert_eq!(last.trim_end(), GOODBYE);
         assert_eq!(start.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_session_stuck_writing_cannot_keep_the_tuner_open() {
+        let start = Instant::now();
+        let (door, entrance) = mpsc::channel(1);
+        let curtain = time::sleep(Duration::from_secs(2));
+        let tuner =
+            tokio::spawn(serve(entrance, PATIENCE, DRAIN, curtain, start));
+        // The trumpet plays forty notes and never listens: its replies fill
+        // the pipe, and its session blocks in `write_all`, deaf to the token.
+        let mut trumpet = connect(&door).await.unwrap();
+        let notes = "A4\n".repeat(40);
+        trumpet.write_all(notes.as_bytes()).await.unwrap();
+        let report = timeout(LIMIT, tuner).await.expect("never returned");
+        assert_eq!(
+            report.unwrap().unwrap(),
+            Report {
+                served: 1,
+                cut_off: 1
+            }
+        );
+        // The curtain at 2 s, the drain until 3 s, the goodbyes until 4 s.
+        assert_eq!(start.elapsed(), Duration::from_secs(4));
+        drop(trumpet); // only now: its going would unblock the session
     }
 
     /// Broken twin: a server that aborts every session at the curtain.
