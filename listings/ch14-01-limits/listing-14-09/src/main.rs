@@ -79,8 +79,12 @@ mod tests {
     ];
     const LIMIT: Duration = Duration::from_secs(60);
 
+    /// Only what `buffer_unordered` promises: every player heard once, never
+    /// more than `n` at once (and `n` at the start, from a ready list), in
+    /// the order the auditions end. When a free place is filled is not
+    /// promised; the recorded run shows it for the pinned futures-util.
     #[tokio::test(start_paused = true)]
-    async fn two_at_a_time_each_slot_refilled_at_once() {
+    async fn at_most_two_at_a_time_heard_as_they_end() {
         let panel = Panel::default();
         let start = Instant::now();
         let order = timeout(LIMIT, auditions(&PLAYERS, &panel, start))
@@ -88,10 +92,14 @@ mod tests {
             .expect("the auditions end");
         assert_eq!(panel.most.get(), JUDGES);
         assert_eq!(panel.playing.get(), 0);
-        // Ends: flute 100, tuba 300 (from 100), harp 400, oboe 500 (from
-        // 400), viola 600 (from 300): in that order, and no gap between.
-        assert_eq!(order, ["flute", "tuba", "harp", "oboe", "viola"]);
-        assert_eq!(start.elapsed(), Duration::from_millis(600));
+        let mut heard = order.clone();
+        heard.sort_unstable();
+        let mut listed = PLAYERS.map(|(player, _)| player);
+        listed.sort_unstable();
+        assert_eq!(heard, listed);
+        // The harp is listed first, but the flute, which began with it,
+        // ends first (100 ms), before any later player can.
+        assert_eq!(order[0], "flute", "{order:?}");
     }
 
     /// Broken twin: the same auditions gathered in a `FuturesUnordered`
@@ -117,7 +125,6 @@ mod tests {
             .expect("the twin ends");
         assert_eq!(order.len(), PLAYERS.len());
         assert_eq!(panel.most.get(), PLAYERS.len(), "not {JUDGES}");
-        assert_eq!(start.elapsed(), Duration::from_millis(400));
     }
 
     /// `buffered` keeps the same bound but hands results back in the
@@ -136,10 +143,7 @@ mod tests {
         .await
         .expect("the auditions end");
         assert_eq!(order, ["harp", "flute", "tuba", "viola", "oboe"]);
-        assert!(panel.most.get() <= JUDGES);
-        // Observed, not promised: the flute's result, ready at 100 ms,
-        // holds its slot until the harp's is handed out at 400 ms, so the
-        // tuba starts only then, and the whole takes 700 ms, not 600.
-        assert_eq!(start.elapsed(), Duration::from_millis(700));
+        assert_eq!(panel.most.get(), JUDGES);
+        assert_eq!(panel.playing.get(), 0);
     }
 }
