@@ -91,6 +91,21 @@ mod tests {
         assert_eq!(check(lights_out, last_left), Ok(()));
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn after_a_stall_the_encore_still_waits_for_the_first_half() {
+        let start = Instant::now();
+        // A stalled machine: at 50 ms the clock jumps to 450 ms, so the
+        // first bars are heard late, together with the conductor's cue.
+        tokio::spawn(async {
+            sleep(Duration::from_millis(50)).await;
+            tokio::time::advance(Duration::from_millis(400)).await;
+        });
+        let lights_out = timeout(LIMIT, concert(start)).await.expect("hung");
+        // The violins' second bar ends at 550, the soloist's at 650, and
+        // the bow at 750; an encore cued at 450 would end it all at 650.
+        assert_eq!(lights_out, 750);
+    }
+
     /// Broken twin: the same concert with the tracker closed at once.
     async fn concert_closed_at_once(start: Instant) -> u128 {
         let stage = TaskTracker::new();
