@@ -1,6 +1,6 @@
 use std::time::Duration;
 use tokio::task::JoinSet;
-use tokio::time::{sleep, sleep_until, Instant};
+use tokio::time::{sleep_until, Instant};
 use tokio_util::sync::CancellationToken;
 
 const BAR: Duration = Duration::from_millis(200);
@@ -8,7 +8,8 @@ const BAR: Duration = Duration::from_millis(200);
 /// How a player left: its name, the bars it played, and when (ms).
 type Exit = (&'static str, u32, u128);
 
-/// Plays a bar every `BAR` until its own token is cancelled.
+/// Plays a bar every `BAR` (on the beat of `start`, however late it was
+/// first polled) until its own token is cancelled.
 async fn player(
     name: &'static str,
     cue: CancellationToken,
@@ -18,7 +19,7 @@ async fn player(
     loop {
         tokio::select! {
             () = cue.cancelled() => break,
-            () = sleep(BAR) => {
+            () = sleep_until(start + BAR * (bars + 1)) => {
                 bars += 1;
                 let ms = start.elapsed().as_millis();
                 println!("@{ms}ms {name}: bar {bars}");

@@ -150,7 +150,9 @@ async fn curtain(show: Duration, start: Instant) {
             Ok(()) => say(start, "signal", "ctrl-c"),
             Err(error) => say(start, "signal", &format!("no ctrl-c: {error}")),
         },
-        () = time::sleep(show) => say(start, "signal", "end of the show"),
+        () = sleep_until(start + show) => {
+            say(start, "signal", "end of the show");
+        }
     }
 }
 
