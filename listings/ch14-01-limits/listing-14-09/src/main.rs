@@ -49,11 +49,11 @@ async fn auditions(
 #[tokio::main]
 async fn main() {
     let players = [
-        ("harp", 400),
-        ("flute", 100),
-        ("tuba", 200),
-        ("viola", 300),
-        ("oboe", 100),
+        ("harp", 800),
+        ("flute", 200),
+        ("tuba", 400),
+        ("viola", 600),
+        ("oboe", 200),
     ];
     let panel = Panel::default();
     let start = Instant::now();
@@ -71,11 +71,11 @@ mod tests {
     use tokio::time::timeout;
 
     const PLAYERS: [(&str, u64); 5] = [
-        ("harp", 400),
-        ("flute", 100),
-        ("tuba", 200),
-        ("viola", 300),
-        ("oboe", 100),
+        ("harp", 800),
+        ("flute", 200),
+        ("tuba", 400),
+        ("viola", 600),
+        ("oboe", 200),
     ];
     const LIMIT: Duration = Duration::from_secs(60);
 
@@ -98,7 +98,7 @@ mod tests {
         listed.sort_unstable();
         assert_eq!(heard, listed);
         // The harp is listed first, but the flute, which began with it,
-        // ends first (100 ms), before any later player can.
+        // ends first (200 ms), before any later player can.
         assert_eq!(order[0], "flute", "{order:?}");
     }
 
