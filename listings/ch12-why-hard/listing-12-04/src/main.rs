@@ -6,7 +6,7 @@ use tokio::time::{sleep, Instant};
 // ANCHOR: all
 async fn long_phrase(score: Vec<&'static str>) -> usize {
     let opening = &score[..2]; // borrows the future's own `score`
-    sleep(Duration::from_millis(600)).await;
+    sleep(Duration::from_millis(1000)).await;
     opening.len() + score[2..].len()
 }
 
@@ -21,7 +21,7 @@ async fn conduct<F: Future<Output = usize>>(phrase: F, start: Instant) -> u32 {
                 println!("@{ms}ms conductor: phrase ends, {notes} notes");
                 return glances;
             }
-            () = sleep(Duration::from_millis(240)) => {
+            () = sleep(Duration::from_millis(400)) => {
                 glances += 1;
                 let ms = start.elapsed().as_millis();
                 println!("@{ms}ms conductor: still playing, keep going");
@@ -35,7 +35,7 @@ async fn main() {
     let programme: Vec<Pin<Box<dyn Future<Output = usize>>>> = vec![
         Box::pin(long_phrase(vec!["C4", "E4", "G4", "C5"])),
         Box::pin(async {
-            sleep(Duration::from_millis(90)).await;
+            sleep(Duration::from_millis(150)).await;
             2
         }),
     ];
@@ -58,10 +58,10 @@ mod tests {
         let glances = timeout(Duration::from_secs(1), conduct(phrase, start))
             .await
             .expect("the phrase ends");
-        // Two glances at 240 and 480 ms; the phrase was never restarted,
-        // so it still ends at exactly 600 ms.
+        // Two glances at 400 and 800 ms; the phrase was never restarted,
+        // so it still ends at exactly 1000 ms.
         assert_eq!(glances, 2);
-        assert_eq!(start.elapsed(), Duration::from_millis(600));
+        assert_eq!(start.elapsed(), Duration::from_millis(1000));
     }
 
     #[tokio::test(start_paused = true)]
@@ -73,6 +73,6 @@ mod tests {
             .await
             .expect("the phrase ends");
         assert_eq!(glances, 2);
-        assert_eq!(start.elapsed(), Duration::from_millis(600));
+        assert_eq!(start.elapsed(), Duration::from_millis(1000));
     }
 }

@@ -7,7 +7,7 @@ type Note = &'static str;
 async fn oboe(cues: mpsc::Sender<Note>, start: Instant) {
     for note in ["C4", "E4", "G4", "C5", "E5", "G5"] {
         if note == "G4" {
-            sleep(Duration::from_millis(360)).await; // a long breath
+            sleep(Duration::from_millis(600)).await; // a long breath
         }
         println!("@{}ms oboe: {note}", start.elapsed().as_millis());
         cues.send(note).await.unwrap();
@@ -34,7 +34,7 @@ async fn listen(start: Instant) -> Vec<Note> {
     let mut heard = Vec::new();
     let mut phrase = Vec::new();
     loop {
-        let patience = Duration::from_millis(240);
+        let patience = Duration::from_millis(400);
         match timeout(patience, read_phrase(&mut cues, &mut phrase)).await {
             Ok(more) => {
                 heard.append(&mut phrase);
@@ -70,6 +70,6 @@ mod tests {
             .await
             .expect("the oboe finishes");
         assert_eq!(heard, ["C4", "E4", "G4", "C5", "E5", "G5"]);
-        assert_eq!(start.elapsed(), Duration::from_millis(360));
+        assert_eq!(start.elapsed(), Duration::from_millis(600));
     }
 }
