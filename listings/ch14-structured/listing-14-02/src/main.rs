@@ -67,9 +67,9 @@ async fn concert(
 async fn main() {
     let score = Arc::new(vec!["C4", "E4", "G4", "C5"]);
     let sections = vec![
-        Section::new("violins", 240, None),
-        Section::new("cellos", 360, None),
-        Section::new("oboe", 300, Some(2)),
+        Section::new("violins", 400, None),
+        Section::new("cellos", 600, None),
+        Section::new("oboe", 500, Some(2)),
     ];
     let start = Instant::now();
     if let Err(mishap) = concert(sections, Arc::clone(&score), start).await {
@@ -89,8 +89,8 @@ mod tests {
     async fn every_result_is_collected() {
         let score = Arc::new(vec!["C4", "E4", "G4", "C5"]);
         let sections = vec![
-            Section::new("violins", 240, None),
-            Section::new("cellos", 360, None),
+            Section::new("violins", 400, None),
+            Section::new("cellos", 600, None),
         ];
         let start = Instant::now();
         let finished = timeout(
@@ -107,16 +107,16 @@ mod tests {
                 "cellos played 4 bars".to_string(),
             ])
         );
-        assert_eq!(start.elapsed(), Duration::from_millis(1440));
+        assert_eq!(start.elapsed(), Duration::from_millis(2400));
     }
 
     #[tokio::test(start_paused = true)]
     async fn the_first_error_stops_everyone_at_once() {
         let score = Arc::new(vec!["C4", "E4", "G4", "C5"]);
         let sections = vec![
-            Section::new("violins", 240, None),
-            Section::new("cellos", 360, None),
-            Section::new("oboe", 300, Some(2)),
+            Section::new("violins", 400, None),
+            Section::new("cellos", 600, None),
+            Section::new("oboe", 500, Some(2)),
         ];
         let start = Instant::now();
         let result = timeout(
@@ -127,7 +127,7 @@ mod tests {
         .expect("the concert ends");
         assert_eq!(result, Err("oboe split a reed".to_string()));
         // The error came back the moment it happened (2 oboe bars)...
-        assert_eq!(start.elapsed(), Duration::from_millis(600));
+        assert_eq!(start.elapsed(), Duration::from_millis(1000));
         // ...and no section is left holding the score: all were aborted
         // and dropped before `concert` returned.
         assert_eq!(Arc::strong_count(&score), 1);
