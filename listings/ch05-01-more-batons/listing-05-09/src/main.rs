@@ -123,6 +123,19 @@ mod tests {
         }
     }
 
+    /// Runs `part` on a thread of its own, waiting at most `HANG` for it:
+    /// the test's own thread never blocks on the stand.
+    fn watched<T: Send + 'static>(
+        what: &str,
+        part: impl FnOnce() -> T + Send + 'static,
+    ) -> T {
+        let (done, report) = mpsc::channel();
+        thread::spawn(move || done.send(part()).unwrap());
+        report
+            .recv_timeout(HANG)
+            .unwrap_or_else(|_| panic!("{what} hung"))
+    }
+
     #[test]
     fn no_page_is_lost_and_each_copyist_keeps_its_order() {
         const PAGES: u32 = 300;
@@ -175,7 +188,8 @@ mod tests {
         await_waits(&stand, 1);
         // The copyist is asleep in `put`, and page 3 is not on the stand.
         assert_eq!(stand.pages.lock().unwrap().queue, [1, 2]);
-        assert_eq!(stand.take(), 1); // pages are there: this never blocks
+        let player = Arc::clone(&stand);
+        assert_eq!(watched("take", move || player.take()), 1);
         let waited = reports
             .recv_timeout(HANG)
             .expect("the copyist was never woken to put page 3");
@@ -207,7 +221,8 @@ mod tests {
             );
             thread::sleep(Duration::from_millis(1));
         }
-        stand.put(7);
+        let copyist = Arc::clone(&stand);
+        watched("putting page 7", move || copyist.put(7));
         reports.recv_timeout(HANG).ok()
     }
 
