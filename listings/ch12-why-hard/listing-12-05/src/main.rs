@@ -55,15 +55,46 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::panic;
+    use std::sync::mpsc as std_mpsc;
+    use std::sync::mpsc::RecvTimeoutError;
+    use std::thread;
 
-    #[tokio::test(start_paused = true)]
-    async fn a_cancelled_read_phrase_loses_its_notes() {
-        let start = Instant::now();
-        let heard = timeout(Duration::from_secs(1), listen(start))
-            .await
-            .expect("the oboe finishes");
+    /// Runs `listen` on a paused clock on a thread of its own. A loop that
+    /// never rests keeps that clock from moving, so no `timeout` inside
+    /// could fire: ten real seconds are the watchdog instead.
+    fn listen_on_paused_clock() -> (Vec<Note>, Duration) {
+        let (report, outcome) = std_mpsc::channel();
+        let rehearsal = thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .start_paused(true)
+                .build()
+                .unwrap();
+            let _ = report.send(runtime.block_on(async {
+                let start = Instant::now();
+                let heard = timeout(Duration::from_secs(1), listen(start))
+                    .await
+                    .expect("the oboe finishes");
+                (heard, start.elapsed())
+            }));
+        });
+        match outcome.recv_timeout(Duration::from_secs(10)) {
+            Ok(result) => result,
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("10 real seconds and the clock has not moved: it spins")
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                panic::resume_unwind(rehearsal.join().unwrap_err())
+            }
+        }
+    }
+
+    #[test]
+    fn a_cancelled_read_phrase_loses_its_notes() {
+        let (heard, ended) = listen_on_paused_clock();
         // C4 and E4 were received, then dropped with the cancelled future.
         assert_eq!(heard, ["G4", "C5", "E5", "G5"]);
-        assert_eq!(start.elapsed(), Duration::from_millis(600));
+        assert_eq!(ended, Duration::from_millis(600));
     }
 }
