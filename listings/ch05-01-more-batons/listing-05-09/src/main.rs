@@ -197,33 +197,71 @@ mod tests {
         assert_eq!(stand.pages.lock().unwrap().queue, [2, 3]);
     }
 
-    /// Starts a player at an empty stand and, once it is asleep, wakes it
-    /// with the stand still empty, as a spurious wake-up would. Only after
-    /// the player has gone back to sleep does page 7 arrive. Returns the
-    /// page the player took, or `None` if it failed.
-    fn take_after_a_false_wake(take: fn(&MusicStand) -> u32) -> Option<u32> {
-        let stand = Arc::new(MusicStand::new(2));
+    /// Starts `part` on a thread of its own and, once it is asleep at a
+    /// fresh `stand`, wakes everyone on `bell` with nothing changed, as a
+    /// spurious wake-up would. Returns whether `part` went back to sleep;
+    /// `false` if it returned or panicked instead.
+    fn sleeps_again_after_a_false_wake<T: Send + 'static>(
+        stand: &Arc<MusicStand>,
+        bell: fn(&MusicStand) -> &Condvar,
+        part: impl FnOnce(&MusicStand) -> T + Send + 'static,
+    ) -> (bool, mpsc::Receiver<T>) {
         let (report, reports) = mpsc::channel();
-        let player = Arc::clone(&stand);
-        thread::spawn(move || report.send(take(&player)).unwrap());
-        await_waits(&stand, 1);
-        stand.not_empty.notify_all(); // no page: a false wake-up
+        let performer = Arc::clone(stand);
+        thread::spawn(move || report.send(part(&performer)).unwrap());
+        await_waits(stand, 1);
+        bell(stand).notify_all(); // nothing changed: a false wake-up
         let deadline = Instant::now() + HANG;
-        while waits(&stand) < 2 {
-            match reports.try_recv() {
-                Ok(page) => return Some(page),
-                Err(TryRecvError::Disconnected) => return None,
-                Err(TryRecvError::Empty) => {}
+        while waits(stand) < 2 {
+            if !matches!(reports.try_recv(), Err(TryRecvError::Empty)) {
+                return (false, reports);
             }
             assert!(
                 Instant::now() < deadline,
-                "the player neither slept again nor gave up"
+                "the performer neither slept again nor gave up"
             );
             thread::sleep(Duration::from_millis(1));
+        }
+        (true, reports)
+    }
+
+    /// A player at an empty stand, falsely woken; page 7 arrives only
+    /// once it has gone back to sleep. Returns the page it took, or
+    /// `None` if it did not go back to sleep.
+    fn take_after_a_false_wake(take: fn(&MusicStand) -> u32) -> Option<u32> {
+        let stand = Arc::new(MusicStand::new(2));
+        let (slept, reports) = sleeps_again_after_a_false_wake(
+            &stand,
+            |stand| &stand.not_empty,
+            take,
+        );
+        if !slept {
+            return None;
         }
         let copyist = Arc::clone(&stand);
         watched("putting page 7", move || copyist.put(7));
         reports.recv_timeout(HANG).ok()
+    }
+
+    /// A copyist at a full stand, falsely woken. Returns whether it went
+    /// back to sleep, and what the stand held when it came back.
+    fn put_after_a_false_wake(
+        put: fn(&MusicStand, u32) -> bool,
+    ) -> (bool, VecDeque<u32>) {
+        let stand = Arc::new(MusicStand::new(2));
+        stand.pages.lock().unwrap().queue.extend([1, 2]);
+        let (slept, reports) = sleeps_again_after_a_false_wake(
+            &stand,
+            |stand| &stand.not_full,
+            move |stand| put(stand, 3),
+        );
+        if slept {
+            let player = Arc::clone(&stand);
+            watched("take", move || player.take());
+            reports.recv_timeout(HANG).expect("page 3 never went on");
+        }
+        let queue = stand.pages.lock().unwrap().queue.clone();
+        (slept, queue)
     }
 
     /// The broken twin: `if` checks the stand once, so a wake-up with the
@@ -239,6 +277,20 @@ mod tests {
         page
     }
 
+    /// The broken twin of `put`: a wake-up with the stand still full puts
+    /// a third page on a stand with room for two.
+    fn put_with_if(stand: &MusicStand, page: u32) -> bool {
+        let mut pages = stand.pages.lock().unwrap();
+        let waited = pages.queue.len() == stand.room;
+        if waited {
+            pages.waits += 1;
+            pages = stand.not_full.wait(pages).unwrap();
+        }
+        pages.queue.push_back(page);
+        stand.not_empty.notify_one();
+        waited
+    }
+
     #[test]
     fn a_false_wake_sends_the_player_back_to_sleep() {
         assert_eq!(take_after_a_false_wake(MusicStand::take), Some(7));
@@ -247,5 +299,21 @@ mod tests {
     #[test]
     fn the_if_twin_is_fooled_by_a_false_wake() {
         assert_eq!(take_after_a_false_wake(take_with_if), None);
+    }
+
+    #[test]
+    fn a_false_wake_sends_the_copyist_back_to_sleep() {
+        assert_eq!(
+            put_after_a_false_wake(MusicStand::put),
+            (true, [2, 3].into())
+        );
+    }
+
+    #[test]
+    fn the_if_twin_overfills_the_stand_on_a_false_wake() {
+        assert_eq!(
+            put_after_a_false_wake(put_with_if),
+            (false, [1, 2, 3].into())
+        );
     }
 }
