@@ -51,8 +51,8 @@ mod tests {
     use std::sync::{Barrier, MutexGuard, PoisonError};
 
     // ANCHOR: tests
-    /// `cargo test` runs the tests of a binary on parallel threads, and a
-    /// static is shared by all of them. Every test that touches
+    /// By default `cargo test` runs a binary's tests on parallel threads,
+    /// and a static is shared by all of them. Every test that touches
     /// `REHEARSAL_LOG` takes this lock first.
     static LOG_TESTS: Mutex<()> = Mutex::new(());
 
@@ -67,8 +67,8 @@ mod tests {
         let _turn = log_to_myself();
         play("violins", 1);
         play("violins", 2);
-        let log = REHEARSAL_LOG.lock().unwrap();
-        assert_eq!(*log, ["violins bar 1", "violins bar 2"]);
+        let log = REHEARSAL_LOG.lock().unwrap().clone();
+        assert_eq!(log, ["violins bar 1", "violins bar 2"]);
     }
 
     /// Two test bodies that share the static without taking `LOG_TESTS`,
