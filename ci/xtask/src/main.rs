@@ -206,6 +206,8 @@ fn test(args: &[String]) -> Result<(), String> {
     stage.run("recorded outputs", || {
         outputs::every_listing_tests_its_recording(&workspace)
     })?;
+    stage.run("mutants ledger", || mutants::check(&root, &workspace))?;
+    stage.run("mutants sample", || mutants::sample(&root, &workspace))?;
     let tools = stage.run("pinned tools", tools::Tools::ensure)?;
     let note = stage.run("render the book", || {
         pages::render_cached(&tools, &root, &cache)
