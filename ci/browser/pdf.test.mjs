@@ -16,12 +16,16 @@ export const PDF = process.env.BOOK_PDF ?? join(BOOK_HTML, '..', 'rust-as-music-
 const PDFTOTEXT = process.env.BOOK_PDFTOTEXT ?? '/usr/bin/pdftotext';
 
 let book;
-before(async () => {
-    book = await openBook();
-});
-after(async () => {
-    await book?.close();
-});
+// Only when print.html is checked: a file without a test never runs its
+// `after`, and the browser a `before` opened would keep it running.
+if (checked('print.html')) {
+    before(async () => {
+        book = await openBook();
+    });
+    after(async () => {
+        await book?.close();
+    });
+}
 
 /// One line of text, as the PDF's text layer and the page compare: no
 /// compatibility characters (a ligature "ﬁ" is "fi"), every run of
