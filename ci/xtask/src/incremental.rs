@@ -1,5 +1,6 @@
-//! The listing stages of `cargo xtask test`, skipping the listings whose
-//! inputs are those of a run that passed (see [`crate::cache`]).
+//! The listing stages of `cargo xtask test` (tests, negative examples,
+//! loom models, the mutants sample), skipping the work whose inputs are
+//! those of a run that passed (see [`crate::cache`]).
 //!
 //! A listing's key holds everything its tests can read:
 //! - every file in its folder (sources, `output.txt`, `Cargo.toml`), which
@@ -213,6 +214,52 @@ pub fn loom_checks(
     Ok(plan.note("loom listings"))
 }
 
+/// The mutants sample (`sample`, which reruns mutants chosen by the
+/// commit), skipped when it passed with the same inputs: the commit and the
+/// day that seed it, everything under `listings/` (the ledger included),
+/// every executable of the test build, `ci/`, `.cargo/`, and what every
+/// key holds (the xtask, which pins cargo-mutants).
+pub fn mutants_sample(
+    cache: &Cache,
+    root: &Path,
+    built: &Built,
+    sample: impl FnOnce() -> Result<(), String>,
+) -> Result<String, String> {
+    let mut inputs = cache::common(root);
+    inputs.add("work", b"mutants sample");
+    inputs.add(
+        "commit",
+        cache::version("git", &["rev-parse", "HEAD"]).as_bytes(),
+    );
+    let day = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400);
+    inputs.add("day", day.to_string().as_bytes());
+    inputs.tree(root, &root.join("listings"), &["target"]);
+    inputs.tree(root, &root.join(".cargo"), &[]);
+    inputs.tree(
+        root,
+        &root.join("ci"),
+        &["browser", "target", "node_modules"],
+    );
+    let mut executables: Vec<&PathBuf> =
+        built.executables.values().flatten().collect();
+    executables.sort();
+    for executable in executables {
+        inputs.stamp(root, executable);
+    }
+    let plan = cache.plan("mutants", vec![("sample".into(), inputs.key())]);
+    if plan.stale.is_empty() {
+        return Ok("no input changed since this sample passed, skipped".into());
+    }
+    sample()?;
+    plan.record(cache)?;
+    Ok(match cache.full() {
+        Some(why) => format!("run: {why}"),
+        None => "run: an input changed since it last passed".into(),
+    })
+}
+
 /// Runs `stage` on the workspace holding only the listings `keep` selects,
 /// then puts the others back.
 fn with_only<T>(
@@ -277,9 +324,9 @@ mod tests {
     }
 
     /// A checkout with one listing, its executable, and the crates of `ci/`.
-    fn checkout() -> PathBuf {
+    fn checkout(name: &str) -> PathBuf {
         let root = std::env::temp_dir()
-            .join(format!("xtask-incremental-{}", std::process::id()));
+            .join(format!("xtask-incremental-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         for (file, text) in [
             ("Cargo.lock", "version = 4\n"),
@@ -298,8 +345,68 @@ mod tests {
     }
 
     #[test]
+    fn the_mutants_sample_reruns_only_when_an_input_changed() {
+        let root = checkout("mutants");
+        let binary = root.join("target/debug/deps/listing_05_01-abc");
+        let built = Built {
+            executables: HashMap::from([(
+                root.join("listings/ch05/listing-05-01"),
+                vec![binary.clone()],
+            )]),
+        };
+        let cache = Cache::open(&root.join("target"), None);
+        let runs = std::cell::Cell::new(0);
+        let sample = || {
+            mutants_sample(&cache, &root, &built, || {
+                runs.set(runs.get() + 1);
+                Ok(())
+            })
+        };
+        sample().unwrap();
+        sample().unwrap();
+        assert_eq!(runs.get(), 1, "the second run skips the same sample");
+
+        let ledger = root.join("listings/mutants.toml");
+        std::fs::write(&ledger, "[listing-05-01]\n").unwrap();
+        sample().unwrap();
+        assert_eq!(runs.get(), 2, "the ledger changed");
+
+        let later =
+            std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+        std::fs::File::options()
+            .write(true)
+            .open(&binary)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        sample().unwrap();
+        assert_eq!(runs.get(), 3, "a listing was rebuilt");
+
+        let failing = mutants_sample(&cache, &root, &built, || {
+            Err("a mutant survived".into())
+        });
+        assert!(failing.is_ok(), "nothing changed: skipped");
+        std::fs::write(root.join("ci/recording/src/lib.rs"), "// new").unwrap();
+        let failing = mutants_sample(&cache, &root, &built, || {
+            Err("a mutant survived".into())
+        });
+        assert!(failing.is_err());
+        sample().unwrap();
+        assert_eq!(runs.get(), 4, "a failed sample is not remembered");
+
+        let full = Cache::open(&root.join("target"), Some("--full".into()));
+        mutants_sample(&full, &root, &built, || {
+            runs.set(runs.get() + 1);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(runs.get(), 5, "a full run runs it");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
     fn a_listing_key_changes_with_each_kind_of_input() {
-        let root = checkout();
+        let root = checkout("keys");
         let dir = root.join("listings/ch05/listing-05-01");
         let binary = root.join("target/debug/deps/listing_05_01-abc");
         let key =

@@ -207,7 +207,12 @@ fn test(args: &[String]) -> Result<(), String> {
         outputs::every_listing_tests_its_recording(&workspace)
     })?;
     stage.run("mutants ledger", || mutants::check(&root, &workspace))?;
-    stage.run("mutants sample", || mutants::sample(&root, &workspace))?;
+    let note = stage.run("mutants sample", || {
+        incremental::mutants_sample(&cache, &root, &built, || {
+            mutants::sample(&root, &workspace)
+        })
+    })?;
+    stage.note(note);
     let tools = stage.run("pinned tools", tools::Tools::ensure)?;
     let note = stage.run("render the book", || {
         pages::render_cached(&tools, &root, &cache)
