@@ -1,0 +1,125 @@
+// ANCHOR: all
+use std::cell::Cell;
+use std::sync::{Mutex, PoisonError};
+use std::thread;
+
+/// The orchestra's library: one for everybody, so it sits behind a lock.
+static LIBRARY: Mutex<Vec<(String, u32)>> = Mutex::new(Vec::new());
+
+/// A section's own stand, set up the first time the section uses it.
+struct Stand {
+    section: String,
+    bars: Cell<u32>,
+}
+
+impl Stand {
+    fn set_up() -> Stand {
+        let section = thread::current().name().unwrap_or("?").to_string();
+        Stand {
+            section,
+            bars: Cell::new(0),
+        }
+    }
+}
+
+impl Drop for Stand {
+    /// Runs on the section's own thread as it exits: the stand is handed
+    /// in. A panic here would abort the process, so a poisoned library
+    /// is used as it is.
+    fn drop(&mut self) {
+        let handed_in = (std::mem::take(&mut self.section), self.bars.get());
+        let mut library =
+            LIBRARY.lock().unwrap_or_else(PoisonError::into_inner);
+        library.push(handed_in);
+    }
+}
+
+thread_local! {
+    static STAND: Stand = Stand::set_up();
+}
+
+fn play_bar() {
+    STAND.with(|stand| stand.bars.set(stand.bars.get() + 1));
+}
+
+fn main() {
+    let parts = [("violins", 3), ("cellos", 5), ("harp", 0)];
+    let sections = parts.map(|(name, bars)| {
+        thread::Builder::new()
+            .name(name.to_string())
+            .spawn(move || (0..bars).for_each(|_| play_bar()))
+            .unwrap()
+    });
+    for section in sections {
+        section.join().unwrap(); // waits for its stand's destructor too
+    }
+    let mut handed_in = LIBRARY.lock().unwrap().clone();
+    handed_in.sort();
+    for (section, bars) in &handed_in {
+        println!("library: {section} handed in a stand with {bars} bars");
+    }
+    let (stands, sections) = (handed_in.len(), parts.len());
+    println!("library: {stands} stands came back from {sections} sections");
+}
+// ANCHOR_END: all
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    const WATCHDOG: Duration = Duration::from_secs(10);
+
+    /// What the library holds from the section named `name`. Tests run at
+    /// the same time and share the library, so each names its own sections.
+    fn handed_in_by(name: &str) -> Vec<u32> {
+        let library = LIBRARY.lock().unwrap();
+        library
+            .iter()
+            .filter(|(section, _)| section == name)
+            .map(|&(_, bars)| bars)
+            .collect()
+    }
+
+    /// Starts a section named `name` that runs `part`, and joins it under
+    /// a watchdog. Returns what `part` returned.
+    fn perform<T: Send + 'static>(
+        name: &str,
+        part: impl FnOnce() -> T + Send + 'static,
+    ) -> T {
+        let (report, watchdog) = mpsc::channel();
+        let name = name.to_string();
+        thread::spawn(move || {
+            let section = thread::Builder::new().name(name).spawn(part);
+            report.send(section.unwrap().join().unwrap()).unwrap();
+        });
+        watchdog
+            .recv_timeout(WATCHDOG)
+            .expect("the section never ended")
+    }
+
+    #[test]
+    fn a_stand_is_handed_in_as_its_thread_exits_and_join_waits_for_it() {
+        let before_exit = perform("test-tuba", || {
+            (0..4).for_each(|_| play_bar());
+            handed_in_by("test-tuba")
+        });
+        assert_eq!(before_exit, Vec::<u32>::new(), "handed in too early");
+        assert_eq!(handed_in_by("test-tuba"), [4], "after join");
+    }
+
+    #[test]
+    fn each_section_hands_in_its_own_count() {
+        perform("test-oboe", || (0..2).for_each(|_| play_bar()));
+        perform("test-bassoon", || (0..7).for_each(|_| play_bar()));
+        assert_eq!(handed_in_by("test-oboe"), [2]);
+        assert_eq!(handed_in_by("test-bassoon"), [7]);
+    }
+
+    #[test]
+    fn a_section_that_never_plays_sets_up_no_stand() {
+        perform("test-triangle", || ());
+        assert_eq!(handed_in_by("test-triangle"), Vec::<u32>::new());
+    }
+}
