@@ -31,19 +31,21 @@ use crate::listings::{Kind, Listing, Workspace};
 /// Each package folder's executables, from one cargo build.
 pub struct Built {
     executables: HashMap<PathBuf, Vec<PathBuf>>,
+    /// The listings whose tests ran, not skipped.
+    tested: Vec<String>,
 }
 
-/// The arguments of the listing-test build: every crate but the page tests
-/// (a later stage) and the negative examples (their own stage).
-fn test_selection(workspace: &Workspace) -> Vec<String> {
-    let mut args: Vec<String> =
-        ["test", "--workspace", "--exclude", "page-tests"]
-            .map(String::from)
-            .to_vec();
-    for negative in negatives(workspace) {
-        args.extend(["--exclude".into(), negative.name.clone()]);
-    }
-    args
+/// The arguments of the build: every crate but the page tests (a later
+/// stage, which needs the rendered book).
+const BUILD: [&str; 4] = ["test", "--workspace", "--exclude", "page-tests"];
+
+/// nextest in `root`, running every test whatever fails, cargo quiet.
+fn nextest(root: &Path) -> Result<Command, String> {
+    let mut command = Command::new(crate::tools::nextest()?);
+    command
+        .args(["nextest", "run", "--cargo-quiet", "--no-fail-fast"])
+        .current_dir(root);
+    Ok(command)
 }
 
 fn negatives(workspace: &Workspace) -> impl Iterator<Item = &Listing> {
@@ -83,7 +85,10 @@ fn build(root: &Path, args: &[String]) -> Result<Built, String> {
             args.join(" ")
         ));
     }
-    Ok(Built { executables })
+    Ok(Built {
+        executables,
+        tested: Vec::new(),
+    })
 }
 
 /// From one of cargo's JSON messages: the package folder and the path of
@@ -138,8 +143,7 @@ pub fn listing_tests(
     root: &Path,
     workspace: &Workspace,
 ) -> Result<(Built, String), String> {
-    let selection = test_selection(workspace);
-    let built = build(root, &selection)?;
+    let mut built = build(root, &BUILD.map(String::from))?;
     let work = workspace
         .listings
         .iter()
@@ -152,16 +156,16 @@ pub fn listing_tests(
         })
         .collect();
     let plan = cache.plan("tests", work);
-    if cache.full().is_some() {
-        workspace.run_tests(root)?;
-    } else {
-        let mut command = Command::new(crate::env_cargo());
-        command.args(&selection).arg("--quiet").current_dir(root);
-        for fresh in &plan.fresh {
-            command.args(["--exclude", fresh]);
-        }
-        crate::run(&mut command, "a test failed (see above)")?;
+    let skip = negatives(workspace)
+        .map(|l| l.name.as_str())
+        .chain(plan.fresh.iter().map(String::as_str));
+    let mut command = nextest(root)?;
+    command.args(&BUILD[1..]);
+    for name in skip {
+        command.args(["--exclude", name]);
     }
+    crate::run(&mut command, "a test failed (nextest names it above)")?;
+    built.tested = plan.stale_names().into_iter().map(String::from).collect();
     plan.record(cache)?;
     Ok((built, plan.note("listings' tests")))
 }
@@ -177,11 +181,21 @@ pub fn negative_examples(
         .map(|l| (l.name.clone(), listing_key(root, "negative", &l.dir, &[])))
         .collect();
     let plan = cache.plan("negative", work);
-    with_only(
-        workspace,
-        |l| plan.is_stale(&l.name),
-        |w| w.check_negatives(root),
-    )?;
+    if !plan.stale.is_empty() {
+        // All at once, two at a time; if one fails, each again alone, so
+        // the report names it and says what to do.
+        let mut command = nextest(root)?;
+        for name in plan.stale_names() {
+            command.args(["--package", name]);
+        }
+        if crate::run(&mut command, "").is_err() {
+            with_only(
+                workspace,
+                |l| plan.is_stale(&l.name),
+                |w| w.check_negatives(root),
+            )?;
+        }
+    }
     plan.record(cache)?;
     Ok(plan.note("negative examples"))
 }
@@ -223,7 +237,7 @@ pub fn mutants_sample(
     cache: &Cache,
     root: &Path,
     built: &Built,
-    sample: impl FnOnce() -> Result<(), String>,
+    sample: impl FnOnce(Option<&[String]>) -> Result<(), String>,
 ) -> Result<String, String> {
     let mut inputs = cache::common(root);
     inputs.add("work", b"mutants sample");
@@ -252,11 +266,21 @@ pub fn mutants_sample(
     if plan.stale.is_empty() {
         return Ok("no input changed since this sample passed, skipped".into());
     }
-    sample()?;
+    // Locally, after an edit to a few listings, the sample tries theirs:
+    // their mutants are the ones the edit can have changed.
+    let only = match cache.full() {
+        None if !built.tested.is_empty() => Some(built.tested.as_slice()),
+        _ => None,
+    };
+    sample(only)?;
     plan.record(cache)?;
-    Ok(match cache.full() {
-        Some(why) => format!("run: {why}"),
-        None => "run: an input changed since it last passed".into(),
+    Ok(match (cache.full(), only) {
+        (Some(why), _) => format!("run: {why}"),
+        (None, Some(only)) => format!(
+            "run on the {} listing(s) whose tests ran, in a shorter budget",
+            only.len()
+        ),
+        (None, None) => "run: an input changed since it last passed".into(),
     })
 }
 
@@ -353,11 +377,12 @@ mod tests {
                 root.join("listings/ch05/listing-05-01"),
                 vec![binary.clone()],
             )]),
+            tested: Vec::new(),
         };
         let cache = Cache::open(&root.join("target"), None);
         let runs = std::cell::Cell::new(0);
         let sample = || {
-            mutants_sample(&cache, &root, &built, || {
+            mutants_sample(&cache, &root, &built, |_| {
                 runs.set(runs.get() + 1);
                 Ok(())
             })
@@ -382,12 +407,12 @@ mod tests {
         sample().unwrap();
         assert_eq!(runs.get(), 3, "a listing was rebuilt");
 
-        let failing = mutants_sample(&cache, &root, &built, || {
+        let failing = mutants_sample(&cache, &root, &built, |_| {
             Err("a mutant survived".into())
         });
         assert!(failing.is_ok(), "nothing changed: skipped");
         std::fs::write(root.join("ci/recording/src/lib.rs"), "// new").unwrap();
-        let failing = mutants_sample(&cache, &root, &built, || {
+        let failing = mutants_sample(&cache, &root, &built, |_| {
             Err("a mutant survived".into())
         });
         assert!(failing.is_err());
@@ -395,12 +420,40 @@ mod tests {
         assert_eq!(runs.get(), 4, "a failed sample is not remembered");
 
         let full = Cache::open(&root.join("target"), Some("--full".into()));
-        mutants_sample(&full, &root, &built, || {
+        mutants_sample(&full, &root, &built, |_| {
             runs.set(runs.get() + 1);
             Ok(())
         })
         .unwrap();
         assert_eq!(runs.get(), 5, "a full run runs it");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_local_sample_draws_from_the_listings_just_tested() {
+        let root = checkout("sample-only");
+        let mut built = Built {
+            executables: HashMap::new(),
+            tested: vec!["listing-05-01".into()],
+        };
+        let asked = std::cell::RefCell::new(Vec::new());
+        let record = |only: Option<&[String]>| {
+            asked.borrow_mut().push(only.map(<[String]>::to_vec));
+            Ok(())
+        };
+        let local = Cache::open(&root.join("target"), None);
+        mutants_sample(&local, &root, &built, record).unwrap();
+        std::fs::write(root.join("ci/recording/src/lib.rs"), "// 2").unwrap();
+        let full = Cache::open(&root.join("target"), Some("--full".into()));
+        mutants_sample(&full, &root, &built, record).unwrap();
+        built.tested.clear();
+        std::fs::write(root.join("ci/recording/src/lib.rs"), "// 3").unwrap();
+        mutants_sample(&local, &root, &built, record).unwrap();
+        assert_eq!(
+            *asked.borrow(),
+            [Some(vec!["listing-05-01".to_string()]), None, None],
+            "local after an edit: that listing; full, or nothing tested: all"
+        );
         std::fs::remove_dir_all(&root).unwrap();
     }
 

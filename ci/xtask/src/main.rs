@@ -41,7 +41,8 @@ cargo xtask <verb>
                 rerun listings and rewrite their recorded output, and
                 every negative example's recorded compiler error; with
                 filters, only listings whose path contains one (ch05);
-                `outputs --check` only compares, as the test does
+                `outputs --check [FILTER…]` only compares, as the test
+                does, the same listings
   new-listing   scaffold a listing crate:
                   new-listing <chapter-dir> [--negative] [--no-listing NAME]
                 e.g. new-listing ch03-threads
@@ -73,8 +74,10 @@ fn main() -> ExitCode {
         "test" => test(rest),
         "check" => check(),
         "outputs" if rest.iter().any(|a| a == "--check") => {
+            let filters: Vec<String> =
+                rest.iter().filter(|a| *a != "--check").cloned().collect();
             listings::Workspace::load(&listings::workspace_root())
-                .and_then(|workspace| outputs::compare(&workspace))
+                .and_then(|workspace| outputs::compare(&workspace, &filters))
         }
         "outputs" => outputs::regenerate(rest),
         "new-listing" => scaffold::new_listing(rest),
@@ -177,6 +180,26 @@ fn test(args: &[String]) -> Result<(), String> {
     stage.run("rustfmt (negative examples)", || {
         workspace.rustfmt_negatives(&root)
     })?;
+    // The book renders first (seconds), so its browser tests, which need
+    // no cargo build, run in Chromium beside the cargo stages: together
+    // they keep both cores busy, where one after the other left one idle.
+    let tools = stage.run("pinned tools", tools::Tools::ensure)?;
+    let note = stage.run("render the book", || {
+        pages::render_cached(&tools, &root, &cache)
+    })?;
+    stage.note(note);
+    stage.run("rendered pages: links", || links::check(&root))?;
+    let log = root.join("target/browser/chromium.log");
+    let browser = stage.begin("rendered pages: in Chromium", || {
+        browser::start(&root, &cache, Some(&log))
+    })?;
+    if let browser::Started::Running(_) = browser {
+        println!(
+            "(node and Chromium run beside the next stages; their report \
+             follows the last one, from {})",
+            log.display()
+        );
+    }
     stage.run("clippy", || {
         cargo(
             &root,
@@ -208,23 +231,18 @@ fn test(args: &[String]) -> Result<(), String> {
     })?;
     stage.run("mutants ledger", || mutants::check(&root, &workspace))?;
     let note = stage.run("mutants sample", || {
-        incremental::mutants_sample(&cache, &root, &built, || {
-            mutants::sample(&root, &workspace)
+        incremental::mutants_sample(&cache, &root, &built, |only| {
+            mutants::sample(&root, &workspace, only)
         })
-    })?;
-    stage.note(note);
-    let tools = stage.run("pinned tools", tools::Tools::ensure)?;
-    let note = stage.run("render the book", || {
-        pages::render_cached(&tools, &root, &cache)
     })?;
     stage.note(note);
     let note = stage.run("rendered pages: code blocks", || {
         pages::test(&root, &workspace, &cache)
     })?;
     stage.note(note);
-    stage.run("rendered pages: links", || links::check(&root))?;
-    let note = stage.run("rendered pages: in Chromium", || {
-        browser::test(&root, &cache)
+    let note = stage.end("rendered pages: in Chromium", || match browser {
+        browser::Started::Skipped(note) => Ok(note),
+        browser::Started::Running(run) => run.finish(&cache),
     })?;
     stage.note(note);
 
@@ -237,6 +255,8 @@ fn test(args: &[String]) -> Result<(), String> {
 struct Stages {
     /// Each stage run: its name, seconds, and what it skipped.
     timings: Vec<(&'static str, f64, Option<String>)>,
+    /// Stages begun and not yet ended: they run beside the others.
+    begun: Vec<(&'static str, Instant)>,
 }
 
 impl Stages {
@@ -248,16 +268,48 @@ impl Stages {
         println!("==> {name}");
         let started = Instant::now();
         let result = stage();
-        let seconds = started.elapsed().as_secs_f64();
-        self.timings.push((name, seconds, None));
-        let passed = self.timings.len() - 1;
-        result.map_err(|message| {
-            format!(
-                "stage `{name}` failed:\n{message}\n{}\
-                 stages: {passed} passed, 1 failed",
-                self.lines()
-            )
-        })
+        self.timings
+            .push((name, started.elapsed().as_secs_f64(), None));
+        result.map_err(|message| self.failed(name, message))
+    }
+
+    /// Starts a stage that runs beside the next ones, until [`Self::end`].
+    fn begin<T>(
+        &mut self,
+        name: &'static str,
+        start: impl FnOnce() -> Result<T, String>,
+    ) -> Result<T, String> {
+        println!("==> {name} (begins)");
+        self.begun.push((name, Instant::now()));
+        start().map_err(|message| self.failed(name, message))
+    }
+
+    /// Waits for a stage [`Self::begin`] started; its time counts from
+    /// its beginning.
+    fn end<T>(
+        &mut self,
+        name: &'static str,
+        finish: impl FnOnce() -> Result<T, String>,
+    ) -> Result<T, String> {
+        println!("==> {name} (ends)");
+        let started = self
+            .begun
+            .iter()
+            .find(|(begun, _)| *begun == name)
+            .map_or_else(Instant::now, |(_, started)| *started);
+        let result = finish();
+        self.timings
+            .push((name, started.elapsed().as_secs_f64(), None));
+        result.map_err(|message| self.failed(name, message))
+    }
+
+    fn failed(&self, name: &str, message: String) -> String {
+        let passed = self.timings.len().saturating_sub(1);
+        format!(
+            "stage `{name}` failed:\n{message}\n{}\
+             stages: {passed} passed, 1 failed",
+            self.lines()
+        )
     }
 
     /// What the last stage skipped and why, for the summary.

