@@ -17,9 +17,9 @@ fn count_notes(bars: &[Bar]) -> usize {
     a + b
 }
 
-/// Each section's desk copies its part onto its own slot of the stand.
+/// A task per section copies its part onto its own slot of the stand.
 /// Both are borrowed from the caller, with no `Arc` and no `Mutex`:
-/// `scope` returns only when every desk it started has finished.
+/// `scope` returns only when every task it started has finished.
 fn copy_parts(parts: &[(&str, Bar)], stand: &mut [String]) {
     rayon::scope(|s| {
         for ((section, part), slot) in parts.iter().zip(stand.iter_mut()) {

@@ -16,8 +16,8 @@ where
         // If the conductor stopped waiting, nobody needs the answer.
         let _ = answer.send(job());
     });
-    // A panicking `rayon::spawn` job aborts the process: no panic
-    // handler is set on the global pool. So an answer always comes.
+    // A panicking `rayon::spawn` job aborts the process, since no panic
+    // handler is set on the global pool: `answer` is never dropped unsent.
     reply.await.expect("the desks answer")
 }
 
