@@ -135,12 +135,10 @@ mod tests {
         let (cue, wait) = mpsc::channel();
         copy_parts_detached(parts.clone(), Arc::clone(&stand), wait);
         let returned_with = stand.lock().unwrap().clone();
+        let every_section: Vec<&str> = parts.iter().map(|p| p.0).collect();
         assert_eq!(
             all_copied(&returned_with, &parts),
-            Err(
-                r#"not copied: ["violins", "violas", "cellos", "basses", "flutes"]"#
-                    .to_string()
-            )
+            Err(format!("not copied: {every_section:?}"))
         );
         // Only now may the detached desk start copying.
         cue.send(()).expect("the detached desk waits for its cue");
