@@ -188,6 +188,8 @@ mod tests {
         assert!(verdict.is_err(), "the twin should give up too soon");
     }
 
+    /// The horns doze with twice the watchdog's patience; they are still
+    /// dozing after `QUIET`, so only the cue can end the doze in time.
     #[test]
     fn a_cue_ends_a_patient_doze_early() {
         let cue = Arc::new(AtomicBool::new(false));
@@ -198,6 +200,8 @@ mod tests {
                 report.send(doze_until_cued_or(&cue, WATCHDOG * 2)).unwrap();
             })
         };
+        let early = woke.recv_timeout(QUIET);
+        assert_eq!(early, Err(RecvTimeoutError::Timeout), "woke uncued");
         give_cue(&cue, horns.thread());
         assert_eq!(woke.recv_timeout(WATCHDOG), Ok(true));
     }
