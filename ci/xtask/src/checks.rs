@@ -11,8 +11,14 @@ use crate::listings::{Kind, Listing, Workspace};
 use crate::problem::Report;
 
 /// Crates the Rust Playground offers, so Run works for a listing using them.
-const PLAYGROUND_CRATES: &[&str] =
-    &["tokio", "tokio-util", "futures-util", "rayon"];
+const PLAYGROUND_CRATES: &[&str] = &[
+    "tokio",
+    "tokio-util",
+    "futures-util",
+    "rayon",
+    "tracing",
+    "tracing-subscriber",
+];
 
 /// A reader's test command is what CI runs: the `cargo xtask` line of
 /// `.ci/run` must stand, as a line of its own, in README.md.
