@@ -180,9 +180,9 @@ const runFixture = readFileSync(join(here, 'fixtures/evaluate.json'));
 
 /// Routes every request of `context`: the book's own (127.0.0.1, file:)
 /// pass; Run's request to the Playground is answered from the fixture, or
-/// refused when `playground` is 'refusing', and recorded in `runs` (its
-/// JSON body); anything else is blocked and added to `problems`.
-async function guard(context, problems, blocked, playground, runs) {
+/// refused while `state.playground` is 'refusing', and recorded in `runs`
+/// (its JSON body); anything else is blocked and added to `problems`.
+async function guard(context, problems, blocked, state, runs) {
     await context.route('**/*', (route) => {
         const request = route.request();
         const url = new URL(request.url());
@@ -200,7 +200,7 @@ async function guard(context, problems, blocked, playground, runs) {
             'access-control-allow-methods': 'POST, GET, OPTIONS',
         };
         if (request.url() === PLAYGROUND_RUN) {
-            if (playground === 'refusing') {
+            if (state.playground === 'refusing') {
                 return route.abort('connectionrefused');
             }
             if (request.method() === 'OPTIONS') {
@@ -280,8 +280,9 @@ export async function openBook({ root = BOOK_HTML } = {}) {
         /// seen so far (the array keeps filling), the bytes of every
         /// response and the bodies of the Run requests the Playground
         /// fixture answered. `playground: 'refusing'` makes the Playground
-        /// refuse connections instead; `init` is a function to run in the
-        /// page before its own scripts.
+        /// refuse connections instead (`refusePlayground()` does from then
+        /// on); `init` is a function to run in the page before its own
+        /// scripts.
         async open(
             path,
             { colorScheme = 'light', playground = 'fixture', init } = {},
@@ -292,8 +293,9 @@ export async function openBook({ root = BOOK_HTML } = {}) {
             const bytes = [];
             const runs = [];
             const blocked = new Set();
+            const state = { playground };
             if (playground === 'refusing') blocked.add(PLAYGROUND_RUN);
-            await guard(context, problems, blocked, playground, runs);
+            await guard(context, problems, blocked, state, runs);
             context.setDefaultTimeout(10_000);
             if (init) await context.addInitScript(init);
             const page = await context.newPage();
@@ -312,6 +314,12 @@ export async function openBook({ root = BOOK_HTML } = {}) {
                 bytes,
                 runs,
                 response,
+                /// From now on the Playground refuses connections, as
+                /// offline or behind a firewall.
+                refusePlayground: () => {
+                    state.playground = 'refusing';
+                    blocked.add(PLAYGROUND_RUN);
+                },
                 close: async () => {
                     contexts.delete(context);
                     await context.close();
