@@ -1,0 +1,168 @@
+use std::thread;
+use std::time::Duration;
+use tokio::runtime::{Builder, Handle};
+use tokio::sync::mpsc::{self, Receiver, Sender};
+use tokio::time;
+
+// ANCHOR: all
+/// How long a silence from the stage ends the organist's part.
+const PATIENCE: Duration = Duration::from_millis(200);
+
+/// The next cue, or `None` once the stage has been silent for `PATIENCE`
+/// or has left. `blocking_recv` has no deadline; the runtime's timer does,
+/// and a plain thread reaches it through a `Handle`.
+fn next_cue(stage: &Handle, cues: &mut Receiver<u32>) -> Option<u32> {
+    // The timeout is made inside `block_on`, where the runtime is current.
+    let waited =
+        stage.block_on(async { time::timeout(PATIENCE, cues.recv()).await });
+    waited.ok().flatten()
+}
+
+/// The organist in the pit: plain synchronous code on a thread of its
+/// own, the way a callback API calls you.
+fn organist(stage: Handle, mut cues: Receiver<u32>, chords: Sender<String>) {
+    // The downbeat may take as long as it takes.
+    let mut cue = cues.blocking_recv();
+    while let Some(bar) = cue {
+        println!("organist: bar {bar}");
+        chords
+            .blocking_send(format!("chord for bar {bar}"))
+            .unwrap();
+        cue = next_cue(&stage, &mut cues);
+    }
+    println!("organist: silence, the pit stops");
+}
+
+/// The conductor, async code on the stage: cues three bars, one chord at
+/// a time, then waits until the pit has stopped.
+async fn conductor(cues: Sender<u32>, mut chords: Receiver<String>) {
+    for bar in 1..=3 {
+        cues.send(bar).await.unwrap();
+        let chord = chords.recv().await.unwrap();
+        println!("conductor: heard the {chord}");
+    }
+    let stopped = chords.recv().await; // `None`: the pit has left
+    println!("conductor: the pit has stopped ({stopped:?})");
+}
+
+fn main() {
+    let stage = Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_time()
+        .build()
+        .unwrap();
+    let (cue_tx, cue_rx) = mpsc::channel(1);
+    let (chord_tx, chord_rx) = mpsc::channel(1);
+    let handle = stage.handle().clone();
+    let pit = thread::spawn(move || organist(handle, cue_rx, chord_tx));
+    stage.block_on(conductor(cue_tx, chord_rx));
+    pit.join().unwrap();
+}
+// ANCHOR_END: all
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc as std_mpsc;
+    use std::time::Instant;
+
+    /// The longest a test waits for what must happen.
+    const WATCHDOG: Duration = Duration::from_secs(10);
+
+    /// Runs `organist` on a plain thread; the receiver hears when it
+    /// returns.
+    fn pit(stage: Handle) -> (Sender<u32>, Receiver<String>, Done) {
+        let (cue_tx, cue_rx) = mpsc::channel(1);
+        let (chord_tx, chord_rx) = mpsc::channel(1);
+        let (done_tx, done) = std_mpsc::channel();
+        thread::spawn(move || {
+            organist(stage, cue_rx, chord_tx);
+            done_tx.send(Instant::now()).unwrap();
+        });
+        (cue_tx, chord_rx, done)
+    }
+    type Done = std_mpsc::Receiver<Instant>;
+
+    #[test]
+    fn the_organist_plays_every_cue_and_stops_after_a_silence() {
+        let stage = Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_time()
+            .build()
+            .unwrap();
+        let (cues, mut chords, done) = pit(stage.handle().clone());
+        // The cues come from a plain thread too, using the blocking calls;
+        // it keeps `cues` open, silent, at the end.
+        let (cueing_tx, cueing) = std_mpsc::channel();
+        thread::spawn(move || {
+            let mut heard = Vec::new();
+            for bar in 1..=3 {
+                cues.blocking_send(bar).unwrap();
+                heard.push(chords.blocking_recv().unwrap());
+            }
+            cueing_tx
+                .send((heard, Instant::now(), cues, chords))
+                .unwrap();
+        });
+        let (heard, silence, cues, mut chords) =
+            cueing.recv_timeout(WATCHDOG).expect("the cueing hung");
+        let stopped = done.recv_timeout(WATCHDOG).expect("the pit hung");
+        assert_eq!(
+            heard,
+            ["chord for bar 1", "chord for bar 2", "chord for bar 3"]
+        );
+        assert!(stopped - silence >= PATIENCE, "stopped before the silence");
+        assert_eq!(chords.blocking_recv(), None, "the pit has left");
+        drop(cues);
+    }
+
+    #[test]
+    fn on_current_thread_only_runtime_block_on_drives_the_timer() {
+        let stage =
+            Builder::new_current_thread().enable_time().build().unwrap();
+        let (cues, mut chords, done) = pit(stage.handle().clone());
+        cues.blocking_send(1).unwrap();
+        assert_eq!(chords.blocking_recv().unwrap(), "chord for bar 1");
+        // The organist waits in `Handle::block_on` for a timer that no
+        // thread drives: the silence never ends.
+        let waited = done.recv_timeout(PATIENCE * 3);
+        assert!(waited.is_err(), "the organist stopped with nobody driving");
+        // A thread in `Runtime::block_on` drives the timer, and it fires.
+        stage.block_on(async { time::sleep(PATIENCE).await });
+        done.recv_timeout(WATCHDOG).expect("the timer never fired");
+        drop(cues);
+    }
+
+    /// A broken twin of `next_cue`: the timeout is made on the plain
+    /// thread, before `block_on` has made the runtime current.
+    fn next_cue_timed_outside(
+        stage: &Handle,
+        cues: &mut Receiver<u32>,
+    ) -> Option<u32> {
+        let waited = stage.block_on(time::timeout(PATIENCE, cues.recv()));
+        waited.ok().flatten()
+    }
+
+    #[test]
+    #[should_panic(expected = "there is no reactor running")]
+    fn a_timeout_made_outside_block_on_finds_no_runtime() {
+        let stage = Builder::new_multi_thread().enable_time().build().unwrap();
+        let (_cues, mut waits) = mpsc::channel(1);
+        next_cue_timed_outside(stage.handle(), &mut waits);
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "Cannot start a runtime from within a runtime")]
+    async fn next_cue_panics_on_stage() {
+        let (_cues, mut waits) = mpsc::channel(1);
+        next_cue(&Handle::current(), &mut waits);
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "Cannot block the current thread from within")]
+    async fn the_organist_panics_on_stage() {
+        let (_cues, waits) = mpsc::channel(1);
+        let (chords, _heard) = mpsc::channel(1);
+        organist(Handle::current(), waits, chords);
+    }
+}
