@@ -18,6 +18,7 @@ const PLAYGROUND_CRATES: &[&str] = &[
     "rayon",
     "tracing",
     "tracing-subscriber",
+    "tokio-stream",
 ];
 
 /// A reader's test command is what CI runs: the `cargo xtask` line of
