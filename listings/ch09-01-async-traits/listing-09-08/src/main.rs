@@ -150,7 +150,6 @@ mod tests {
         let mut events = timeout(LIMIT, concert(parts))
             .await
             .expect("the concert ends");
-        assert!(events.windows(2).all(|w| w[0].0 <= w[1].0), "{events:?}");
         events.sort();
         assert_eq!(
             events,
