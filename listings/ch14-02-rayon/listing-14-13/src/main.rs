@@ -16,8 +16,9 @@ where
         // If the conductor stopped waiting, nobody needs the answer.
         let _ = answer.send(job());
     });
-    // A panicking `rayon::spawn` job aborts the process, since no panic
-    // handler is set on the global pool: `answer` is never dropped unsent.
+    // If `job` panics, rayon aborts the process (the global pool has no
+    // panic handler), but `answer` is dropped unsent as the panic unwinds,
+    // so this `expect` may report the lost answer just before the abort.
     reply.await.expect("the desks answer")
 }
 
@@ -94,11 +95,14 @@ mod tests {
         })
     }
 
-    /// Broken twin: the conductor does the job itself, on the tokio
-    /// thread, as a direct call to a parallel iterator inside an `async
-    /// fn` would. Nothing else runs on that thread until it returns.
-    async fn in_the_conductors_hands<T>(job: impl FnOnce() -> T) -> T {
-        job()
+    /// Broken twin: the conductor calls into rayon and waits for the
+    /// answer, as a parallel iterator called inside an `async fn` does.
+    /// `join`, called from outside the pool, blocks the calling thread, so
+    /// nothing else runs on the tokio thread until the desks are done.
+    async fn waiting_on_the_desks<T: Send>(
+        job: impl FnOnce() -> T + Send,
+    ) -> T {
+        rayon::join(job, || ()).0
     }
 
     #[test]
@@ -109,9 +113,9 @@ mod tests {
     }
 
     #[test]
-    fn working_on_the_tokio_thread_starves_every_other_task() {
+    fn blocking_on_the_desks_starves_every_other_task() {
         let heard = cue_reaches_the_desks(
-            in_the_conductors_hands,
+            waiting_on_the_desks,
             Duration::from_millis(300),
         );
         assert!(!heard, "the cue came although the thread was busy");
