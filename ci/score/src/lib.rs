@@ -15,6 +15,8 @@ use std::fmt::Write;
 
 use regex::Regex;
 
+pub mod rehearsal;
+
 /// One note: when, who, and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {

@@ -6,12 +6,15 @@
 //! supported), then `mdbook-score` with `[context, book]` as JSON on stdin,
 //! and reads the book back from stdout. A bad event line fails the build,
 //! naming the chapter, the output file and the line.
+//!
+//! It also renders each chapter's ```` ```rehearsal ```` questions, their
+//! keys derived from the listings' recordings (see `rehearsal.rs`).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use mdbook_score::{parse, render, Source};
+use mdbook_score::{parse, rehearsal, render, Source};
 use regex::Regex;
 use serde_json::Value;
 
@@ -80,6 +83,20 @@ fn score_chapter(
             }
             chapter["content"] = Value::String(scored.into_owned());
         }
+    }
+    let root = src.parent().unwrap_or(src);
+    let name = page.strip_prefix(root).unwrap_or(&page).to_string_lossy();
+    let html = Path::new(chapter["source_path"].as_str().unwrap_or(""))
+        .with_extension("html");
+    let rehearsal = rehearsal::Page {
+        root,
+        file: &page,
+        name: &name,
+        html: &html.to_string_lossy(),
+    };
+    let content = chapter["content"].as_str().unwrap_or("");
+    if let Some(rehearsed) = rehearsal::expand(content, &rehearsal)? {
+        chapter["content"] = Value::String(rehearsed);
     }
     if let Some(items) = chapter["sub_items"].as_array_mut() {
         for sub in items {

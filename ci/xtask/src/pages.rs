@@ -53,7 +53,8 @@ pub fn render(tools: &Tools, root: &Path) -> Result<(), String> {
 /// note for the stage summary.
 ///
 /// The inputs: `book.toml`, `src/`, `theme/`, `listings/`, the score
-/// preprocessor `ci/score`, every other file a page includes, the pinned
+/// preprocessor `ci/score` and the rules it keys rehearsals with,
+/// `ci/recording`, every other file a page includes, the pinned
 /// tools, `ci/browser` and Node.js (whose `slim.mjs` post-processes the
 /// pages), and what every key holds (the xtask; the toolchain and
 /// `Cargo.lock`, which build `mdbook-score`).
@@ -80,7 +81,15 @@ pub fn render_cached(
 fn render_inputs(root: &Path) -> Result<Key, String> {
     let mut inputs = cache::common(root);
     inputs.file(root, &root.join("book.toml"));
-    for dir in ["src", "theme", "listings", "ci/score", "ci/browser"] {
+    // ci/recording: its rules derive the rehearsals' keys (ci/score).
+    for dir in [
+        "src",
+        "theme",
+        "listings",
+        "ci/score",
+        "ci/recording",
+        "ci/browser",
+    ] {
         inputs.tree(root, &root.join(dir), &["target", "node_modules"]);
     }
     inputs.add("node", cache::version("node", &["--version"]).as_bytes());
