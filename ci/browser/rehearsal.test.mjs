@@ -1,0 +1,501 @@
+// The rehearsal questions in a real browser (ci/score/src/rehearsal.rs
+// renders them, theme/rehearsal.js runs them). On every page with a
+// rehearsal: each question answered wrong and right gives that verdict at
+// once, with its explanation, in a live region, without moving the page;
+// a predict or compile key agrees with the listing's recording; answers
+// survive a reload, over http and from file://, and "Clear my answers"
+// forgets them; the keyboard alone does it all; axe finds nothing in five
+// themes with answers showing; without JavaScript the answers are in
+// <details>. Site-wide: every kind of question is used, and the script and
+// stylesheet weigh under 15 KB.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+    openBook,
+    htmlPages,
+    checked,
+    BOOK_HTML,
+    THEMES,
+    describe,
+    clean,
+} from './book.mjs';
+
+const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const STORAGE = 'rust-as-music:rehearsal:';
+export const BUDGET = 15_000;
+
+/// Pages with a rehearsal, found in the built HTML (print.html repeats
+/// them all; pages.test.mjs checks it).
+const rehearsed = htmlPages().filter(
+    (page) =>
+        page !== 'print.html' &&
+        readFileSync(join(BOOK_HTML, page), 'utf8').includes(
+            '<form class="rehearsal-question"',
+        ),
+);
+
+/// A listing crate's folder, by its name.
+function listingDir(crate) {
+    for (const chapter of readdirSync(join(repo, 'listings'))) {
+        const dir = join(repo, 'listings', chapter, crate);
+        if (existsSync(join(dir, 'Cargo.toml'))) return dir;
+    }
+    throw new Error(`no listing ${crate}`);
+}
+
+let book;
+before(async () => {
+    book = await openBook();
+});
+after(async () => {
+    await book?.close();
+});
+
+/// Every question on the page, as the reader and the script see it.
+function questions(page) {
+    return page.$$eval('form.rehearsal-question', (forms) =>
+        forms.map((form) => ({
+            id: form.id,
+            question: form.dataset.question,
+            kind: form.dataset.kind,
+            listing: form.dataset.listing ?? null,
+            rule: form.dataset.rule ?? null,
+            answer: form.dataset.answer.split(' ').map(Number),
+            type: form.querySelector('.rehearsal-choices input').type,
+            choices: [...form.querySelectorAll('.rehearsal-choices li')].map(
+                (li) => li.textContent.trim(),
+            ),
+            explain: form.querySelector('.rehearsal-answer p:last-child')
+                .textContent,
+        })),
+    );
+}
+
+/// What the reader sees of question `id`.
+function state(page, id) {
+    return page.$eval(`#${id}`, (form) => {
+        const why = form.querySelector('.rehearsal-why');
+        const feedback = form.querySelector('.rehearsal-feedback');
+        return {
+            state: form.dataset.state ?? null,
+            verdict: form.querySelector('.rehearsal-verdict').textContent,
+            why: why.textContent,
+            whyShown: getComputedStyle(why).visibility === 'visible',
+            live: feedback.getAttribute('aria-live'),
+            checked: [...form.querySelectorAll('.rehearsal-choices input')]
+                .filter((i) => i.checked)
+                .map((i) => Number(i.value)),
+            retry: !form.querySelector('.rehearsal-retry').disabled,
+            focus: document.activeElement?.className ?? '',
+        };
+    });
+}
+
+/// Ticks `indices` of question `id` with the mouse and presses Check.
+async function answer(page, id, indices) {
+    for (const index of indices) {
+        await page.locator(`#${id} .rehearsal-choices input`).nth(index).check();
+    }
+    await page.locator(`#${id} .rehearsal-check`).click();
+}
+
+/// A wrong answer: the first choice that is not right.
+const wrongOf = (q) => [q.choices.findIndex((_, i) => !q.answer.includes(i))];
+
+/// The top of the element after the question, where a layout shift shows.
+function below(page, id) {
+    return page.$eval(`#${id}`, (form) => {
+        const next = form.nextElementSibling ?? form.parentElement.nextElementSibling;
+        return next.getBoundingClientRect().top + window.scrollY;
+    });
+}
+
+/// The height of each question and of the tally: answering, restoring
+/// and clearing must leave them as they were.
+function sizes(page) {
+    return page.$$eval('.rehearsal > *', (all) =>
+        all.map((el) => el.getBoundingClientRect().height),
+    );
+}
+
+function tally(page) {
+    return page.$eval('.rehearsal-count', (c) => Number(c.textContent));
+}
+
+function saved(page, path) {
+    return page.evaluate(
+        (key) => JSON.parse(localStorage.getItem(key) ?? 'null'),
+        STORAGE + path,
+    );
+}
+
+test('the book rehearses every kind of question', () => {
+    const kinds = new Set();
+    for (const page of rehearsed) {
+        const html = readFileSync(join(BOOK_HTML, page), 'utf8');
+        for (const found of html.matchAll(/data-kind="([a-z]+)"/g)) {
+            kinds.add(found[1]);
+        }
+    }
+    assert.deepEqual([...kinds].sort(), ['compile', 'concept', 'predict']);
+});
+
+test(`the rehearsal script and stylesheet weigh under ${BUDGET / 1000} KB, as written and as served`, () => {
+    const weigh = (dir) =>
+        ['rehearsal.js', 'rehearsal.css']
+            .map((file) => readFileSync(join(dir, file)).length)
+            .reduce((a, b) => a + b);
+    const written = weigh(join(repo, 'theme'));
+    const served = weigh(join(BOOK_HTML, 'theme'));
+    assert.ok(written < BUDGET, `theme/: ${written} bytes`);
+    assert.ok(served < BUDGET, `as served: ${served} bytes`);
+});
+
+for (const path of rehearsed.filter(checked)) {
+    test(`${path}: each question says right or wrong at once, with its explanation, and moves nothing`, async () => {
+        const { page, problems, close } = await book.open(path);
+        try {
+            const failures = [];
+            const all = await questions(page);
+            assert.ok(all.length >= 3, `${all.length} questions, fewer than 3`);
+            let right = 0;
+            for (const q of all) {
+                const at = `${q.id}`;
+                const start = await state(page, q.id);
+                if (start.state !== null || start.whyShown) {
+                    failures.push(`${at}: answered before the reader did`);
+                }
+                await page.locator(`#${q.id} .rehearsal-check`).click();
+                const empty = await state(page, q.id);
+                if (empty.verdict !== 'Choose an answer first.' || empty.state) {
+                    failures.push(`${at}: Check with nothing chosen says ${JSON.stringify(empty.verdict)}`);
+                }
+
+                const top = await below(page, q.id);
+                await answer(page, q.id, wrongOf(q));
+                const wrong = await state(page, q.id);
+                if (wrong.state !== 'wrong' || !wrong.verdict.startsWith('Not quite')) {
+                    failures.push(`${at}: a wrong answer says ${JSON.stringify(wrong.verdict)}`);
+                }
+                if (!wrong.whyShown || wrong.why !== q.explain) {
+                    failures.push(`${at}: the explanation is not shown after a wrong answer`);
+                }
+                if (wrong.live !== 'polite') {
+                    failures.push(`${at}: the feedback is not a polite live region`);
+                }
+                if ((await below(page, q.id)) !== top) {
+                    failures.push(`${at}: the page below moved when the feedback appeared`);
+                }
+                if (!wrong.retry || wrong.focus !== 'rehearsal-retry') {
+                    failures.push(`${at}: Retry is not enabled and focused after Check`);
+                }
+
+                await page.locator(`#${q.id} .rehearsal-retry`).click();
+                const retried = await state(page, q.id);
+                if (retried.state || retried.checked.length || retried.whyShown) {
+                    failures.push(`${at}: Retry did not clear the answer`);
+                }
+
+                if (q.answer.length > 1) {
+                    await answer(page, q.id, q.answer.slice(1));
+                    const part = await state(page, q.id);
+                    const want = `Not quite: ${q.answer.length} of the choices are right.`;
+                    if (part.verdict !== want) {
+                        failures.push(`${at}: part of the answer says ${JSON.stringify(part.verdict)}`);
+                    }
+                    await page.locator(`#${q.id} .rehearsal-retry`).click();
+                }
+                await answer(page, q.id, q.answer);
+                const good = await state(page, q.id);
+                if (good.state !== 'right' || good.verdict !== 'Right.' || !good.whyShown) {
+                    failures.push(`${at}: the right answer says ${JSON.stringify(good.verdict)}`);
+                }
+                right += 1;
+                if ((await tally(page)) !== right) {
+                    failures.push(`${at}: the tally says ${await tally(page)}, not ${right}`);
+                }
+                const input = q.kind === 'predict' && q.rule !== 'exact' ? 'checkbox' : null;
+                if (input && q.type !== input) {
+                    failures.push(`${at}: a ${q.rule} prediction asks for one answer`);
+                }
+            }
+            failures.push(...problems);
+            clean(failures, describe(path, failures));
+        } finally {
+            await close();
+        }
+    });
+
+    test(`${path}: each predict and compile key is what its listing recorded`, async () => {
+        const { page, close } = await book.open(path);
+        try {
+            const failures = [];
+            for (const q of await questions(page)) {
+                if (!q.listing) continue;
+                const dir = listingDir(q.listing);
+                const right = q.answer.map((i) => q.choices[i]);
+                if (q.kind === 'predict' && q.rule === 'exact') {
+                    const recorded = readFileSync(join(dir, 'output.txt'), 'utf8');
+                    if (right[0] !== recorded.trimEnd()) {
+                        failures.push(`${q.id}: its key is not ${q.listing}'s output.txt`);
+                    }
+                }
+                if (q.kind === 'compile') {
+                    const stderr = join(dir, 'src/main.stderr');
+                    const error = existsSync(stderr)
+                        ? readFileSync(stderr, 'utf8').split('\n').find((l) => l.startsWith('error'))
+                        : null;
+                    const code = error?.match(/^error\[(E\d+)\]/)?.[1];
+                    const says = right[0];
+                    const agrees = error === null
+                        ? says === 'It compiles.'
+                        : code
+                            ? says.includes(`error ${code},`)
+                            : says.includes(error.replace(/^error: /, ''));
+                    if (!agrees) {
+                        failures.push(`${q.id}: its key "${says}" is not ${q.listing}'s recorded ${error ?? 'success'}`);
+                    }
+                }
+            }
+            clean(failures, describe(path, failures));
+        } finally {
+            await close();
+        }
+    });
+
+    test(`${path}: answers survive a reload, over http and from file://, and clearing forgets them`, async () => {
+        for (const where of ['http', 'file']) {
+            const url = where === 'http' ? path : book.fileUrl(path);
+            const { page, problems, close } = await book.open(url);
+            try {
+                const failures = [];
+                const all = await questions(page);
+                const blank = await sizes(page);
+                const given = all.map((q, i) => (i % 2 ? wrongOf(q) : q.answer));
+                for (const [i, q] of all.entries()) await answer(page, q.id, given[i]);
+                const stored = await saved(page, path);
+                for (const [i, q] of all.entries()) {
+                    if (JSON.stringify(stored?.[q.question]) !== JSON.stringify(given[i])) {
+                        failures.push(`${where}: ${q.id} is not stored under ${STORAGE}${path}, question ${q.question}`);
+                    }
+                }
+                await page.reload({ waitUntil: 'load' });
+                await page.evaluate(() => new Promise((done) => setTimeout(done, 100)));
+                for (const [i, q] of all.entries()) {
+                    const now = await state(page, q.id);
+                    const want = i % 2 ? 'wrong' : 'right';
+                    if (now.state !== want || JSON.stringify(now.checked) !== JSON.stringify(given[i])) {
+                        failures.push(`${where}: after a reload ${q.id} is ${now.state}, not ${want}`);
+                    }
+                    if (!now.whyShown || now.live !== 'polite') {
+                        failures.push(`${where}: after a reload ${q.id} hides its explanation or its live region`);
+                    }
+                }
+                const rightCount = all.filter((_, i) => i % 2 === 0).length;
+                if ((await tally(page)) !== rightCount) {
+                    failures.push(`${where}: after a reload the tally is ${await tally(page)}, not ${rightCount}`);
+                }
+                const restored = await sizes(page);
+                if (JSON.stringify(restored) !== JSON.stringify(blank)) {
+                    failures.push(
+                        `${where}: restoring the answers changed the size of the questions, ` +
+                            `so the page moves as it loads: ${JSON.stringify(blank)} became ${JSON.stringify(restored)}`,
+                    );
+                }
+
+                await page.locator('.rehearsal-clear').first().click();
+                await page.waitForFunction(
+                    () => document.querySelector('.rehearsal-count').textContent === '0',
+                );
+                if ((await saved(page, path)) !== null) {
+                    failures.push(`${where}: Clear left the answers in localStorage`);
+                }
+                for (const q of all) {
+                    const now = await state(page, q.id);
+                    if (now.state || now.checked.length) {
+                        failures.push(`${where}: Clear left ${q.id} answered`);
+                    }
+                }
+                await page.reload({ waitUntil: 'load' });
+                for (const q of all) {
+                    if ((await state(page, q.id)).state) {
+                        failures.push(`${where}: ${q.id} came back after Clear and a reload`);
+                    }
+                }
+                failures.push(...problems.map((p) => `${where}: ${p}`));
+                clean(failures, describe(path, failures));
+            } finally {
+                await close();
+            }
+        }
+    });
+
+    test(`${path}: the keyboard alone answers, retries and clears`, async () => {
+        const { page, problems, close } = await book.open(path);
+        try {
+            const failures = [];
+            const all = await questions(page);
+            const focused = () =>
+                page.evaluate(() => {
+                    const el = document.activeElement;
+                    return {
+                        form: el?.closest('form.rehearsal-question')?.id ?? null,
+                        className: el?.className ?? '',
+                        value: el?.value ?? null,
+                    };
+                });
+            // From the Rehearsal heading, Tab reaches the first choice.
+            await page.focus('h2#rehearsal a.header');
+            for (const q of all) {
+                await page.keyboard.press('Tab');
+                let now = await focused();
+                if (now.form !== q.id || now.value !== '0') {
+                    failures.push(`${q.id}: Tab lands on ${JSON.stringify(now)}, not its first choice`);
+                    break;
+                }
+                if (q.type === 'radio') {
+                    // Space picks the first choice; each arrow moves on.
+                    await page.keyboard.press('Space');
+                    for (let i = 0; i < q.answer[0]; i++) {
+                        await page.keyboard.press('ArrowDown');
+                    }
+                    await page.keyboard.press('Tab');
+                } else {
+                    for (let i = 0; i < q.choices.length; i++) {
+                        if (q.answer.includes(i)) await page.keyboard.press('Space');
+                        await page.keyboard.press('Tab');
+                    }
+                }
+                now = await focused();
+                if (now.className !== 'rehearsal-check') {
+                    failures.push(`${q.id}: after the choices, Tab lands on ${JSON.stringify(now)}, not Check`);
+                    break;
+                }
+                await page.keyboard.press('Enter');
+                let after = await state(page, q.id);
+                if (after.state !== 'right' || after.focus !== 'rehearsal-retry') {
+                    failures.push(`${q.id}: Enter on Check gives ${after.state}, focus on ${after.focus}`);
+                }
+                await page.keyboard.press('Enter');
+                after = await state(page, q.id);
+                if (after.state || (await focused()).value !== '0') {
+                    failures.push(`${q.id}: Enter on Retry did not start again at the first choice`);
+                }
+                // Answered again, with Space on the first choice and Enter,
+                // which submits the form from a choice as well.
+                await page.keyboard.press('Space');
+                await page.keyboard.press('Enter');
+                after = await state(page, q.id);
+                const first = q.answer.length === 1 && q.answer[0] === 0 ? 'right' : 'wrong';
+                if (after.state !== first) {
+                    failures.push(`${q.id}: Space and Enter gave ${after.state}, not ${first}`);
+                }
+                // Focus is on Retry; the next Tab leaves the question.
+            }
+            let steps = 0;
+            while ((await focused()).className !== 'rehearsal-clear' && steps++ < 10) {
+                await page.keyboard.press('Tab');
+            }
+            await page.keyboard.press('Enter');
+            await page.waitForFunction(
+                () => document.querySelector('.rehearsal-count').textContent === '0',
+            );
+            if (await saved(page, path)) {
+                failures.push('Enter on "Clear my answers" did not clear them');
+            }
+            failures.push(...problems);
+            clean(failures, describe(path, failures));
+        } finally {
+            await close();
+        }
+    });
+
+    test(`${path}: axe finds nothing in five themes, with answers showing`, async () => {
+        const { page, close } = await book.open(path);
+        try {
+            const all = await questions(page);
+            await answer(page, all[0].id, wrongOf(all[0]));
+            await answer(page, all[1].id, all[1].answer);
+            await page.addStyleTag({
+                content:
+                    '*, *::before, *::after { transition: none !important; ' +
+                    'animation: none !important; }',
+            });
+            await page.addScriptTag({ content: axeSource });
+            const failures = [];
+            for (const theme of THEMES) {
+                if (!(await page.isVisible('#theme-list'))) {
+                    await page.click('#theme-toggle');
+                }
+                await page.click(`#theme-list #${theme}`);
+                const violations = await page.evaluate(async () => {
+                    const result = await window.axe.run(
+                        { include: [['.rehearsal']] },
+                        { resultTypes: ['violations'] },
+                    );
+                    return result.violations.map((v) => ({
+                        id: v.id,
+                        impact: v.impact,
+                        help: v.help,
+                        targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+                    }));
+                });
+                for (const v of violations) {
+                    failures.push(
+                        `[${theme}] axe ${v.id} (${v.impact}): ${v.help}: ${v.targets.join(', ')}`,
+                    );
+                }
+            }
+            clean(failures, describe(path, failures));
+        } finally {
+            await close();
+        }
+    });
+
+    test(`${path}: without JavaScript each question shows its answer in a <details>`, async () => {
+        const context = await book.browser.newContext({ javaScriptEnabled: false });
+        try {
+            const page = await context.newPage();
+            await page.goto(book.url(path), { waitUntil: 'load' });
+            const seen = await page.$$eval('form.rehearsal-question', (forms) =>
+                forms.map((form) => {
+                    const shown = (selector) => {
+                        const el = form.querySelector(selector);
+                        return !!el && el.getBoundingClientRect().height > 0;
+                    };
+                    return {
+                        id: form.id,
+                        choices: shown('.rehearsal-choices'),
+                        answer: shown('.rehearsal-answer summary'),
+                        check: shown('.rehearsal-check'),
+                        feedback: shown('.rehearsal-feedback'),
+                        says: form.querySelector('.rehearsal-answer p').textContent,
+                    };
+                }),
+            );
+            const failures = [];
+            for (const q of seen) {
+                if (!q.choices || !q.answer) {
+                    failures.push(`${q.id}: its choices or its answer are not shown`);
+                }
+                if (q.check || q.feedback) {
+                    failures.push(`${q.id}: Check or the feedback shows, with nothing to run them`);
+                }
+                if (!/^The right answers? (is|are) [A-Z]/.test(q.says)) {
+                    failures.push(`${q.id}: its answer says ${JSON.stringify(q.says)}`);
+                }
+            }
+            const tally = await page.isVisible('.rehearsal-progress');
+            if (tally) failures.push('the tally and Clear show, with nothing to run them');
+            clean(failures, describe(path, failures));
+        } finally {
+            await context.close();
+        }
+    });
+}
