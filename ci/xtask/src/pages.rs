@@ -239,8 +239,12 @@ pub fn test(
         .args(["test", "--package", "page-tests", "--test", "pages"])
         .env("BOOK_PAGES", &staged)
         .current_dir(root);
+    command.arg("--");
+    command.arg(format!(
+        "--test-threads={}",
+        crate::incremental::tests_at_once()
+    ));
     if cache.full().is_none() {
-        command.arg("--");
         for name in plan.stale_names() {
             command.args(tests_of(name));
         }
