@@ -57,7 +57,7 @@ mod tests {
     use super::*;
     use std::io;
     use std::sync::{Arc, Mutex};
-    use tokio::time::timeout;
+    use tokio::time::{sleep, timeout};
 
     /// A writer the test can read back: every line the listener prints.
     #[derive(Clone, Default)]
@@ -109,6 +109,26 @@ mod tests {
                 format!("{mixed} plays note=\"G5\""),
                 format!("{mixed} plays note=\"G2\""),
                 " INFO cut-off".to_owned(),
+            ]
+        );
+    }
+
+    /// The claim: while the violins rest with their guard alive, their
+    /// passage is still the thread's current span, so a task with no
+    /// passage of its own, playing half a beat in, is heard inside it.
+    #[tokio::test(start_paused = true)]
+    async fn a_bystander_is_heard_inside_the_resting_passage() {
+        let bystander = tokio::spawn(async {
+            sleep(BEAT / 2).await; // before the cellos come in
+            info!("coughs");
+        });
+        let heard = listen().await;
+        bystander.await.expect("the bystander coughed");
+        assert_eq!(
+            heard[..2],
+            [
+                " INFO downbeat",
+                " INFO passage{section=\"violins\"}: coughs",
             ]
         );
     }
