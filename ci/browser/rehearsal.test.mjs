@@ -2,11 +2,12 @@
 // renders them, theme/rehearsal.js runs them). On every page with a
 // rehearsal: each question answered wrong and right gives that verdict at
 // once, with its explanation, in a live region, without moving the page;
-// a predict or compile key agrees with the listing's recording; answers
-// survive a reload, over http and from file://, and "Clear my answers"
-// forgets them; the keyboard alone does it all; axe finds nothing in five
-// themes with answers showing; without JavaScript the answers are in
-// <details>. Site-wide: every kind of question is used, and the script and
+// a predict or compile key agrees with the listing's recording; without
+// JavaScript the answers are in <details>. On pages that together show
+// every shape of question (see showcases): answers survive a reload, over
+// http and from file://, and "Clear my answers" forgets them; the keyboard
+// alone does it all; axe finds nothing in five themes with answers
+// showing. Site-wide: every kind of question is used, and the script and
 // stylesheet weigh under 15 KB.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,6 +40,35 @@ const rehearsed = htmlPages().filter(
             '<form class="rehearsal-question"',
         ),
 );
+
+/// What decides how theme/rehearsal.js and theme/rehearsal.css treat a
+/// question: its kind and whether it takes one answer or several.
+function shapes(page) {
+    const html = readFileSync(join(BOOK_HTML, page), 'utf8');
+    const found = new Set();
+    for (const form of html.split('<form class="rehearsal-question"').slice(1)) {
+        const kind = form.match(/data-kind="([a-z]+)"/)?.[1];
+        const input = form.match(/<input type="(radio|checkbox)"/)?.[1];
+        found.add(`${kind} ${input}`);
+    }
+    return found;
+}
+
+/// The checked pages that show a shape of question no page before them
+/// shows. Every page's questions are answered, and their keys and
+/// explanations checked; what depends only on the script, the stylesheet
+/// and the shape (keeping answers across a reload, the keyboard, axe in
+/// five themes) is checked on these pages, which together show every shape.
+const showcases = (() => {
+    const seen = new Set();
+    return new Set(
+        rehearsed.filter(checked).filter((page) => {
+            const fresh = [...shapes(page)].filter((shape) => !seen.has(shape));
+            for (const shape of fresh) seen.add(shape);
+            return fresh.length > 0;
+        }),
+    );
+})();
 
 /// A listing crate's folder, by its name.
 function listingDir(crate) {
@@ -269,7 +299,7 @@ for (const path of rehearsed.filter(checked)) {
         }
     });
 
-    test(`${path}: answers survive a reload, over http and from file://, and clearing forgets them`, async () => {
+    if (showcases.has(path)) test(`${path}: answers survive a reload, over http and from file://, and clearing forgets them`, async () => {
         for (const where of ['http', 'file']) {
             const url = where === 'http' ? path : book.fileUrl(path);
             const { page, problems, close } = await book.open(url);
@@ -336,7 +366,7 @@ for (const path of rehearsed.filter(checked)) {
         }
     });
 
-    test(`${path}: the keyboard alone answers, retries and clears`, async () => {
+    if (showcases.has(path)) test(`${path}: the keyboard alone answers, retries and clears`, async () => {
         const { page, problems, close } = await book.open(path);
         try {
             const failures = [];
@@ -416,7 +446,7 @@ for (const path of rehearsed.filter(checked)) {
         }
     });
 
-    test(`${path}: axe finds nothing in five themes, with answers showing`, async () => {
+    if (showcases.has(path)) test(`${path}: axe finds nothing in five themes, with answers showing`, async () => {
         const { page, close } = await book.open(path);
         try {
             const all = await questions(page);
