@@ -103,6 +103,9 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Waker};
 
     #[test]
     fn waiting_on_stage_silences_every_part() {
@@ -120,6 +123,25 @@ mod tests {
     #[test]
     fn waiting_in_place_frees_other_tasks_but_not_her_own() {
         assert_eq!(concert(Wait::InPlace), ["the drummer"]);
+    }
+
+    /// One violinist, cued in advance and waiting in place, polled by hand
+    /// outside any runtime, where `block_in_place` just calls the closure:
+    /// her wait ends in the first poll, her tremolo only in the next.
+    #[test]
+    fn a_tremolo_sounds_only_on_a_later_poll() {
+        let (cue, waits_for) = mpsc::channel();
+        let (ready, _ready) = mpsc::channel();
+        let (heard_tx, heard) = mpsc::channel();
+        cue.send(()).unwrap();
+        let violin =
+            performer("violin", Wait::InPlace, waits_for, ready, heard_tx);
+        let mut violin = pin!(violin);
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(violin.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(heard.try_recv().ok(), None, "sounded on the first poll");
+        assert!(violin.as_mut().poll(&mut cx).is_ready());
+        assert_eq!(heard.try_recv().unwrap(), "violin's tremolo");
     }
 
     /// One violinist, cued in advance, waiting in place on the runtime

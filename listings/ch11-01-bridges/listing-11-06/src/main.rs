@@ -117,14 +117,16 @@ mod tests {
             stage.spawn_blocking(move || stagehand("prop", waits, log_tx));
         }
         for _ in 0..512 {
-            assert_eq!(log.recv_timeout(WATCHDOG).unwrap(), "prop: lifted");
+            let event =
+                log.recv_timeout(WATCHDOG).expect("fewer than 512 lifted");
+            assert_eq!(event, "prop: lifted");
         }
         assert!(log.recv_timeout(QUIET).is_err(), "a 513th thread lifted");
         for may_go_down in releases {
             may_go_down.send(()).unwrap();
         }
         let lifted = (0..514)
-            .map(|_| log.recv_timeout(WATCHDOG).unwrap())
+            .map(|_| log.recv_timeout(WATCHDOG).expect("a prop never moved"))
             .filter(|event| event == "prop: lifted")
             .count();
         assert_eq!(lifted, 1, "the last prop waited for a free hand");

@@ -92,26 +92,28 @@ mod tests {
             .unwrap();
         let (cues, mut chords, done) = pit(stage.handle().clone());
         // The cues come from a plain thread too, using the blocking calls;
-        // it keeps `cues` open, silent, at the end.
+        // it keeps `cues` open, silent, at the end. Each cue's time is read
+        // before it is sent, so before the organist can start its wait.
         let (cueing_tx, cueing) = std_mpsc::channel();
         thread::spawn(move || {
             let mut heard = Vec::new();
+            let mut cued_at = Vec::new();
             for bar in 1..=3 {
+                cued_at.push(Instant::now());
                 cues.blocking_send(bar).unwrap();
                 heard.push(chords.blocking_recv().unwrap());
             }
-            cueing_tx
-                .send((heard, Instant::now(), cues, chords))
-                .unwrap();
+            cueing_tx.send((heard, cued_at, cues, chords)).unwrap();
         });
-        let (heard, silence, cues, mut chords) =
+        let (heard, cued_at, cues, mut chords) =
             cueing.recv_timeout(WATCHDOG).expect("the cueing hung");
         let stopped = done.recv_timeout(WATCHDOG).expect("the pit hung");
         assert_eq!(
             heard,
             ["chord for bar 1", "chord for bar 2", "chord for bar 3"]
         );
-        assert!(stopped - silence >= PATIENCE, "stopped before the silence");
+        let last_cue = cued_at[2];
+        assert!(stopped - last_cue >= PATIENCE, "stopped before the silence");
         assert_eq!(chords.blocking_recv(), None, "the pit has left");
         drop(cues);
     }
