@@ -229,7 +229,9 @@ impl Workspace {
         }
         let mut command = Command::new(crate::env_cargo());
         command
-            .args(["test", "--quiet"])
+            // The models are the program's own tests (`src/main.rs`, under
+            // `#[cfg(all(test, loom))]`): no other test target is built.
+            .args(["test", "--quiet", "--bins"])
             .env("RUSTFLAGS", "--cfg loom")
             .env("CARGO_TARGET_DIR", root.join("target/loom"))
             .current_dir(root);
