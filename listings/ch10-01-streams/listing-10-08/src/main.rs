@@ -137,6 +137,25 @@ mod tests {
         assert_eq!(read_on_demand(&events, 250), Ok(()));
     }
 
+    /// `throttle` in this version lets the first note through at once,
+    /// even the instant the phrase is built; the second waits a beat.
+    #[tokio::test(start_paused = true)]
+    async fn the_first_note_is_not_held_back() {
+        let timeline = timeline();
+        let mut phrase = pin!(phrase(&timeline, BEAT));
+        let first = timeout(LIMIT, phrase.next()).await.expect("a note");
+        let second = timeout(LIMIT, phrase.next()).await.expect("a note");
+        assert_eq!((first, second), (Some("C4"), Some("E4")));
+        assert_eq!(
+            timeline.events.take(),
+            [
+                (0, "copyist", "C4"),
+                (250, "copyist", "-"),
+                (250, "copyist", "E4"),
+            ]
+        );
+    }
+
     /// Broken twin: the part is read, and the rests left out, while the
     /// phrase is built, as an iterator `collect`ed into a `Vec` does.
     fn eager_phrase(

@@ -95,10 +95,13 @@ mod tests {
     async fn a_sender_kept_alive_means_the_stream_never_ends() {
         let start = Instant::now();
         let (stand, reach) = mpsc::channel(ROOM);
-        tokio::spawn(copyist("copyist-a", &["C4"], PACE, stand.clone(), start));
-        tokio::spawn(copyist("copyist-b", &["G4"], PACE, stand.clone(), start));
+        let a = copyist("copyist-a", &["C4"], PACE, stand.clone(), start);
+        let b = copyist("copyist-b", &["G4"], PACE, stand.clone(), start);
+        let (a, b) = (tokio::spawn(a), tokio::spawn(b));
         let playing = player(ReceiverStream::new(reach), start);
         assert!(timeout(LIMIT, playing).await.is_err(), "it should hang");
+        let left = [a.await.unwrap(), b.await.unwrap()];
+        assert_eq!(left, [1000, 1000], "both copyists left long before");
         drop(stand);
     }
 }

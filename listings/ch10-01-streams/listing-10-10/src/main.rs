@@ -140,5 +140,18 @@ mod tests {
     async fn chained_the_metronome_waits_for_the_solo() {
         let heard = timeout(LIMIT, chained(BEAT)).await.expect("it ends");
         assert_eq!(on_time(&heard), Err("beat due 0ms heard at 3500ms".into()));
+        assert_eq!(
+            heard,
+            [
+                (500, Cue::Note("C5")),
+                (1500, Cue::Note("E5")),
+                (2500, Cue::Note("G5")),
+                (3500, Cue::Beat(0)),
+                (3500, Cue::Beat(1000)),
+                (3500, Cue::Beat(2000)),
+                (3500, Cue::Beat(3000)),
+            ],
+            "every tick late, each stamped with the instant it was due"
+        );
     }
 }
