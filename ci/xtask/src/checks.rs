@@ -97,6 +97,7 @@ pub fn run(workspace: &Workspace, book: &Book, report: &mut Report) -> Checked {
         check_scores(page, workspace, report);
     }
     check_listings(workspace, book, report);
+    crate::exercises::check(workspace, book, report);
     let count = |f: fn(&Page) -> usize| book.pages.iter().map(f).sum();
     Checked {
         pages: book.pages.len(),
@@ -201,8 +202,8 @@ fn unrecorded<'a>(
     let file = normalize(file);
     owner(workspace, &file).filter(|listing| {
         let recording = match listing.kind {
-            Kind::Program => listing.output_file(),
             Kind::CompileFail => listing.stderr_file(),
+            _ => listing.output_file(),
         };
         file == recording && !file.exists()
     })
@@ -578,7 +579,7 @@ fn check_listings(workspace: &Workspace, book: &Book, report: &mut Report) {
         );
     }
     let name_rule = Regex::new(
-        r"^(listing-(\d\d)-\d\d|(?:no-listing|output-only)-(\d\d)-[a-z0-9-]+)$",
+        r"^(listing-(\d\d)-\d\d|(?:no-listing|output-only|exercise)-(\d\d)-[a-z0-9-]+)$",
     )
     .expect("valid regex");
     let mut uses: BTreeMap<&Path, Vec<(&Page, usize)>> = BTreeMap::new();
@@ -615,7 +616,8 @@ fn check_listings(workspace: &Workspace, book: &Book, report: &mut Report) {
                 &manifest,
                 None,
                 format!("`{}` is not a listing name", listing.name),
-                "use listing-NN-MM, no-listing-NN-what or output-only-NN-what",
+                "use listing-NN-MM, no-listing-NN-what, output-only-NN-what \
+                 or exercise-NN-what-starter/-solution",
             ),
             Some(nn)
                 if !listing.chapter_dir.starts_with(&format!("ch{nn}-")) =>

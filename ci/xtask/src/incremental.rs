@@ -138,7 +138,7 @@ fn listing_key(
 }
 
 impl Built {
-    fn of(&self, listing: &Listing) -> &[PathBuf] {
+    pub fn of(&self, listing: &Listing) -> &[PathBuf] {
         self.executables
             .get(&listing.dir)
             .map_or(&[], Vec::as_slice)
@@ -158,7 +158,7 @@ pub fn listing_tests(
     let work = workspace
         .listings
         .iter()
-        .filter(|l| l.kind == Kind::Program)
+        .filter(|l| matches!(l.kind, Kind::Program | Kind::ExerciseSolution))
         .map(|l| {
             (
                 l.name.clone(),
@@ -168,6 +168,7 @@ pub fn listing_tests(
         .collect();
     let plan = cache.plan("tests", work);
     let skip = negatives(workspace)
+        .chain(crate::exercises::starters(workspace)) // their own stage
         .map(|l| l.name.as_str())
         .chain(plan.fresh.iter().map(String::as_str));
     let mut command = nextest(root)?;

@@ -4,6 +4,7 @@
 //! ```toml
 //! [package.metadata.book]
 //! kind = "compile-fail"   # a checked negative example (default: "program")
+//!                         # or "exercise-starter"/"exercise-solution"
 //! output = "any-order"    # how output.txt is compared (see ci/recording)
 //! playground = false      # needs a crate the Rust Playground lacks
 //! loom = true             # also run its tests under `--cfg loom`
@@ -28,6 +29,10 @@ pub enum Kind {
     Program,
     /// A program that must fail to compile with the recorded error.
     CompileFail,
+    /// An exercise as the reader gets it: its tests fail (exercises.rs).
+    ExerciseStarter,
+    /// An exercise solved: the starter's tests, passing.
+    ExerciseSolution,
 }
 
 #[derive(Debug)]
@@ -107,10 +112,13 @@ impl Workspace {
             let kind = match book["kind"].as_str() {
                 None | Some("program") => Kind::Program,
                 Some("compile-fail") => Kind::CompileFail,
+                Some("exercise-starter") => Kind::ExerciseStarter,
+                Some("exercise-solution") => Kind::ExerciseSolution,
                 Some(other) => {
                     return Err(format!(
                         "{}: unknown [package.metadata.book] kind `{other}` \
-                         (use \"program\" or \"compile-fail\")",
+                         (use \"program\", \"compile-fail\", \
+                         \"exercise-starter\" or \"exercise-solution\")",
                         manifest.display()
                     ))
                 }

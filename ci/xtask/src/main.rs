@@ -7,6 +7,7 @@ mod book;
 mod browser;
 mod cache;
 mod checks;
+mod exercises;
 mod incremental;
 mod links;
 mod listings;
@@ -51,6 +52,10 @@ cargo xtask <verb>
                 filter (all without one) and update their entries in the
                 ledger listings/mutants.toml; `mutants --check` checks the
                 ledger, `mutants --sample` reruns a few mutants as `test`
+  exercise NAME [DIR]
+                copy an exercise's starter out of the book as a crate of
+                its own (DIR defaults to NAME beside this checkout);
+                `exercise --check` runs the exercise stage of `test` alone
   tools         install the pinned mdbook tools (done on first need)
   words         only the spelling (typos, word list _typos.toml) and
                 Markdown style checks of src/
@@ -82,6 +87,7 @@ fn main() -> ExitCode {
         "outputs" => outputs::regenerate(rest),
         "new-listing" => scaffold::new_listing(rest),
         "mutants" => mutants::command(rest),
+        "exercise" => exercises::command(rest),
         "tools" => tools::Tools::ensure().map(|_| ()),
         "browser" => browser_only(rest),
         "words" => words::check(&listings::workspace_root()),
@@ -220,6 +226,10 @@ fn test(args: &[String]) -> Result<(), String> {
     stage.note(note);
     let note = stage.run("negative examples", || {
         incremental::negative_examples(&cache, &root, &mut workspace)
+    })?;
+    stage.note(note);
+    let note = stage.run("exercises: starters fail, solutions pass", || {
+        exercises::test(&cache, &root, &workspace, &built)
     })?;
     stage.note(note);
     let note = stage.run("loom model checks", || {

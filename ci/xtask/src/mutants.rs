@@ -461,7 +461,7 @@ fn programs(workspace: &Workspace) -> Vec<&Listing> {
     workspace
         .listings
         .iter()
-        .filter(|l| l.kind == Kind::Program)
+        .filter(|l| matches!(l.kind, Kind::Program | Kind::ExerciseSolution))
         .collect()
 }
 
