@@ -356,3 +356,14 @@ export function clean(problems, message) {
 export function describe(page, problems) {
     return problems.map((p) => `${page}: ${p}`).join('\n');
 }
+
+/// An exercise's solution waits in a closed <details> (CONTRIBUTING.md,
+/// "Exercises"): open each one that holds a Rust block, so that block is
+/// shown, checked and run like every other.
+export async function openSolutions(page) {
+    await page.$$eval('details', (all) => {
+        for (const details of all) {
+            if (details.querySelector('code.language-rust')) details.open = true;
+        }
+    });
+}

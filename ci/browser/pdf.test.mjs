@@ -10,7 +10,15 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { openBook, blocks, checked, BOOK_HTML, describe, clean } from './book.mjs';
+import {
+    openBook,
+    blocks,
+    checked,
+    BOOK_HTML,
+    describe,
+    clean,
+    openSolutions,
+} from './book.mjs';
 
 export const PDF = process.env.BOOK_PDF ?? join(BOOK_HTML, '..', 'rust-as-music-part-iii-time.pdf');
 const PDFTOTEXT = process.env.BOOK_PDFTOTEXT ?? '/usr/bin/pdftotext';
@@ -42,6 +50,8 @@ if (checked('print.html')) test('print.html: a PDF of the whole book, made by Ch
         },
     });
     const { page } = opened;
+    // The PDF, which the deploy publishes, holds the exercises' solutions.
+    await openSolutions(page);
     const wanted = await page.evaluate(() => {
         const texts = (selector) =>
             [...document.querySelectorAll(selector)].map((e) => e.textContent);
