@@ -1,0 +1,173 @@
+// ANCHOR: all
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time;
+
+/// A note, as a section sends it.
+type Note = &'static str;
+
+/// Gathers the notes that arrive into bars. Each beat of the metronome,
+/// one `bar` after another from the downbeat, closes the bar under way
+/// (an empty bar is not kept). At `stop`, or once every section has
+/// dropped its sender, the notes already sent are played too, in a last
+/// bar. Returns the bars.
+async fn conduct(
+    mut notes: mpsc::Receiver<Note>,
+    mut stop: oneshot::Receiver<()>,
+    bar: Duration,
+) -> Vec<Vec<Note>> {
+    // Write: a `select!` loop over `stop`, `notes.recv()` and a
+    // metronome's `tick`; then the notes still in the channel.
+    let _ = (&mut notes, &mut stop, bar);
+    Vec::new()
+}
+
+#[tokio::main]
+async fn main() {
+    let (section, notes) = mpsc::channel(8);
+    let (cut_off, stop) = oneshot::channel();
+    tokio::spawn(async move {
+        for note in ["C4", "E4", "G4", "C5"] {
+            time::sleep(Duration::from_millis(60)).await;
+            if section.send(note).await.is_err() {
+                return; // the conductor has left
+            }
+        }
+        let _ = cut_off.send(());
+    });
+    let bars = conduct(notes, stop, Duration::from_millis(100)).await;
+    println!("bars played: {bars:?}");
+}
+// ANCHOR_END: all
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::future::Future;
+    use std::sync::mpsc::{self as std_mpsc, RecvTimeoutError};
+    use std::thread;
+    use tokio::time::Instant;
+
+    /// Real time: long enough to mean "never", short enough to fail fast.
+    const WATCHDOG: Duration = Duration::from_secs(10);
+
+    /// One bar of the tests' metronome.
+    const BAR: Duration = Duration::from_millis(100);
+
+    /// Runs `concert` on tokio's paused clock, on a thread of its own: a
+    /// failure inside it fails the test, and so does a concert that has
+    /// not finished after `WATCHDOG` of real time (a loop that never
+    /// waits keeps the paused clock from ever moving on).
+    fn on_paused_clock<F>(
+        concert: impl FnOnce() -> F + Send + 'static,
+    ) -> F::Output
+    where
+        F: Future,
+        F::Output: Send + 'static,
+    {
+        let (done, finished) = std_mpsc::channel();
+        let stage = thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .start_paused(true)
+                .build()
+                .unwrap();
+            done.send(runtime.block_on(concert())).unwrap();
+        });
+        match finished.recv_timeout(WATCHDOG) {
+            Ok(result) => result,
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("still running after {WATCHDOG:?} of real time")
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                std::panic::resume_unwind(stage.join().unwrap_err())
+            }
+        }
+    }
+
+    /// Plays `part` (a note at each of its times, in ms from the
+    /// downbeat), gives the stop cue at `stop_at`, and returns the bars
+    /// and when `conduct` returned. The section keeps its sender.
+    async fn rehearse(
+        part: &[(u64, Note)],
+        stop_at: u64,
+    ) -> (Vec<Vec<Note>>, u64) {
+        let (section, notes) = mpsc::channel(64);
+        let (cut_off, stop) = oneshot::channel();
+        let downbeat = Instant::now();
+        let part = part.to_vec();
+        tokio::spawn(async move {
+            for (at, note) in part {
+                time::sleep_until(downbeat + Duration::from_millis(at)).await;
+                let _ = section.send(note).await;
+            }
+            time::sleep_until(downbeat + Duration::from_millis(stop_at)).await;
+            let _ = cut_off.send(());
+            time::sleep(Duration::from_secs(3600)).await; // still there
+        });
+        let played =
+            time::timeout(Duration::from_secs(60), conduct(notes, stop, BAR));
+        let bars = played.await.expect("conduct never returned");
+        (bars, downbeat.elapsed().as_millis() as u64)
+    }
+
+    #[test]
+    fn every_note_sent_is_played_once_in_order() {
+        let part: Vec<(u64, Note)> = ["C4", "D4", "E4", "F4", "G4", "A4"]
+            .iter()
+            .cycle()
+            .take(24)
+            .enumerate()
+            .map(|(n, note)| (35 * n as u64 + 10, *note))
+            .collect();
+        let sent: Vec<Note> = part.iter().map(|(_, note)| *note).collect();
+        let (bars, _) =
+            on_paused_clock(move || async move { rehearse(&part, 900).await });
+        assert_eq!(bars.concat(), sent);
+    }
+
+    #[test]
+    fn each_beat_closes_its_bar_and_empty_bars_are_not_kept() {
+        let part = [(50, "C4"), (150, "E4"), (170, "G4"), (320, "C5")];
+        let (bars, ended) =
+            on_paused_clock(move || async move { rehearse(&part, 450).await });
+        assert_eq!(bars, [vec!["C4"], vec!["E4", "G4"], vec!["C5"]]);
+        assert_eq!(ended, 450, "the concert ends at the stop cue");
+    }
+
+    #[test]
+    fn notes_sent_before_the_stop_are_still_played() {
+        let bars = on_paused_clock(|| async {
+            let (section, notes) = mpsc::channel(8);
+            let (cut_off, stop) = oneshot::channel();
+            for note in ["C4", "E4", "G4"] {
+                section.send(note).await.unwrap();
+            }
+            cut_off.send(()).unwrap();
+            // The stop cue and three notes are all waiting at once.
+            conduct(notes, stop, BAR).await
+        });
+        assert_eq!(bars, [vec!["C4", "E4", "G4"]]);
+    }
+
+    #[test]
+    fn the_concert_ends_when_every_section_has_left() {
+        let (bars, ended) = on_paused_clock(|| async {
+            let (section, notes) = mpsc::channel(8);
+            let (_cut_off, stop) = oneshot::channel();
+            let downbeat = Instant::now();
+            tokio::spawn(async move {
+                time::sleep(Duration::from_millis(250)).await;
+                section.send("B3").await.unwrap();
+            });
+            let played = time::timeout(
+                Duration::from_secs(60),
+                conduct(notes, stop, BAR),
+            );
+            let bars = played.await.expect("conduct never returned");
+            (bars, downbeat.elapsed().as_millis())
+        });
+        assert_eq!(bars, [vec!["B3"]]);
+        assert_eq!(ended, 250, "it ends when the last section leaves");
+    }
+}
