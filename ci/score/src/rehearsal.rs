@@ -60,6 +60,14 @@ pub struct Page<'a> {
 /// others.
 const ERRORS: &[(&str, &str)] = &[
     (
+        "E0034",
+        "several methods of that name are in scope and the call does not say which",
+    ),
+    (
+        "E0038",
+        "the trait cannot be made into a `dyn` trait object",
+    ),
+    (
         "E0133",
         "an unsafe operation is used outside an `unsafe` block",
     ),
@@ -70,6 +78,7 @@ const ERRORS: &[(&str, &str)] = &[
     ("E0308", "the types do not match"),
     ("E0373", "a closure may outlive a value it borrows"),
     ("E0382", "a value is used after it was moved"),
+    ("E0252", "a name is imported twice"),
     ("E0499", "a value is borrowed mutably twice at once"),
     ("E0502", "a value is borrowed mutably while it is borrowed"),
     ("E0505", "a value is moved while it is still borrowed"),
