@@ -95,6 +95,7 @@ pub fn run(workspace: &Workspace, book: &Book, report: &mut Report) -> Checked {
         check_blocks(page, workspace, report);
         check_captions(page, workspace, report);
         check_scores(page, workspace, report);
+        check_rehearsal(page, report);
     }
     check_listings(workspace, book, report);
     crate::exercises::check(workspace, book, report);
@@ -105,6 +106,71 @@ pub fn run(workspace: &Workspace, book: &Book, report: &mut Report) -> Checked {
         includes: count(|p| p.includes.len()),
         captions: count(|p| p.captions.len()),
         scores: count(|p| p.scores.len()),
+    }
+}
+
+/// Every chapter and sub-chapter page (`chNN…md`) ends with `## Rehearsal`
+/// holding at least this many questions (CONTRIBUTING.md, "Rehearsals").
+const REHEARSAL_QUESTIONS: usize = 3;
+
+fn check_rehearsal(page: &Page, report: &mut Report) {
+    let is_chapter = page
+        .path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("ch") && n.ends_with(".md"));
+    if !is_chapter {
+        return;
+    }
+    let text = std::fs::read_to_string(&page.path).unwrap_or_default();
+    if let Some((line, problem, fix)) = rehearsal_problem(&text) {
+        report.add(&page.path, line, problem, fix);
+    }
+}
+
+/// What is wrong with a chapter's closing Rehearsal, if anything: its line
+/// (when there is one to point at), the problem and the fix.
+fn rehearsal_problem(
+    text: &str,
+) -> Option<(Option<usize>, String, &'static str)> {
+    let mut fenced = false;
+    let mut last_heading = None;
+    let mut questions = 0;
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            if trimmed == "[[question]]" && last_heading.is_some() {
+                questions += 1;
+            }
+            continue;
+        }
+        if let Some(title) = line.strip_prefix("## ") {
+            last_heading = Some((index + 1, title.trim().to_string()));
+            questions = 0;
+        }
+    }
+    let fix = "end the page with `## Rehearsal` and at least three \
+               questions (CONTRIBUTING.md, \"Rehearsals\")";
+    match last_heading {
+        Some((_, title)) if title == "Rehearsal" => {
+            (questions < REHEARSAL_QUESTIONS).then(|| {
+                let problem = format!(
+                    "the Rehearsal has {questions} question(s), fewer than \
+                     {REHEARSAL_QUESTIONS}"
+                );
+                (None, problem, fix)
+            })
+        }
+        Some((line, title)) => Some((
+            Some(line),
+            format!("the page ends with `## {title}`, not `## Rehearsal`"),
+            fix,
+        )),
+        None => Some((None, "the page has no `## Rehearsal`".into(), fix)),
     }
 }
 
@@ -816,6 +882,31 @@ mod tests {
 
     fn messages(report: Report) -> String {
         report.finish("test").err().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_chapter_ends_with_a_rehearsal_of_three_questions() {
+        let question = "```rehearsal\n[[question]]\n```\n";
+        let page =
+            |tail: &str| format!("# T\n\n## What to Remember\n\n- x\n{tail}");
+        let three = format!("\n## Rehearsal\n\n{}", question.repeat(3));
+        assert_eq!(rehearsal_problem(&page(&three)), None);
+        let two = format!("\n## Rehearsal\n\n{}", question.repeat(2));
+        let (_, problem, _) = rehearsal_problem(&page(&two)).unwrap();
+        assert!(problem.contains("2 question(s)"), "{problem}");
+        let (line, problem, _) = rehearsal_problem(&page("")).unwrap();
+        assert_eq!(line, Some(3));
+        assert!(problem.contains("What to Remember"), "{problem}");
+        // Questions above the Rehearsal, or a heading inside a fence, do
+        // not count.
+        let early = format!(
+            "{question}{question}{question}{}",
+            page("\n## Rehearsal\n")
+        );
+        assert!(rehearsal_problem(&early).is_some());
+        let fenced = format!("{three}```text\n## Not a heading\n```\n");
+        assert_eq!(rehearsal_problem(&page(&fenced)), None);
+        assert!(rehearsal_problem("# T\n").is_some());
     }
 
     #[test]
