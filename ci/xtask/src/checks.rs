@@ -54,6 +54,45 @@ pub fn ci_runs_the_readme_command(root: &Path, report: &mut Report) {
     }
 }
 
+/// The two other places that must name every crate in
+/// [`PLAYGROUND_CRATES`]: skeptic links the pages' programs against
+/// `ci/page-tests`' dev-dependencies, and `theme/head.hbs` answers mdBook's
+/// question for the Playground's crate list (as the Playground names
+/// them, with `_`).
+pub fn playground_crates_are_everywhere(root: &Path, report: &mut Report) {
+    for (file, spelled, fix) in [
+        (
+            "ci/page-tests/Cargo.toml",
+            (|c: &str| format!("{c}.workspace = true")) as fn(&str) -> String,
+            "add it to [dev-dependencies], so skeptic can link the pages' \
+             programs",
+        ),
+        (
+            "theme/head.hbs",
+            |c: &str| format!("{{ id: \"{}\" }}", c.replace('-', "_")),
+            "add it to the crate list mdBook's Run asks for",
+        ),
+    ] {
+        let path = root.join(file);
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        for krate in PLAYGROUND_CRATES {
+            if !text.contains(&spelled(krate)) {
+                report.add(
+                    &path,
+                    None,
+                    format!(
+                        "`{krate}` is a Playground crate listings may use \
+                         (PLAYGROUND_CRATES in ci/xtask/src/checks.rs), but \
+                         this file lacks `{}`",
+                        spelled(krate)
+                    ),
+                    fix,
+                );
+            }
+        }
+    }
+}
+
 /// What the drift guard looked at, for its one line on success.
 pub struct Checked {
     pages: usize,
@@ -882,6 +921,37 @@ mod tests {
 
     fn messages(report: Report) -> String {
         report.finish("test").err().unwrap_or_default()
+    }
+
+    #[test]
+    fn every_playground_crate_is_linked_and_listed() {
+        let root = std::env::temp_dir()
+            .join(format!("xtask-playground-{}", std::process::id()));
+        std::fs::create_dir_all(root.join("ci/page-tests")).unwrap();
+        std::fs::create_dir_all(root.join("theme")).unwrap();
+        let deps: String = PLAYGROUND_CRATES
+            .iter()
+            .map(|c| format!("{c}.workspace = true\n"))
+            .collect();
+        let ids: String = PLAYGROUND_CRATES
+            .iter()
+            .map(|c| format!("{{ id: \"{}\" }}, ", c.replace('-', "_")))
+            .collect();
+        std::fs::write(root.join("ci/page-tests/Cargo.toml"), &deps).unwrap();
+        std::fs::write(root.join("theme/head.hbs"), &ids).unwrap();
+        let mut report = Report::default();
+        playground_crates_are_everywhere(&root, &mut report);
+        assert_eq!(messages(report), "");
+        let without = ids.replace("{ id: \"tokio_stream\" }, ", "");
+        std::fs::write(root.join("theme/head.hbs"), without).unwrap();
+        let mut report = Report::default();
+        playground_crates_are_everywhere(&root, &mut report);
+        let message = messages(report);
+        assert!(
+            message.contains("lacks `{ id: \"tokio_stream\" }`"),
+            "{message}"
+        );
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]

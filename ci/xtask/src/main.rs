@@ -159,6 +159,7 @@ fn drift_guard(
     let book = book::Book::load(root)?;
     let mut report = Report::default();
     checks::ci_runs_the_readme_command(root, &mut report);
+    checks::playground_crates_are_everywhere(root, &mut report);
     let checked = checks::run(workspace, &book, &mut report);
     report.finish("drift guard")?;
     println!("drift guard: {checked}");
