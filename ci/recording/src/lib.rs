@@ -100,8 +100,9 @@ pub fn check(name: &str, binary: &str, dir: &str) -> Result<(), String> {
     }
 }
 
-/// The rule named by the `[package.metadata.book]` table of `dir/Cargo.toml`.
-pub fn rule_of(dir: &Path) -> Result<Rule, String> {
+/// The string `key` of the `[package.metadata.book]` table of
+/// `dir/Cargo.toml`, if the table sets it.
+pub fn book_setting(dir: &Path, key: &str) -> Result<Option<String>, String> {
     let manifest = dir.join("Cargo.toml");
     let text = std::fs::read_to_string(&manifest)
         .map_err(|e| format!("{}: {e}", manifest.display()))?;
@@ -112,15 +113,23 @@ pub fn rule_of(dir: &Path) -> Result<Rule, String> {
         .get("package")
         .and_then(|p| p.get("metadata"))
         .and_then(|m| m.get("book"))
-        .and_then(|b| b.get("output"));
-    let name = match setting {
-        None => None,
-        Some(value) => Some(value.as_str().ok_or_else(|| {
-            format!("{}: `output` must be a string", manifest.display())
-        })?),
-    };
-    Rule::from_setting(name)
-        .map_err(|problem| format!("{}: {problem}", manifest.display()))
+        .and_then(|b| b.get(key));
+    match setting {
+        None => Ok(None),
+        Some(value) => {
+            value.as_str().map(|s| Some(s.to_string())).ok_or_else(|| {
+                format!("{}: `{key}` must be a string", manifest.display())
+            })
+        }
+    }
+}
+
+/// The rule named by the `[package.metadata.book]` table of `dir/Cargo.toml`.
+pub fn rule_of(dir: &Path) -> Result<Rule, String> {
+    let name = book_setting(dir, "output")?;
+    Rule::from_setting(name.as_deref()).map_err(|problem| {
+        format!("{}: {problem}", dir.join("Cargo.toml").display())
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -567,19 +567,8 @@ fn find_listing(root: &Path, name: &str) -> Result<PathBuf, String> {
 }
 
 fn is_negative(dir: &Path) -> Result<bool, String> {
-    let manifest = dir.join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest)
-        .map_err(|e| format!("{}: {e}", manifest.display()))?;
-    let table: toml::Table = text
-        .parse()
-        .map_err(|e| format!("{}: {e}", manifest.display()))?;
-    let kind = table
-        .get("package")
-        .and_then(|p| p.get("metadata"))
-        .and_then(|m| m.get("book"))
-        .and_then(|b| b.get("kind"))
-        .and_then(toml::Value::as_str);
-    Ok(kind == Some("compile-fail"))
+    let kind = recording::book_setting(dir, "kind")?;
+    Ok(kind.as_deref() == Some("compile-fail"))
 }
 
 /// What a `compile` choice claims.
