@@ -19,8 +19,7 @@
 //! starter's tests fail and each solution's tests pass; the verb
 //! ([`command`]) copies a starter out of the book as a crate of its own.
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -295,13 +294,13 @@ fn check_page(
 /// What an exercise's tests read: both crates' files, the workspace's
 /// manifest (its dependency versions and features), and what every key
 /// holds (the xtask, the toolchain, `Cargo.lock`).
-fn key(root: &Path, exercise: &Exercise, built: &Executables) -> Key {
+fn key(root: &Path, exercise: &Exercise, built: &Built) -> Key {
     let mut fingerprint = cache::common(root);
     fingerprint.add("work", b"exercise");
     fingerprint.file(root, &root.join("Cargo.toml"));
     for listing in [exercise.starter, exercise.solution] {
         fingerprint.tree(root, &listing.dir, &["target"]);
-        let mut executables = built(listing);
+        let mut executables = built.of(listing).to_vec();
         executables.sort();
         for executable in &executables {
             fingerprint.stamp(root, executable);
@@ -432,9 +431,6 @@ fn solution_problem(ran: &Ran) -> Option<(String, String)> {
     }
 }
 
-/// A crate's test executables.
-type Executables<'a> = dyn Fn(&Listing) -> Vec<PathBuf> + 'a;
-
 /// The stage: for each exercise whose key changed, runs the starter's
 /// tests, which must fail, and the solution's, which must pass. The
 /// executables are those of the listing-test build (`built`), which
@@ -446,7 +442,7 @@ pub fn test(
     workspace: &Workspace,
     built: &Built,
 ) -> Result<String, String> {
-    run_stage(cache, root, workspace, &|l| built.of(l).to_vec())
+    run_stage(cache, root, workspace, built)
 }
 
 /// The stage alone, `cargo xtask exercise --check`: the listing-test
@@ -455,38 +451,12 @@ pub fn test(
 fn check_alone() -> Result<(), String> {
     let root = crate::listings::workspace_root();
     let workspace = Workspace::load(&root)?;
-    let mut child = Command::new(crate::env_cargo())
-        .args(["test", "--workspace", "--exclude", "page-tests", "--no-run"])
-        .args(["--quiet", "--message-format=json-render-diagnostics"])
-        .current_dir(&root)
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("could not run cargo: {e}"))?;
-    let stdout = child.stdout.take().expect("stdout is piped");
-    let mut built: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
-    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-        let message: serde_json::Value =
-            serde_json::from_str(&line).unwrap_or_default();
-        let (Some(manifest), Some(executable)) = (
-            message["manifest_path"].as_str(),
-            message["executable"].as_str(),
-        ) else {
-            continue;
-        };
-        if let Some(dir) = Path::new(manifest).parent() {
-            built.entry(dir.into()).or_default().push(executable.into());
-        }
-    }
-    let status = child.wait().map_err(|e| format!("cargo: {e}"))?;
-    if !status.success() {
-        return Err("the build failed: the errors are above".into());
-    }
+    let built = crate::incremental::build(&root)?;
     let cache = Cache::open(
         &workspace.target_dir,
         Some("`cargo xtask exercise --check` runs every exercise".into()),
     );
-    let of = |l: &Listing| built.get(&l.dir).cloned().unwrap_or_default();
-    println!("{}", run_stage(&cache, &root, &workspace, &of)?);
+    println!("{}", run_stage(&cache, &root, &workspace, &built)?);
     Ok(())
 }
 
@@ -494,7 +464,7 @@ fn run_stage(
     cache: &Cache,
     root: &Path,
     workspace: &Workspace,
-    built: &Executables,
+    built: &Built,
 ) -> Result<String, String> {
     let exercises = exercises(workspace);
     let work = exercises
@@ -510,7 +480,7 @@ fn run_stage(
             (exercise.starter, starter_problem as fn(&Ran) -> _),
             (exercise.solution, solution_problem),
         ] {
-            let executables = built(listing);
+            let executables = built.of(listing);
             if executables.is_empty() {
                 report.add(
                     &listing.source(),
@@ -523,7 +493,7 @@ fn run_stage(
                 );
                 fine = false;
             }
-            for executable in &executables {
+            for executable in executables {
                 let ran = run_tests(executable, &listing.dir)?;
                 let Some((message, fix)) = judge(&ran) else {
                     println!(

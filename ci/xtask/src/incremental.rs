@@ -66,11 +66,13 @@ fn negatives(workspace: &Workspace) -> impl Iterator<Item = &Listing> {
         .filter(|l| l.kind == Kind::CompileFail)
 }
 
-/// Builds what `cargo <args>` would test without running it, streaming
-/// cargo's messages, and collects each package's executables.
-fn build(root: &Path, args: &[String]) -> Result<Built, String> {
+/// Builds what `cargo` [`BUILD`] would test without running it,
+/// streaming cargo's messages, and collects each package's executables.
+/// The exercise stage run alone (`cargo xtask exercise --check`) builds
+/// the same, so cargo finds it fresh.
+pub fn build(root: &Path) -> Result<Built, String> {
     let mut child = Command::new(crate::env_cargo())
-        .args(args)
+        .args(BUILD)
         .args([
             "--no-run",
             "--quiet",
@@ -93,7 +95,7 @@ fn build(root: &Path, args: &[String]) -> Result<Built, String> {
     if !status.success() {
         return Err(format!(
             "`cargo {} --no-run` failed ({status}): the errors are above",
-            args.join(" ")
+            BUILD.join(" ")
         ));
     }
     Ok(Built {
@@ -154,7 +156,7 @@ pub fn listing_tests(
     root: &Path,
     workspace: &Workspace,
 ) -> Result<(Built, String), String> {
-    let mut built = build(root, &BUILD.map(String::from))?;
+    let mut built = build(root)?;
     let work = workspace
         .listings
         .iter()
