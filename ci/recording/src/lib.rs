@@ -37,7 +37,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use regex::Regex;
@@ -296,45 +296,68 @@ fn run_within(
     dir: &Path,
     timeout: Duration,
 ) -> Result<String, String> {
+    let mut command = Command::new(binary);
+    command
+        .current_dir(dir)
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE");
+    match run_limited(command, timeout)? {
+        (Some(status), output) if status.success() => Ok(output),
+        (Some(status), output) => {
+            Err(format!("exited with {status}; output:\n{output}"))
+        }
+        (None, _) => Err(format!(
+            "still running after {timeout:?}: a listing must finish \
+             (detect a hang, do not hang)"
+        )),
+    }
+}
+
+/// Runs `command` with its stdout and stderr merged into one pipe, as a
+/// terminal shows them, read while it runs (so a chatty program never
+/// blocks on a full pipe). Returns how it exited, `None` if it still ran
+/// after `limit` (then it is killed), and what it printed. `command` is
+/// taken whole: once spawned, its copies of the pipe close with it, so
+/// the reading ends when the program does.
+pub fn run_limited(
+    mut command: Command,
+    limit: Duration,
+) -> Result<(Option<ExitStatus>, String), String> {
+    let program = command.get_program().to_string_lossy().into_owned();
     let (mut reader, writer) =
         std::io::pipe().map_err(|e| format!("could not make a pipe: {e}"))?;
     let writer_too = writer
         .try_clone()
         .map_err(|e| format!("could not clone a pipe: {e}"))?;
-    let mut child = Command::new(binary)
-        .current_dir(dir)
-        .env_remove("RUST_BACKTRACE")
-        .env_remove("RUST_LIB_BACKTRACE")
+    let mut child = command
         .stdin(Stdio::null())
         .stdout(writer)
         .stderr(writer_too)
         .spawn()
-        .map_err(|e| format!("could not run {}: {e}", binary.display()))?;
+        .map_err(|e| format!("could not run {program}: {e}"))?;
+    drop(command);
+    let reading = std::thread::spawn(move || {
+        let mut output = String::new();
+        reader.read_to_string(&mut output).map(|_| output)
+    });
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() > timeout => {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if started.elapsed() > limit => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(format!(
-                    "still running after {timeout:?}: a listing must finish \
-                     (detect a hang, do not hang)"
-                ));
+                break None;
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(format!("waiting failed: {e}")),
+            Err(e) => return Err(format!("waiting for {program}: {e}")),
         }
     };
-    let mut output = String::new();
-    reader
-        .read_to_string(&mut output)
+    let output = reading
+        .join()
+        .map_err(|_| "the reader of its output panicked".to_string())?
         .map_err(|e| format!("its output is not UTF-8: {e}"))?;
-    if status.success() {
-        Ok(output)
-    } else {
-        Err(format!("exited with {status}; output:\n{output}"))
-    }
+    Ok((status, output))
 }
 
 #[cfg(test)]
@@ -436,6 +459,24 @@ mod tests {
         .unwrap();
         assert!(rule_of(&dir).unwrap_err().contains("`sorted`"));
         std::fs::remove_dir_all(&dir).expect("cleanup");
+    }
+
+    /// More than a pipe holds (64 KiB on Linux) is read while the program
+    /// runs: read only after it exits, the program would block on a full
+    /// pipe until the limit killed it.
+    #[cfg(unix)]
+    #[test]
+    fn a_chatty_run_is_read_while_it_runs() {
+        let mut chatty = Command::new("sh");
+        chatty.args([
+            "-c",
+            "i=0; while [ $i -lt 4000 ]; do \
+            echo 'a line of about forty bytes, again'; i=$((i+1)); done",
+        ]);
+        let (status, output) =
+            run_limited(chatty, Duration::from_secs(5)).unwrap();
+        assert!(status.is_some_and(|s| s.success()), "it was stopped");
+        assert_eq!(output.lines().count(), 4000);
     }
 
     /// A shell script stands in for a listing: what it prints is compared,

@@ -19,10 +19,9 @@
 //! starter's tests fail and each solution's tests pass; the verb
 //! ([`command`]) copies a starter out of the book as a crate of its own.
 
-use std::io::Read;
 use std::path::{Component, Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use crate::book::Book;
 use crate::cache::{self, Cache, Key};
@@ -333,55 +332,16 @@ fn run_tests(executable: &Path, package: &Path) -> Result<Ran, String> {
     command
         .current_dir(package)
         .env("CARGO_MANIFEST_DIR", package);
-    run_limited(&mut command, TIME_LIMIT)
+    run_limited(command, TIME_LIMIT)
 }
 
-/// Runs `command`, collecting what it prints, and stops it after `limit`.
-fn run_limited(command: &mut Command, limit: Duration) -> Result<Ran, String> {
-    let program = command.get_program().to_string_lossy().into_owned();
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("could not run {program}: {e}"))?;
-    let readers = [
-        child
-            .stdout
-            .take()
-            .map(|o| Box::new(o) as Box<dyn Read + Send>),
-        child
-            .stderr
-            .take()
-            .map(|e| Box::new(e) as Box<dyn Read + Send>),
-    ]
-    .map(|pipe| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            if let Some(mut pipe) = pipe {
-                let _ = pipe.read_to_string(&mut text);
-            }
-            text
-        })
-    });
-    let started = Instant::now();
-    let success = loop {
-        if let Some(status) =
-            child.try_wait().map_err(|e| format!("waiting: {e}"))?
-        {
-            break Some(status.success());
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let output = readers
-        .map(|reader| reader.join().unwrap_or_default())
-        .join("");
-    Ok(Ran { success, output })
+/// Runs `command` for at most `limit`, keeping what it printed.
+fn run_limited(command: Command, limit: Duration) -> Result<Ran, String> {
+    let (status, output) = recording::run_limited(command, limit)?;
+    Ok(Ran {
+        success: status.map(|s| s.success()),
+        output,
+    })
 }
 
 /// What is wrong with a starter's run, if anything: its tests must fail,
@@ -1065,15 +1025,15 @@ workspace = true
             "echo 'test result: FAILED. 0 passed; 1 failed'; \
                            echo panicked >&2; exit 101",
         ]);
-        let ran = run_limited(&mut talks, Duration::from_secs(20)).unwrap();
+        let ran = run_limited(talks, Duration::from_secs(20)).unwrap();
         assert_eq!(ran.success, Some(false));
         assert!(ran.output.contains("panicked"), "{}", ran.output);
         assert_eq!(ran.summary(), Some("FAILED. 0 passed; 1 failed"));
 
-        let started = Instant::now();
+        let started = std::time::Instant::now();
         let mut hangs = Command::new("sleep");
         hangs.arg("30");
-        let ran = run_limited(&mut hangs, Duration::from_millis(200)).unwrap();
+        let ran = run_limited(hangs, Duration::from_millis(200)).unwrap();
         assert_eq!(ran.success, None, "stopped, not finished");
         assert!(
             started.elapsed() < Duration::from_secs(10),
