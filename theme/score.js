@@ -147,7 +147,13 @@
         stop.addEventListener("click", finish);
     }
 
-    window.rustAsMusicScore = { schedule: schedule, renderOffline: renderOffline };
+    // `setup` brings a score drawn later to life too: theme/yourrun.js draws
+    // the reader's own run.
+    window.rustAsMusicScore = {
+        schedule: schedule,
+        renderOffline: renderOffline,
+        setup: setup
+    };
     var figures = document.querySelectorAll("figure.score");
     for (var i = 0; i < figures.length; i++) {
         setup(figures[i]);

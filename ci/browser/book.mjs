@@ -210,7 +210,7 @@ async function guard(context, problems, blocked, state, runs) {
             return route.fulfill({
                 status: 200,
                 headers: { ...cors, 'content-type': 'application/json' },
-                body: runFixture,
+                body: state.reply ? JSON.stringify(state.reply) : runFixture,
             });
         }
         blocked.add(request.url());
@@ -281,8 +281,9 @@ export async function openBook({ root = BOOK_HTML } = {}) {
         /// response and the bodies of the Run requests the Playground
         /// fixture answered. `playground: 'refusing'` makes the Playground
         /// refuse connections instead (`refusePlayground()` does from then
-        /// on); `init` is a function to run in the page before its own
-        /// scripts.
+        /// on); `answerPlayground(reply)` makes it answer `reply` (an
+        /// evaluate.json body, `{ result, error }`) instead of the fixture;
+        /// `init` is a function to run in the page before its own scripts.
         async open(
             path,
             { colorScheme = 'light', playground = 'fixture', init } = {},
@@ -319,6 +320,10 @@ export async function openBook({ root = BOOK_HTML } = {}) {
                 refusePlayground: () => {
                     state.playground = 'refusing';
                     blocked.add(PLAYGROUND_RUN);
+                },
+                /// From now on the Playground answers `reply`.
+                answerPlayground: (reply) => {
+                    state.reply = reply;
                 },
                 close: async () => {
                     contexts.delete(context);

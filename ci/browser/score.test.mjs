@@ -5,9 +5,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openBook, htmlPages, checked, BOOK_HTML, describe } from './book.mjs';
+import {
+    openBook,
+    htmlPages,
+    checked,
+    BOOK_HTML,
+    THEMES,
+    describe,
+    pointAtButtons,
+} from './book.mjs';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const EVENT = /^@(\d+)ms ([A-Za-z0-9_-]+): (.*)$/;
@@ -119,3 +128,242 @@ for (const path of scored.filter(checked)) {
         }
     });
 }
+
+// Your run, scored (theme/yourrun.js): the comparison gives the verdict of
+// every shared case in ci/recording/verdicts.json, the one Rule::mismatch
+// gives (ci/recording/tests/verdicts.rs); every score accepts its own
+// recording, pasted or from Run, and draws it exactly as the build drew it;
+// on one page, a matching run, a run in another order and garbage, each
+// from a mocked Playground reply, the paste field by keyboard alone, Listen
+// on the reader's run under reduced motion, and axe in all five themes.
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const SHARED = JSON.parse(
+    readFileSync(join(repo, 'ci/recording/verdicts.json'), 'utf8'),
+).cases;
+const SHOWCASE = 'ch03-threads.html';
+const SHOWCASE_SCORE = 'score-listing-03-01';
+
+/// The recorded output of a listing crate, whole.
+function recordedText(crate) {
+    for (const chapter of readdirSync(join(repo, 'listings'))) {
+        const file = join(repo, 'listings', chapter, crate, 'output.txt');
+        if (existsSync(file)) return readFileSync(file, 'utf8');
+    }
+    throw new Error(`no recorded output for ${crate}`);
+}
+
+/// Each note of a score as drawn: its time, lane and mark.
+function marks(page, id) {
+    return page.$$eval(`#${id} .score-note`, (notes) =>
+        notes.map((note) => {
+            const shape = note.lastElementChild;
+            const geometry = [...shape.attributes]
+                .map((a) => `${a.name}=${a.value}`)
+                .sort()
+                .join(' ');
+            return `${note.dataset.t}/${note.dataset.lane}/${shape.localName} ${geometry}`;
+        }),
+    );
+}
+
+/// Presses Run on the block whose caption names `scoreId`'s listing, with
+/// the Playground answering `reply`; false when that block has no Run.
+async function runListing(opened, scoreId, reply) {
+    const { page } = opened;
+    const index = await page.$$eval(
+        'pre.playground',
+        (all, id) =>
+            all.findIndex((pre) => {
+                const outer = pre.parentElement?.closest('pre');
+                const caption = (outer || pre).nextElementSibling?.querySelector('.caption');
+                const found = caption && /Listing (\d+)-(\d+)/.exec(caption.textContent);
+                const pad = (n) => n.padStart(2, '0');
+                return found && `score-listing-${pad(found[1])}-${pad(found[2])}` === id;
+            }),
+        scoreId,
+    );
+    if (index < 0) return false;
+    const pre = page.locator('pre.playground').nth(index);
+    if ((await pre.locator('.play-button:not(.hidden)').count()) === 0) return false;
+    opened.answerPlayground(reply);
+    await page.evaluate(
+        (id) => document.querySelector(`.yourrun[data-score="${id}"] .yourrun-verdict`)
+            .removeAttribute('data-verdict'),
+        scoreId,
+    );
+    await pointAtButtons(pre);
+    await pre.locator('.play-button').click();
+    await page.waitForSelector(`.yourrun[data-score="${scoreId}"] .yourrun-verdict[data-verdict]`);
+    return true;
+}
+
+async function verdictOf(page, scoreId) {
+    return page.$eval(`.yourrun[data-score="${scoreId}"] .yourrun-verdict`, (p) => ({
+        verdict: p.dataset.verdict,
+        text: p.textContent,
+        link: p.querySelector('a')?.getAttribute('href') ?? null,
+    }));
+}
+
+async function paste(page, scoreId, text) {
+    const box = `.yourrun[data-score="${scoreId}"]`;
+    await page.$eval(`${box} .yourrun-paste`, (d) => { d.open = true; });
+    await page.fill(`${box} textarea`, text);
+    await page.click(`${box} .yourrun-compare`);
+    return verdictOf(page, scoreId);
+}
+
+if (scored.some(checked)) test('your run: the page gives every shared case the verdict Rule::mismatch gives', async () => {
+    const { page, problems, close } = await book.open(scored.find(checked));
+    try {
+        const got = await page.evaluate(
+            (cases) =>
+                cases.map((c) => window.rustAsMusicYourRun.compare(c.rule, c.recorded, c.actual).verdict),
+            SHARED,
+        );
+        const wrong = SHARED.filter((c, i) => got[i] !== c.verdict).map(
+            (c) => `ci/recording/verdicts.json: \`${c.name}\`: expected ${c.verdict}, theme/yourrun.js gives ${got[SHARED.indexOf(c)]}`,
+        );
+        assert.deepEqual(wrong, []);
+        assert.deepEqual(problems, [], describe('verdicts', problems));
+    } finally {
+        await close();
+    }
+});
+
+for (const path of scored.filter(checked)) {
+    test(`${path}: each score accepts its own recording, pasted and from Run, and draws it as the build did`, async () => {
+        const opened = await book.open(path);
+        const { page, problems, close } = opened;
+        try {
+            const ids = await page.$$eval('figure.score:not(.score-yours)', (all) => all.map((f) => f.id));
+            for (const id of ids) {
+                const recorded = recordedText(id.replace(/^score-/, ''));
+                const pasted = await paste(page, id, recorded);
+                assert.equal(pasted.verdict, 'match', `${path} ${id}: pasted: ${pasted.text}`);
+                assert.deepEqual(await marks(page, `${id}-yours`), await marks(page, id), `${path} ${id}: drawn otherwise`);
+                if (await runListing(opened, id, { result: recorded, error: null })) {
+                    const ran = await verdictOf(page, id);
+                    const panics = /^thread '[^']*' (\(\d+\) )?panicked/m.test(recorded);
+                    assert.equal(ran.verdict, panics ? 'undecided' : 'match', `${path} ${id}: Run: ${ran.text}`);
+                    assert.match(ran.text, panics ? /standard error/ : /^Your run: Matches the recording/);
+                    assert.equal((await marks(page, `${id}-yours`)).length, (await marks(page, id)).length);
+                }
+            }
+            assert.deepEqual(problems, [], describe(path, problems));
+        } finally {
+            await close();
+        }
+    });
+}
+
+if (checked(SHOWCASE)) test(`${SHOWCASE}: Run scores a matching run, one in another order, and garbage`, async () => {
+    const opened = await book.open(SHOWCASE);
+    const { page, problems, close } = opened;
+    const id = SHOWCASE_SCORE;
+    try {
+        const recorded = recordedText(id.replace(/^score-/, ''));
+        assert.ok(await runListing(opened, id, { result: recorded, error: null }), 'no Run');
+        let said = await verdictOf(page, id);
+        assert.equal(said.verdict, 'match');
+        assert.match(said.text, /^Your run: Matches the recording, line for line/);
+        const notes = recorded.split('\n').filter((l) => l.startsWith('@')).length;
+        assert.equal(await page.locator(`#${id}-yours .score-note`).count(), notes);
+        const sound = await page.evaluate(
+            (yours) => window.rustAsMusicScore.renderOffline(document.getElementById(yours)),
+            `${id}-yours`,
+        );
+        assert.equal(sound.scheduled, notes, 'Listen schedules every note of your run');
+        assert.ok(sound.peak > 0.01, `your run is silent (peak ${sound.peak})`);
+
+        // Brass before strings throughout, later: the per-performer rule
+        // accepts it, and the verdict says whose freedom that is.
+        const lines = recorded.trimEnd().split('\n');
+        const reordered = [
+            ...lines.filter((l) => l.includes(' brass: ')),
+            ...lines.filter((l) => l.includes(' strings: ')).map((l) => l.replace(/^@(\d+)ms/, (_, t) => `@${Number(t) + 4}ms`)),
+            ...lines.filter((l) => !l.startsWith('@')),
+        ].join('\n') + '\n';
+        await runListing(opened, id, { result: reordered, error: null });
+        said = await verdictOf(page, id);
+        assert.equal(said.verdict, 'match');
+        assert.match(said.text, /Same notes, different order: that is the nondeterminism chapter 3 describes\.$/);
+        assert.equal(said.link, 'ch03-threads.html#starting-a-section-and-waiting-for-it');
+        assert.deepEqual(
+            await page.$$eval(`#${id}-yours .score-lane`, (l) => l.map((g) => g.dataset.performer)),
+            await page.$$eval(`#${id} .score-lane`, (l) => l.map((g) => g.dataset.performer)),
+            'a performer keeps its lane',
+        );
+
+        // A note lost.
+        await runListing(opened, id, { result: lines.slice(1).join('\n') + '\n', error: null });
+        said = await verdictOf(page, id);
+        assert.equal(said.verdict, 'missing');
+        assert.match(said.text, new RegExp(`A note is missing: “${lines[0]}”\\.`));
+
+        // Garbage: a compiler's complaint and a line that only looks like an event.
+        for (const result of ['error[E0425]: cannot find value `x` in this scope\n', '@soon strings: <b>bar</b>\n', '']) {
+            await runListing(opened, id, { result, error: result === '' ? null : result });
+            said = await verdictOf(page, id);
+            assert.match(said.verdict, /^(different|missing)$/, JSON.stringify(result));
+            assert.match(said.text, /No score to draw: (it printed no events|line 1 of your run, “@soon strings: <b>bar<\/b>”, starts with @ but is not an event) in the book's format/);
+            assert.equal(await page.locator(`#${id}-yours`).count(), 0, 'no score drawn from garbage');
+        }
+        assert.deepEqual(problems, [], describe(SHOWCASE, problems));
+    } finally {
+        await close();
+    }
+});
+
+if (checked(SHOWCASE)) test(`${SHOWCASE}: the paste field works by keyboard alone, Listen respects reduced motion, and axe finds nothing in five themes`, async () => {
+    const { page, problems, close } = await book.open(SHOWCASE);
+    const id = SHOWCASE_SCORE;
+    const box = `.yourrun[data-score="${id}"]`;
+    try {
+        const recorded = recordedText(id.replace(/^score-/, ''));
+        await page.focus(`${box} .yourrun-paste summary`);
+        await page.keyboard.press('Enter');
+        assert.equal(await page.$eval(`${box} .yourrun-paste`, (d) => d.open), true, 'Enter opens the field');
+        await page.keyboard.press('Tab');
+        assert.equal(await page.evaluate(() => document.activeElement.localName), 'textarea');
+        await page.keyboard.insertText(recorded.replace('bar 2', 'bar 9'));
+        await page.keyboard.press('Tab');
+        assert.equal(await page.evaluate(() => document.activeElement.className), 'yourrun-compare');
+        await page.keyboard.press('Enter');
+        await page.waitForSelector(`${box} .yourrun-verdict[data-verdict]`);
+        const said = await verdictOf(page, id);
+        assert.equal(said.verdict, 'different', said.text);
+        assert.match(said.text, /Missing: “@0ms strings: bar 1”|Missing: “@30ms/);
+
+        await page.fill(`${box} textarea`, recorded);
+        await page.focus(`${box} .yourrun-compare`);
+        await page.keyboard.press('Space');
+        await page.waitForSelector(`${box} .yourrun-verdict[data-verdict="match"]`);
+        const yours = `#${id}-yours`;
+        await page.emulateMedia({ reducedMotion: 'reduce' });
+        await page.focus(`${yours} .score-listen`);
+        await page.keyboard.press('Enter');
+        await page.waitForSelector(`${yours}[data-state="playing"]`);
+        assert.equal(await page.getAttribute(`${yours} .score-playhead`, 'visibility'), 'hidden');
+        await page.keyboard.press('Enter');
+        await page.waitForSelector(`${yours}[data-state="stopped"]`);
+        await page.emulateMedia({ reducedMotion: 'no-preference' });
+
+        await page.addScriptTag({ content: axeSource });
+        const failures = [];
+        for (const theme of THEMES) {
+            if (!(await page.isVisible('#theme-list'))) await page.click('#theme-toggle');
+            await page.click(`#theme-list #${theme}`);
+            const violations = await page.evaluate(async (where) => {
+                const result = await window.axe.run({ include: [[where]] }, { resultTypes: ['violations'] });
+                return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+            }, box);
+            failures.push(...violations.map((v) => `[${theme}] axe ${v}`));
+        }
+        assert.deepEqual(failures, []);
+        assert.deepEqual(problems, [], describe(SHOWCASE, problems));
+    } finally {
+        await close();
+    }
+});

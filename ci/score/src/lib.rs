@@ -16,6 +16,7 @@ use std::fmt::Write;
 use regex::Regex;
 
 pub mod rehearsal;
+pub mod yourrun;
 
 /// One note: when, who, and what.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,6 +7,9 @@
 //! and reads the book back from stdout. A bad event line fails the build,
 //! naming the chapter, the output file and the line.
 //!
+//! Under each score it leaves what the page needs to score a reader's own
+//! run, the listing's output rule and its recording (see `yourrun.rs`).
+//!
 //! It also renders each chapter's ```` ```rehearsal ```` questions, their
 //! keys derived from the listings' recordings (see `rehearsal.rs`).
 
@@ -14,7 +17,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use mdbook_score::{parse, rehearsal, render, Source};
+use mdbook_score::{parse, rehearsal, render, yourrun, Source};
 use regex::Regex;
 use serde_json::Value;
 
@@ -131,11 +134,14 @@ fn score(folder: &Path, target: &str) -> Result<String, String> {
         None => crate_name.to_string(),
     };
     let id = format!("score-{crate_name}");
-    Ok(render(
+    let rule = recording::rule_of(file.parent().unwrap_or(folder))
+        .map_err(|e| format!("score of {target}: {e}"))?;
+    let figure = render(
         &events,
         &Source {
             id: &id,
             listing: &listing,
         },
-    ))
+    );
+    Ok(figure + &yourrun::container(&id, rule, &output))
 }
