@@ -16,6 +16,7 @@ use std::fmt::Write;
 use regex::Regex;
 
 pub mod rehearsal;
+pub mod steady;
 pub mod yourrun;
 
 /// One note: when, who, and what.
@@ -135,6 +136,11 @@ fn mark(lane: usize, x: u64, y: u64) -> String {
     }
 }
 
+/// The caption's last sentence: a run drawn from real clocks and schedulers
+/// is one of many (`steady.rs` replaces it where every run is the same).
+pub const VARIES: &str = "Real clocks and schedulers differ from run to run, \
+                          so your run will differ in its details.";
+
 /// Where a score comes from, for its caption and labels.
 pub struct Source<'a> {
     /// A unique id on the page, for ARIA references.
@@ -243,7 +249,7 @@ pub fn render(events: &[Event], source: &Source) -> String {
     html.push_str(&svg);
     let _ = write!(
         html,
-        r#"<figcaption>The score of one recorded run of {listing}: one lane per performer, each mark a note at the time it was played. Real clocks and schedulers differ from run to run, so your run will differ in its details.</figcaption>"#
+        r#"<figcaption>The score of one recorded run of {listing}: one lane per performer, each mark a note at the time it was played. {VARIES}</figcaption>"#
     );
     html.push_str(
         r#"<div class="score-controls"><button type="button" class="score-listen">Listen</button> <button type="button" class="score-stop" disabled>Stop</button></div>"#,

@@ -17,7 +17,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use mdbook_score::{parse, rehearsal, render, yourrun, Source};
+use mdbook_score::{parse, rehearsal, render, steady, yourrun, Source};
 use regex::Regex;
 use serde_json::Value;
 
@@ -143,5 +143,6 @@ fn score(folder: &Path, target: &str) -> Result<String, String> {
             listing: &listing,
         },
     );
+    let figure = steady::caption(figure, rule);
     Ok(figure + &yourrun::container(&id, rule, &output))
 }
