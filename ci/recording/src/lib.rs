@@ -42,6 +42,8 @@ use std::time::{Duration, Instant};
 
 use regex::Regex;
 
+pub mod performances;
+
 /// The longest a listing may run before it counts as hung.
 pub const TIMEOUT: Duration = Duration::from_secs(20);
 

@@ -235,25 +235,44 @@ impl Workspace {
             println!("no listing asks for loom");
             return Ok(());
         }
-        let mut command = Command::new(crate::env_cargo());
-        command
-            // The models are the program's own tests (`src/main.rs`, under
-            // `#[cfg(all(test, loom))]`): no other test target is built.
-            .args(["test", "--quiet", "--bins"])
-            .env("RUSTFLAGS", "--cfg loom")
-            .env("CARGO_TARGET_DIR", root.join("target/loom"))
-            .current_dir(root);
-        for name in &names {
-            command.args(["--package", name]);
-        }
+        let mut command = loom_tests(root, &names);
         crate::run(
             &mut command,
             format!(
-                "loom found a failing interleaving in one of: {}",
+                "a loom model failed, or explored other performances than \
+                 its listing's performances.txt (see above), in one of: {}",
                 names.join(", ")
             ),
         )
     }
+}
+
+/// `cargo test` of `names` under `--cfg loom`, in their own target folder.
+/// The variables that bound loom's search are removed, so every model is
+/// explored completely and its `performances.txt` (written and compared
+/// by the model itself, `recording::performances`) is the whole set.
+pub fn loom_tests(root: &Path, names: &[&str]) -> Command {
+    let mut command = Command::new(crate::env_cargo());
+    command
+        // The models are the program's own tests (`src/main.rs`, under
+        // `#[cfg(all(test, loom))]`): no other test target is built.
+        .args(["test", "--quiet", "--bins"])
+        .env("RUSTFLAGS", "--cfg loom")
+        .env("CARGO_TARGET_DIR", root.join("target/loom"))
+        .env_remove(recording::performances::RECORD)
+        .current_dir(root);
+    for bound in [
+        "LOOM_MAX_PREEMPTIONS",
+        "LOOM_MAX_BRANCHES",
+        "LOOM_MAX_DURATION",
+        "LOOM_MAX_PERMUTATIONS",
+    ] {
+        command.env_remove(bound);
+    }
+    for name in names {
+        command.args(["--package", name]);
+    }
+    command
 }
 
 /// The sub-folders of `dir`, sorted; nothing if it does not exist.

@@ -62,7 +62,8 @@ pub fn every_listing_tests_its_recording(
         }
     }
     println!("{checked} listings test their recorded output");
-    report.finish("recorded-output tests")
+    report.finish("recorded-output tests")?;
+    every_performance_set_is_checked(workspace)
 }
 
 /// Every listing that is a program: each one has a recorded run.
@@ -119,7 +120,8 @@ pub fn compare(
         }
     }
     println!("compared {} recorded outputs", listings.len());
-    report.finish("output comparison")
+    report.finish("output comparison")?;
+    loom_performances(&root, workspace, filters, false)
 }
 
 /// The program listings whose folder contains one of `filters`; all of
@@ -202,11 +204,89 @@ pub fn regenerate(filters: &[String]) -> Result<(), String> {
             failures.push(failure);
         }
     }
+    if let Err(failure) = loom_performances(&root, &workspace, filters, true) {
+        failures.push(failure);
+    }
     if failures.is_empty() {
         Ok(())
     } else {
         Err(failures.join("\n"))
     }
+}
+
+/// Runs the loom models of the chosen `loom = true` listings, which write
+/// (`record`) or compare their `performances.txt` themselves
+/// (`recording::performances`).
+fn loom_performances(
+    root: &Path,
+    workspace: &Workspace,
+    filters: &[String],
+    record: bool,
+) -> Result<(), String> {
+    let names: Vec<&str> = workspace
+        .listings
+        .iter()
+        .filter(|l| l.loom && l.kind == Kind::Program && is_chosen(l, filters))
+        .map(|l| l.name.as_str())
+        .collect();
+    if names.is_empty() {
+        return Ok(());
+    }
+    let (doing, failed) = if record {
+        (
+            "recording",
+            "recording the performances loom explored failed",
+        )
+    } else {
+        (
+            "comparing",
+            "a loom model explored other performances (see above)",
+        )
+    };
+    println!(
+        "{doing} the performances loom explores in {} loom listings",
+        names.len()
+    );
+    let mut command = crate::listings::loom_tests(root, &names);
+    if record {
+        command.env(recording::performances::RECORD, "1");
+    }
+    crate::run(&mut command, failed)
+}
+
+/// A `performances.txt` is written and compared by its listing's loom
+/// model (`recording::performances::compare_or_record`), so one in any
+/// other listing would be shown and never checked.
+fn every_performance_set_is_checked(
+    workspace: &Workspace,
+) -> Result<(), String> {
+    let mut report = Report::default();
+    let mut sets = 0;
+    for listing in &workspace.listings {
+        let file = listing.dir.join(recording::performances::FILE);
+        if !file.exists() {
+            continue;
+        }
+        sets += 1;
+        let source =
+            std::fs::read_to_string(listing.source()).unwrap_or_default();
+        if !listing.loom || !source.contains("compare_or_record(") {
+            report.add(
+                &file,
+                None,
+                format!(
+                    "{} has a performance set that no loom model of it \
+                     compares",
+                    listing.name
+                ),
+                "set `loom = true` and end its model test with \
+                 `recording::performances::compare_or_record` (CONTRIBUTING.md, \
+                 \"Every possible performance\"), or delete the file",
+            );
+        }
+    }
+    println!("{sets} performance sets are compared by their loom models");
+    report.finish("performance sets")
 }
 
 /// Builds the given listings, then runs them two at a time (the machine
@@ -253,4 +333,45 @@ fn run_all(
         .into_iter()
         .map(|r| r.unwrap_or_else(|| Err("was not run".into())))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_performance_set_no_loom_model_compares_is_named() {
+        let dir = std::env::temp_dir()
+            .join(format!("xtask-performances-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(dir.join("performances.txt"), "model m\n").unwrap();
+        let model = "fn main() {}\n#[cfg(all(test, loom))]\nmod model {\n    \
+                     // compare_or_record(dir, &models);\n}\n";
+        std::fs::write(dir.join("src/main.rs"), model).unwrap();
+        let mut workspace = Workspace {
+            listings: vec![Listing {
+                name: "listing-01-04".into(),
+                dir: dir.clone(),
+                chapter_dir: "ch01-time".into(),
+                kind: Kind::Program,
+                output_rule: Rule::Exact,
+                playground: true,
+                loom: true,
+                dependencies: Vec::new(),
+            }],
+            strays: Vec::new(),
+            target_dir: dir.join("target"),
+        };
+        assert_eq!(every_performance_set_is_checked(&workspace), Ok(()));
+
+        workspace.listings[0].loom = false;
+        let error = every_performance_set_is_checked(&workspace).unwrap_err();
+        assert!(error.contains("performances.txt"), "{error}");
+        assert!(error.contains("no loom model of it compares"), "{error}");
+
+        workspace.listings[0].loom = true;
+        std::fs::write(dir.join("src/main.rs"), "fn main() {}\n").unwrap();
+        assert!(every_performance_set_is_checked(&workspace).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

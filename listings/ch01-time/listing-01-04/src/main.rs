@@ -5,6 +5,15 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Barrier;
 use std::thread;
 
+// Under the loom model, each line the sections print is noted as an event
+// of the interleaving being explored, instead of printed (see the model).
+#[cfg(all(test, loom))]
+macro_rules! println {
+    ($($line:tt)*) => {
+        recording::performances::note(format!($($line)*))
+    };
+}
+
 // ANCHOR: all
 /// A section reads the tempo, then writes back its own raise: two steps.
 fn raise_tempo(section: &str, tempo: &AtomicU32, both_have_read: &Barrier) {
@@ -55,19 +64,20 @@ mod tests {
 }
 
 /// Under `--cfg loom`: the listing's own `raise_tempo`, without staging,
-/// in every interleaving of the two sections that loom explores.
+/// in every interleaving of the two sections that loom explores, each
+/// distinct performance recorded in `performances.txt`.
 #[cfg(all(test, loom))]
 mod every_interleaving {
     use super::*;
     use loom::sync::Arc;
-    use std::collections::BTreeSet;
-    use std::sync::Mutex;
+    use recording::performances::{compare_or_record, Collector, Verdict};
 
     #[test]
     fn without_staging_some_interleaving_still_loses_a_raise() {
-        let endings = std::sync::Arc::new(Mutex::new(BTreeSet::new()));
-        let seen = endings.clone();
+        let collector = Collector::new("unstaged", "a raise is lost");
+        let seen = collector.clone();
         loom::model(move || {
+            seen.begin();
             // A barrier for one section never waits: no staging at all.
             let unstaged = || Barrier::new(1);
             let tempo = Arc::new(AtomicU32::new(120));
@@ -79,9 +89,23 @@ mod every_interleaving {
             };
             raise_tempo("cellos", &tempo, &unstaged());
             violins.join().unwrap();
-            seen.lock().unwrap().insert(tempo.load(Ordering::SeqCst));
+            let tempo = tempo.load(Ordering::SeqCst);
+            let verdict = if tempo == 140 {
+                Verdict::Right
+            } else {
+                Verdict::Wrong
+            };
+            seen.end(verdict, format!("{tempo} bpm"));
         });
-        let endings = endings.lock().unwrap();
-        assert_eq!(*endings, BTreeSet::from([130, 140]));
+        let model = collector.model();
+        let endings: Vec<&str> = model
+            .performances
+            .iter()
+            .map(|p| p.outcome.as_str())
+            .collect();
+        assert!(endings.contains(&"130 bpm"), "{endings:?}");
+        assert!(endings.contains(&"140 bpm"), "{endings:?}");
+        assert!(endings.iter().all(|e| ["130 bpm", "140 bpm"].contains(e)));
+        compare_or_record(env!("CARGO_MANIFEST_DIR"), &[model]);
     }
 }

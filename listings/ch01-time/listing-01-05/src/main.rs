@@ -5,6 +5,15 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Barrier;
 use std::thread;
 
+// Under the loom model, each line the sections print is noted as an event
+// of the interleaving being explored, instead of printed (see the model).
+#[cfg(all(test, loom))]
+macro_rules! println {
+    ($($line:tt)*) => {
+        recording::performances::note(format!($($line)*))
+    };
+}
+
 // ANCHOR: all
 /// A section raises the tempo in one indivisible step.
 fn raise_tempo(section: &str, tempo: &AtomicU32, both_ready: &Barrier) {
@@ -50,19 +59,22 @@ mod tests {
     }
 }
 
-/// Under `--cfg loom`: every interleaving loom explores of two unstaged raises.
+/// Under `--cfg loom`: every interleaving loom explores of two unstaged
+/// raises, each distinct performance recorded in `performances.txt`.
 #[cfg(all(test, loom))]
 mod every_interleaving {
     use super::*;
     use loom::sync::Arc;
-    use std::collections::BTreeSet;
-    use std::sync::Mutex;
+    use recording::performances::{
+        compare_or_record, note, Collector, Model, Verdict,
+    };
 
-    /// Every final tempo loom reaches when two sections `raise` at once.
-    fn endings(raise: fn(&str, &AtomicU32)) -> BTreeSet<u32> {
-        let endings = std::sync::Arc::new(Mutex::new(BTreeSet::new()));
-        let seen = endings.clone();
+    /// Every performance loom reaches when two sections `raise` at once.
+    fn explore(name: &str, raise: fn(&str, &AtomicU32)) -> Model {
+        let collector = Collector::new(name, "a raise is lost");
+        let seen = collector.clone();
         loom::model(move || {
+            seen.begin();
             let tempo = Arc::new(AtomicU32::new(120));
             let violins = {
                 let tempo = tempo.clone();
@@ -70,10 +82,24 @@ mod every_interleaving {
             };
             raise("cellos", &tempo);
             violins.join().unwrap();
-            seen.lock().unwrap().insert(tempo.load(Ordering::SeqCst));
+            let tempo = tempo.load(Ordering::SeqCst);
+            let verdict = if tempo == 140 {
+                Verdict::Right
+            } else {
+                Verdict::Wrong
+            };
+            seen.end(verdict, format!("{tempo} bpm"));
         });
-        let endings = std::sync::Arc::try_unwrap(endings).unwrap();
-        endings.into_inner().unwrap()
+        collector.model()
+    }
+
+    /// The final tempos of a model's performances.
+    fn endings(model: &Model) -> Vec<&str> {
+        model
+            .performances
+            .iter()
+            .map(|p| p.outcome.as_str())
+            .collect()
     }
 
     /// The listing's `raise_tempo`; a barrier for one section never waits.
@@ -82,18 +108,21 @@ mod every_interleaving {
     }
 
     /// A broken twin: the same raise, split into a read and a write.
-    fn split(_section: &str, tempo: &AtomicU32) {
+    fn split(section: &str, tempo: &AtomicU32) {
         let heard = tempo.load(Ordering::SeqCst);
+        note(format!("{section}: heard {heard} bpm"));
         tempo.store(heard + 10, Ordering::SeqCst);
+        note(format!("{section}: set {} bpm", heard + 10));
     }
 
+    /// No interleaving of the listing loses a raise; the same check finds
+    /// the lost raise in the split twin. Both sets are recorded.
     #[test]
-    fn no_interleaving_loses_a_raise() {
-        assert_eq!(endings(unstaged), BTreeSet::from([140]));
-    }
-
-    #[test]
-    fn the_same_check_catches_a_split_raise() {
-        assert!(endings(split).contains(&130));
+    fn no_interleaving_loses_a_raise_and_a_split_raise_does() {
+        let whole = explore("fetch-add", unstaged);
+        assert!(endings(&whole).iter().all(|e| *e == "140 bpm"));
+        let split = explore("split", split);
+        assert!(endings(&split).contains(&"130 bpm"));
+        compare_or_record(env!("CARGO_MANIFEST_DIR"), &[whole, split]);
     }
 }

@@ -5,6 +5,15 @@ use std::sync::Mutex;
 use std::thread;
 use std::time::Instant;
 
+// Under the loom model, each line the performers print is noted as an event
+// of the interleaving being explored, instead of printed (see the model).
+#[cfg(all(test, loom))]
+macro_rules! println {
+    ($($line:tt)*) => {
+        recording::performances::note(format!($($line)*))
+    };
+}
+
 // ANCHOR: all
 /// An instrument on the stage, with its place in the stage order.
 struct Instrument {
@@ -118,6 +127,11 @@ mod loom_tests {
     // and unlike loom's it can still be dropped after loom stops a frozen run.
     use std::sync::Arc;
 
+    use recording::performances::{
+        compare_or_record, Collector, Model, Verdict,
+    };
+    use std::panic::AssertUnwindSafe;
+
     /// Both performers play one phrase on `stage`, each asking for the
     /// instruments in her own order.
     fn duet(stage: [Instrument; 2]) {
@@ -134,20 +148,50 @@ mod loom_tests {
         assert_eq!(*bow.phrases.lock().unwrap(), 2);
     }
 
-    #[test]
-    fn in_stage_order_no_interleaving_freezes() {
-        loom::model(|| {
-            duet([Instrument::new(1, "violin"), Instrument::new(2, "bow")]);
-        });
+    /// Every distinct performance loom explores of a duet on `stage`.
+    /// A freeze makes `loom::model` panic, so it is caught and kept as the
+    /// frozen performance, drawn up to where it froze.
+    fn explore(name: &str, stage: fn() -> [Instrument; 2]) -> Model {
+        let collector = Collector::new(name, "the duet freezes");
+        let seen = collector.clone();
+        let run = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            loom::model(move || {
+                seen.begin();
+                duet(stage());
+                seen.end(Verdict::Right, "each instrument played 2 phrases");
+            });
+        }));
+        if let Err(panic) = run {
+            let message =
+                panic.downcast_ref::<String>().map_or("", String::as_str);
+            assert!(message.contains("deadlock"), "not a freeze: {message}");
+            collector.froze("every performer waits for the other");
+        }
+        collector.model()
     }
 
-    /// The broken twin: two instruments of equal rank have no order between
-    /// them, so each performer keeps her own, and loom finds the freeze.
+    /// In stage order no interleaving freezes. The broken twin: two
+    /// instruments of equal rank have no order between them, so each
+    /// performer keeps her own, and loom finds the freeze.
     #[test]
-    #[should_panic(expected = "deadlock")]
-    fn with_equal_ranks_loom_finds_the_freeze() {
-        loom::model(|| {
-            duet([Instrument::new(1, "violin"), Instrument::new(1, "bow")]);
+    fn in_stage_order_no_interleaving_freezes_and_equal_ranks_do() {
+        let ranked = explore("stage-order", || {
+            [Instrument::new(1, "violin"), Instrument::new(2, "bow")]
         });
+        let not_right = |m: &Model| {
+            m.performances
+                .iter()
+                .filter(|p| p.verdict != Verdict::Right)
+                .count()
+        };
+        assert_eq!(not_right(&ranked), 0, "stage order froze");
+        let equal = explore("equal-ranks", || {
+            [Instrument::new(1, "violin"), Instrument::new(1, "bow")]
+        });
+        assert!(equal
+            .performances
+            .iter()
+            .any(|p| p.verdict == Verdict::Froze));
+        compare_or_record(env!("CARGO_MANIFEST_DIR"), &[ranked, equal]);
     }
 }

@@ -95,50 +95,89 @@ mod tests {
     }
 }
 
+/// Under `--cfg loom`: every interleaving of the conductor's cue and one
+/// look by the violins, each distinct performance recorded in
+/// `performances.txt`.
 #[cfg(all(test, loom))]
 mod loom_tests {
     use super::*;
+    use recording::performances::{
+        compare_or_record, note, Collector, Model, Verdict,
+    };
 
-    /// Every interleaving: whoever sees the cue sees the tempo.
-    #[test]
-    fn acquire_sees_what_release_published() {
-        loom::model(|| {
-            let cue = Arc::new(Cue::new());
-            let for_conductor = Arc::clone(&cue);
-            let conductor = thread::spawn(move || for_conductor.give(96));
-            if let Some(tempo) = cue.read() {
-                assert_eq!(tempo, 96);
-            }
-            conductor.join().unwrap();
-        });
-    }
-
-    /// The same cue with a `Relaxed` flag: loom finds a run in which
-    /// the flag is up and the tempo on the stand is still the old one.
-    #[test]
-    fn a_relaxed_flag_can_be_seen_before_the_tempo() {
-        use std::sync::atomic::AtomicBool as StdAtomicBool;
-        static STALE_TEMPO_SEEN: StdAtomicBool = StdAtomicBool::new(false);
-
-        loom::model(|| {
+    /// The conductor gives the cue with `give` while the violins look once
+    /// with `read`: every performance loom reaches.
+    fn explore(
+        name: &str,
+        give: fn(&Cue),
+        read: fn(&Cue) -> Option<u32>,
+    ) -> Model {
+        let collector =
+            Collector::new(name, "the violins see the cue but not its tempo");
+        let seen = collector.clone();
+        loom::model(move || {
+            seen.begin();
             let cue = Arc::new(Cue::new());
             let for_conductor = Arc::clone(&cue);
             let conductor = thread::spawn(move || {
-                for_conductor.tempo.store(96, Ordering::Relaxed);
-                for_conductor.ready.store(true, Ordering::Relaxed);
+                give(&for_conductor);
+                note("conductor: gave the cue at 96 bpm");
             });
-            if cue.ready.load(Ordering::Relaxed)
-                && cue.tempo.load(Ordering::Relaxed) == 0
-            {
-                STALE_TEMPO_SEEN
-                    .store(true, std::sync::atomic::Ordering::SeqCst);
+            let looked = read(&cue);
+            match looked {
+                Some(tempo) => {
+                    note(format!("violins: saw the cue, {tempo} bpm"))
+                }
+                None => note("violins: no cue yet"),
             }
             conductor.join().unwrap();
+            match looked {
+                Some(0) => seen.end(Verdict::Wrong, "read the old tempo, 0"),
+                Some(tempo) => {
+                    seen.end(Verdict::Right, format!("read {tempo} bpm"))
+                }
+                None => seen.end(Verdict::Right, "looked too early"),
+            }
         });
+        collector.model()
+    }
 
+    /// The same cue with both flag operations `Relaxed`.
+    fn give_relaxed(cue: &Cue) {
+        cue.tempo.store(96, Ordering::Relaxed);
+        cue.ready.store(true, Ordering::Relaxed);
+    }
+
+    fn read_relaxed(cue: &Cue) -> Option<u32> {
+        if cue.ready.load(Ordering::Relaxed) {
+            Some(cue.tempo.load(Ordering::Relaxed))
+        } else {
+            None
+        }
+    }
+
+    /// Every interleaving: whoever sees the cue sees the tempo. With a
+    /// `Relaxed` flag, loom finds a run in which the flag is up and the
+    /// tempo on the stand is still the old one.
+    #[test]
+    fn acquire_sees_what_release_published_and_relaxed_may_not() {
+        let published =
+            explore("release-acquire", |cue| cue.give(96), Cue::read);
         assert!(
-            STALE_TEMPO_SEEN.load(std::sync::atomic::Ordering::SeqCst),
+            published
+                .performances
+                .iter()
+                .all(|p| p.verdict == Verdict::Right),
+            "a stale tempo behind an Acquire load"
+        );
+        let relaxed = explore("relaxed", give_relaxed, read_relaxed);
+        assert!(
+            relaxed
+                .performances
+                .iter()
+                .any(|p| p.verdict == Verdict::Wrong),
             "loom should find the reordering a Relaxed flag allows"
         );
+        compare_or_record(env!("CARGO_MANIFEST_DIR"), &[published, relaxed]);
     }
 }

@@ -93,30 +93,45 @@ mod loom_tests {
     use super::*;
     use loom::sync::Arc;
     use loom::thread;
-    use std::sync::atomic::AtomicUsize as StdAtomicUsize;
-    use std::sync::atomic::Ordering as StdOrdering;
+    use recording::performances::{
+        compare_or_record, note, Collector, Verdict,
+    };
 
     /// Loom runs two real sections through every interleaving and
-    /// records the worst count of soloists it saw.
+    /// records each distinct performance and its count of soloists.
     #[test]
     fn loom_finds_two_soloists() {
-        static MOST_SOLOISTS: StdAtomicUsize = StdAtomicUsize::new(0);
-
-        loom::model(|| {
+        let collector = Collector::new("try-take", "two sections play it");
+        let seen = collector.clone();
+        loom::model(move || {
+            seen.begin();
             let solo = Arc::new(Solo::new());
             let for_violins = Arc::clone(&solo);
-            let violins = thread::spawn(move || for_violins.try_take());
+            let violins = thread::spawn(move || {
+                let took = for_violins.try_take();
+                note(format!("violins: took the solo? {took}"));
+                took
+            });
             let cellos = solo.try_take();
+            note(format!("cellos: took the solo? {cellos}"));
             let violins = violins.join().unwrap();
             let soloists = usize::from(violins) + usize::from(cellos);
-            MOST_SOLOISTS.fetch_max(soloists, StdOrdering::SeqCst);
+            let verdict = match soloists {
+                1 => Verdict::Right,
+                _ => Verdict::Wrong,
+            };
+            seen.end(verdict, format!("soloists: {soloists}"));
         });
 
-        assert_eq!(
-            MOST_SOLOISTS.load(StdOrdering::SeqCst),
-            2,
+        let model = collector.model();
+        assert!(
+            model
+                .performances
+                .iter()
+                .any(|p| p.outcome == "soloists: 2"),
             "loom should reach the schedule with two soloists"
         );
+        compare_or_record(env!("CARGO_MANIFEST_DIR"), &[model]);
     }
 }
 // ANCHOR_END: loom
