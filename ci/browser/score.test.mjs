@@ -296,6 +296,13 @@ if (checked(SHOWCASE)) test(`${SHOWCASE}: Run scores a matching run, one in anot
             'a performer keeps its lane',
         );
 
+        // One section's own bars swapped: more than the rule allows.
+        const swapped = recorded.replace('strings: bar 1', 'strings: bar X').replace('strings: bar 2', 'strings: bar 1').replace('strings: bar X', 'strings: bar 2');
+        await runListing(opened, id, { result: swapped, error: null });
+        said = await verdictOf(page, id);
+        assert.equal(said.verdict, 'reordered');
+        assert.match(said.text, /Same notes, different order, and more than the rule allows: its rule, per-performer, /);
+
         // A note lost.
         await runListing(opened, id, { result: lines.slice(1).join('\n') + '\n', error: null });
         said = await verdictOf(page, id);
@@ -366,4 +373,9 @@ if (checked(SHOWCASE)) test(`${SHOWCASE}: the paste field works by keyboard alon
     } finally {
         await close();
     }
+});
+
+test('your run: theme/yourrun.js weighs under 12 KB as served, on every page', () => {
+    const served = readFileSync(join(BOOK_HTML, 'theme/yourrun.js')).length;
+    assert.ok(served < 12_000, `theme/yourrun.js: ${served} bytes as served`);
 });
