@@ -154,7 +154,8 @@
         renderOffline: renderOffline,
         setup: setup
     };
-    var figures = document.querySelectorAll("figure.score");
+    // A gallery's small scores (ci/score/src/gallery.rs) play the same way.
+    var figures = document.querySelectorAll("figure.score, figure.gallery-score");
     for (var i = 0; i < figures.length; i++) {
         setup(figures[i]);
     }

@@ -15,6 +15,7 @@ use std::fmt::Write;
 
 use regex::Regex;
 
+pub mod gallery;
 pub mod rehearsal;
 pub mod steady;
 pub mod yourrun;

@@ -91,6 +91,11 @@ fn score_chapter(
     let name = page.strip_prefix(root).unwrap_or(&page).to_string_lossy();
     let html = Path::new(chapter["source_path"].as_str().unwrap_or(""))
         .with_extension("html");
+    // Galleries of every performance loom explored (`gallery.rs`).
+    let content = chapter["content"].as_str().unwrap_or("");
+    if let Some(drawn) = mdbook_score::gallery::expand(content, &page, &name)? {
+        chapter["content"] = Value::String(drawn);
+    }
     let rehearsal = rehearsal::Page {
         root,
         file: &page,

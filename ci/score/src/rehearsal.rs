@@ -540,7 +540,7 @@ fn letters(indices: &[usize]) -> String {
 }
 
 /// "Listing 6-2" for `listing-06-02`; `None` for a crate without a number.
-fn listing_label(crate_name: &str) -> Option<String> {
+pub(crate) fn listing_label(crate_name: &str) -> Option<String> {
     let (chapter, number) =
         crate_name.strip_prefix("listing-")?.split_once('-')?;
     let (chapter, number) =

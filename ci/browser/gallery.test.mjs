@@ -1,0 +1,166 @@
+// The galleries of every performance loom explored (ci/score/src/gallery.rs)
+// in a real browser: each draws its listing's performances.txt (the heading's
+// counts, one small score per performance with one mark per event, its
+// events as text, the wrong and frozen ones framed and said in words, not
+// only in colour), Listen and Stop work from the keyboard and play every
+// mark, reduced motion keeps the playhead still, axe finds nothing in the
+// five themes, and nothing logs an error.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openBook, htmlPages, checked, BOOK_HTML, THEMES, describe } from './book.mjs';
+
+const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/// One model of a listing's performances.txt (the format is in
+/// ci/recording/src/performances.rs): its interleavings and performances.
+function recorded(crate, name) {
+    for (const chapter of readdirSync(join(repo, 'listings'))) {
+        const file = join(repo, 'listings', chapter, crate, 'performances.txt');
+        if (!existsSync(file)) continue;
+        const models = [];
+        for (const line of readFileSync(file, 'utf8').split('\n')) {
+            const [word, ...rest] = line.split(' ');
+            if (word === 'model') models.push({ name: rest.join(' '), performances: [] });
+            else if (word === 'interleavings') models.at(-1).interleavings = Number(rest[0]);
+            else if (word === 'performance') {
+                const [verdict, ...outcome] = rest.join(' ').split(': ');
+                models.at(-1).performances.push({ verdict, outcome: outcome.join(': '), events: [] });
+            } else if (line.startsWith('    ')) models.at(-1).performances.at(-1).events.push(line.trim());
+        }
+        const model = models.find((m) => m.name === name);
+        if (model) return model;
+    }
+    throw new Error(`no model ${name} in ${crate}'s performances.txt`);
+}
+
+const galleried = htmlPages().filter(
+    (page) =>
+        page !== 'print.html' &&
+        readFileSync(join(BOOK_HTML, page), 'utf8').includes('<figure class="gallery"'),
+);
+
+let book;
+before(async () => {
+    book = await openBook();
+});
+after(async () => {
+    await book?.close();
+});
+
+test('the book draws at least five galleries of loom performances', () => {
+    const count = galleried
+        .map((page) => readFileSync(join(BOOK_HTML, page), 'utf8').match(/<figure class="gallery"/g).length)
+        .reduce((a, b) => a + b, 0);
+    assert.ok(count >= 5, `${count} galleries`);
+});
+
+for (const path of galleried.filter(checked)) {
+    test(`${path}: each gallery draws its recorded performances, and plays and stops by keyboard`, async () => {
+        const { page, problems, close } = await book.open(path);
+        try {
+            const galleries = await page.$$eval('figure.gallery', (all) =>
+                all.map((g) => ({
+                    id: g.id,
+                    heading: g.querySelector('.gallery-heading').textContent,
+                    scores: [...g.querySelectorAll('figure.gallery-score')].map((f) => ({
+                        id: f.id,
+                        verdict: f.dataset.verdict,
+                        notes: f.querySelectorAll('.score-note').length,
+                        events: [...f.querySelectorAll('.score-events li')].map((li) => li.textContent),
+                        caption: f.querySelector('figcaption').textContent,
+                        border: getComputedStyle(f).borderTopStyle,
+                        label: f.querySelector('svg').getAttribute('aria-labelledby'),
+                    })),
+                })),
+            );
+            for (const gallery of galleries) {
+                const [, crate, name] = gallery.id.match(/^gallery-(listing-\d+-\d+)-(.+)$/);
+                const model = recorded(crate, name);
+                const at = `${path} ${gallery.id}`;
+                const wrong = model.performances.filter((p) => p.verdict !== 'right').length;
+                assert.match(gallery.heading, new RegExp(`^Loom explored ${model.interleavings} interleavings? `), at);
+                assert.match(gallery.heading, new RegExp(`: ${model.performances.length} distinct performances?; in ${wrong || 'none'} of them `), at);
+                assert.equal(gallery.scores.length, model.performances.length, `${at}: scores`);
+                model.performances.forEach((p, i) => {
+                    const drawn = gallery.scores[i];
+                    assert.equal(drawn.verdict, p.verdict, `${at} ${drawn.id}: verdict`);
+                    assert.equal(drawn.notes, p.events.length, `${at} ${drawn.id}: marks`);
+                    assert.deepEqual(drawn.events, p.events, `${at} ${drawn.id}: events as text`);
+                    assert.ok(drawn.caption.includes(p.outcome), `${at} ${drawn.id}: outcome`);
+                    assert.ok(drawn.label, `${at} ${drawn.id}: no accessible name`);
+                    const word = { right: 'Right', wrong: 'Wrong', froze: 'Froze' }[p.verdict];
+                    assert.match(drawn.caption, new RegExp(`Performance ${i + 1}: ${word}`), `${at} ${drawn.id}: said in words`);
+                    assert.equal(drawn.border, p.verdict === 'right' ? 'solid' : 'dashed', `${at} ${drawn.id}: frame`);
+                });
+                const frozen = model.performances.findIndex((p) => p.verdict === 'froze');
+                if (frozen >= 0) {
+                    const bar = await page.locator(`#${gallery.scores[frozen].id} .gallery-freeze`).count();
+                    assert.equal(bar, 1, `${at}: the freeze is drawn where it froze`);
+                }
+
+                // The first performance that is not right, or the first.
+                const chosen = gallery.scores.find((s) => s.verdict !== 'right') ?? gallery.scores[0];
+                const root = `#${chosen.id}`;
+                const sound = await page.evaluate(
+                    (id) => window.rustAsMusicScore.renderOffline(document.getElementById(id)),
+                    chosen.id,
+                );
+                assert.equal(sound.scheduled, chosen.notes, `${at}: scheduled`);
+                assert.ok(sound.peak > 0.01, `${at}: silent (peak ${sound.peak})`);
+                assert.equal(await page.getAttribute(root, 'data-state'), null, 'no autoplay');
+                await page.focus(`${root} .score-listen`);
+                await page.keyboard.press('Enter');
+                await page.waitForSelector(`${root}[data-state="playing"]`);
+                assert.equal(Number(await page.getAttribute(root, 'data-scheduled')), chosen.notes);
+                assert.equal(await page.evaluate(() => document.activeElement.className), 'score-stop', 'focus moves to Stop');
+                assert.equal(await page.getAttribute(`${root} .score-playhead`, 'visibility'), 'visible');
+                await page.keyboard.press('Enter');
+                await page.waitForSelector(`${root}[data-state="stopped"]`);
+                assert.equal(await page.evaluate(() => document.activeElement.className), 'score-listen', 'focus back on Listen');
+
+                await page.emulateMedia({ reducedMotion: 'reduce' });
+                await page.keyboard.press('Space');
+                await page.waitForSelector(`${root}[data-state="playing"]`);
+                assert.equal(await page.getAttribute(`${root} .score-playhead`, 'visibility'), 'hidden', 'reduced motion');
+                await page.keyboard.press('Space');
+                await page.waitForSelector(`${root}[data-state="stopped"]`);
+                await page.emulateMedia({ reducedMotion: 'no-preference' });
+            }
+            assert.deepEqual(problems, [], describe(path, problems));
+        } finally {
+            await close();
+        }
+    });
+
+    test(`${path}: axe finds nothing in the galleries in five themes`, async () => {
+        const { page, problems, close } = await book.open(path);
+        try {
+            await page.addScriptTag({ content: axeSource });
+            const failures = [];
+            for (const theme of THEMES) {
+                if (!(await page.isVisible('#theme-list'))) await page.click('#theme-toggle');
+                await page.click(`#theme-list #${theme}`);
+                const violations = await page.evaluate(async () => {
+                    const result = await window.axe.run(
+                        { include: [['figure.gallery']] },
+                        { resultTypes: ['violations'] },
+                    );
+                    return result.violations.map(
+                        (v) => `${v.id} (${v.impact}): ${v.help}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`,
+                    );
+                });
+                failures.push(...violations.map((v) => `[${theme}] axe ${v}`));
+            }
+            assert.deepEqual(failures, []);
+            assert.deepEqual(problems, [], describe(path, problems));
+        } finally {
+            await close();
+        }
+    });
+}
