@@ -39,9 +39,10 @@ const STAMP: &str = ".installed-from-package-lock.json";
 /// no page (CSS, JS, fonts, images) except the search index, which mdBook
 /// 0.4.52 loads only once a reader opens the search; its Rust blocks and
 /// the files its chapter includes or scores; and the harness (the tests
-/// in `ci/browser`, `theme/`, `book.toml`, the versions of Node.js and
-/// Chromium, the xtask). The site-wide checks' inputs: every file of the
-/// built book, every page's Rust blocks, and the harness.
+/// in `ci/browser` and the verdict cases in `ci/recording/verdicts.json`,
+/// `theme/`, `book.toml`, the versions of Node.js and Chromium, the
+/// xtask). The site-wide checks' inputs: every file of the built book,
+/// every page's Rust blocks, and the harness.
 pub fn test(root: &Path, cache: &Cache) -> Result<String, String> {
     match start(root, cache, None)? {
         Started::Skipped(note) => Ok(note),
@@ -343,11 +344,12 @@ fn passed_pages<'a>(
 }
 
 /// What every browser check depends on besides the built book: the tests,
-/// the theme, `book.toml`, and the versions of Node.js and of `tools`
-/// (Chromium, pdftotext).
+/// the shared verdict cases the score test reads, the theme, `book.toml`,
+/// and the versions of Node.js and of `tools` (Chromium, pdftotext).
 fn harness(root: &Path, dir: &Path, tools: &[&Path]) -> Fingerprint {
     let mut harness = cache::common(root);
     harness.tree(root, dir, &["node_modules"]);
+    harness.file(root, &root.join("ci/recording/verdicts.json"));
     harness.tree(root, &root.join("theme"), &[]);
     harness.file(root, &root.join("book.toml"));
     harness.add("node", cache::version("node", &["--version"]).as_bytes());
