@@ -2,7 +2,8 @@
 // renders them, theme/rehearsal.js runs them). On every page with a
 // rehearsal: each question answered wrong and right gives that verdict at
 // once, with its explanation, in a live region, without moving the page;
-// a predict or compile key agrees with the listing's recording; without
+// a predict, compile or interleavings key agrees with the listing's
+// recording (an interleavings key, with its performances.txt); without
 // JavaScript the answers are in <details>. On pages that together show
 // every shape of question (see showcases): answers survive a reload, over
 // http and from file://, and "Clear my answers" forgets them; the keyboard
@@ -96,6 +97,7 @@ function questions(page) {
             kind: form.dataset.kind,
             listing: form.dataset.listing ?? null,
             rule: form.dataset.rule ?? null,
+            model: form.dataset.model ?? null,
             answer: form.dataset.answer.split(' ').map(Number),
             type: form.querySelector('.rehearsal-choices input').type,
             choices: [...form.querySelectorAll('.rehearsal-choices li')].map(
@@ -173,7 +175,7 @@ test('the book rehearses every kind of question', () => {
             kinds.add(found[1]);
         }
     }
-    assert.deepEqual([...kinds].sort(), ['compile', 'concept', 'predict']);
+    assert.deepEqual([...kinds].sort(), ['compile', 'concept', 'interleavings', 'predict']);
 });
 
 test(`the rehearsal script and stylesheet weigh under ${BUDGET / 1000} KB, as written and as served`, () => {
@@ -262,7 +264,7 @@ for (const path of rehearsed.filter(checked)) {
         }
     });
 
-    test(`${path}: each predict and compile key is what its listing recorded`, async () => {
+    test(`${path}: each predict, compile and interleavings key is what its listing recorded`, async () => {
         const { page, close } = await book.open(path);
         try {
             const failures = [];
@@ -277,6 +279,20 @@ for (const path of rehearsed.filter(checked)) {
                     if (right[0] !== recorded.trim()) {
                         failures.push(`${q.id}: its key is not ${q.listing}'s output.txt`);
                     }
+                }
+                if (q.kind === 'interleavings') {
+                    // The model's performances in performances.txt, each
+                    // its events joined as a choice is read.
+                    const text = readFileSync(join(dir, 'performances.txt'), 'utf8');
+                    const model = text.split(/^model /m).find((m) => m.startsWith(`${q.model}\n`));
+                    const explored = (model ?? '').split(/^performance /m).slice(1).map((p) =>
+                        p.split('\n').filter((l) => l.startsWith('    ')).map((l) => l.trim()).join('\n'));
+                    q.choices.forEach((choice, i) => {
+                        const lines = choice.split('\n').map((l) => l.trim()).join('\n');
+                        if (explored.includes(lines) !== q.answer.includes(i)) {
+                            failures.push(`${q.id}: choice ${i + 1} is keyed ${q.answer.includes(i) ? 'right' : 'wrong'}, and loom ${explored.includes(lines) ? 'explored' : 'did not explore'} it in ${q.listing}'s model ${q.model}`);
+                        }
+                    });
                 }
                 if (q.kind === 'compile') {
                     const stderr = join(dir, 'src/main.stderr');

@@ -25,6 +25,12 @@
 //!   error without a code as rustc words it (`error: future cannot be sent
 //!   between threads safely`); the right one is `compiles` for a program
 //!   listing, and the recorded error of a negative example.
+//! - `interleavings`: each choice is a performance, one `performer: what`
+//!   event a line; with `model`, the loom model of the listing that
+//!   explored it. A choice is right exactly when the listing's recorded
+//!   `performances.txt` holds a performance of that model with exactly
+//!   those events in that order ([`recording::performances`]); the reader
+//!   ticks every one.
 //! - `concept`: the author writes the key, `answer = 2` (the second choice)
 //!   or `answer = [1, 3]`; only here, since no artifact decides.
 //!
@@ -94,6 +100,7 @@ const ERRORS: &[(&str, &str)] = &[
 enum Kind {
     Predict,
     Compile,
+    Interleavings,
     Concept,
 }
 
@@ -102,6 +109,7 @@ impl Kind {
         match name {
             "predict" => Some(Kind::Predict),
             "compile" => Some(Kind::Compile),
+            "interleavings" => Some(Kind::Interleavings),
             "concept" => Some(Kind::Concept),
             _ => None,
         }
@@ -111,14 +119,21 @@ impl Kind {
         match self {
             Kind::Predict => "predict",
             Kind::Compile => "compile",
+            Kind::Interleavings => "interleavings",
             Kind::Concept => "concept",
         }
+    }
+
+    /// Whether each choice is shown as output (a performance), not text.
+    fn shows_output(self) -> bool {
+        matches!(self, Kind::Predict | Kind::Interleavings)
     }
 
     fn title(self) -> &'static str {
         match self {
             Kind::Predict => "Predict the output",
             Kind::Compile => "Will it compile?",
+            Kind::Interleavings => "Which interleavings are possible?",
             Kind::Concept => "Concept",
         }
     }
@@ -130,6 +145,8 @@ struct Question {
     id: String,
     kind: Kind,
     listing: Option<String>,
+    /// An interleavings question's loom model.
+    model: Option<String>,
     prompt: String,
     choices: Vec<String>,
     explain: String,
@@ -354,7 +371,7 @@ fn parse_block(
 }
 
 const FIELDS: &[&str] = &[
-    "id", "kind", "listing", "prompt", "choices", "explain", "answer",
+    "id", "kind", "listing", "model", "prompt", "choices", "explain", "answer",
 ];
 
 fn question(fields: &toml::Table, line: usize) -> Result<Question, String> {
@@ -385,7 +402,11 @@ fn question(fields: &toml::Table, line: usize) -> Result<Question, String> {
     }
     let kind_name = string(fields, "kind").map_err(&named)?;
     let kind = kind_name.as_deref().and_then(Kind::parse).ok_or_else(|| {
-        named("`kind` must be \"predict\", \"compile\" or \"concept\"".into())
+        named(
+            "`kind` must be \"predict\", \"compile\", \"interleavings\" or \
+             \"concept\""
+                .into(),
+        )
     })?;
     let required = |key: &str| -> Result<String, String> {
         match string(fields, key).map_err(&named)? {
@@ -416,7 +437,7 @@ fn question(fields: &toml::Table, line: usize) -> Result<Question, String> {
         return Err(named(format!("choice {} is empty", letter(empty))));
     }
     for (i, choice) in choices.iter().enumerate() {
-        if kind != Kind::Predict && choice.matches('`').count() % 2 == 1 {
+        if !kind.shows_output() && choice.matches('`').count() % 2 == 1 {
             return Err(named(format!(
                 "choice {} has an unmatched backtick",
                 letter(i)
@@ -431,6 +452,7 @@ fn question(fields: &toml::Table, line: usize) -> Result<Question, String> {
         }
     }
     let listing = string(fields, "listing").map_err(&named)?;
+    let model = string(fields, "model").map_err(&named)?;
     let answer = match fields.get("answer") {
         None => None,
         Some(value) => Some(answer(value, choices.len()).map_err(&named)?),
@@ -451,14 +473,30 @@ fn question(fields: &toml::Table, line: usize) -> Result<Question, String> {
                     .into(),
             ))
         }
-        Kind::Predict | Kind::Compile if answer.is_some() => {
+        Kind::Interleavings if model.is_none() => {
+            return Err(named(
+                "an interleavings question needs `model`, the name of the \
+                 loom model in its listing's performances.txt"
+                    .into(),
+            ))
+        }
+        _ if kind != Kind::Interleavings && model.is_some() => {
+            return Err(named(
+                "only an interleavings question names a loom `model`".into(),
+            ))
+        }
+        Kind::Predict | Kind::Compile | Kind::Interleavings
+            if answer.is_some() =>
+        {
             return Err(named(format!(
                 "a {} question's key comes from its listing's artifacts: \
                  remove `answer`",
                 kind.name()
             )))
         }
-        Kind::Predict | Kind::Compile if listing.is_none() => {
+        Kind::Predict | Kind::Compile | Kind::Interleavings
+            if listing.is_none() =>
+        {
             return Err(named(format!(
                 "a {} question needs `listing`, the crate whose artifacts \
                  answer it (such as \"listing-06-02\")",
@@ -472,6 +510,7 @@ fn question(fields: &toml::Table, line: usize) -> Result<Question, String> {
         id,
         kind,
         listing,
+        model,
         prompt,
         choices,
         explain,
@@ -622,6 +661,9 @@ fn key(question: Question, root: &Path) -> Result<Keyed, (String, String)> {
         Kind::Compile => {
             (compile(&question, root).map_err(failed)?, false, None)
         }
+        Kind::Interleavings => {
+            (interleavings(&question, root).map_err(failed)?, true, None)
+        }
     };
     if right.len() == question.choices.len() {
         return Err(failed(
@@ -708,6 +750,79 @@ fn predict(
         )),
         _ => Ok((right, rule)),
     }
+}
+
+/// The choices that are a performance loom explored: the events of one
+/// performance of the question's model in its listing's `performances.txt`.
+fn interleavings(
+    question: &Question,
+    root: &Path,
+) -> Result<Vec<usize>, String> {
+    use recording::performances;
+    let name = question.listing.as_deref().unwrap_or_default();
+    let dir = listing_dir(question, root)?;
+    let file = dir.join(performances::FILE);
+    let text = std::fs::read_to_string(&file).map_err(|_| {
+        format!(
+            "{name} has no recorded performances ({}): its loom model \
+             writes them, with `cargo xtask outputs {name}`",
+            relative(root, &file)
+        )
+    })?;
+    let models = performances::parse(&text).map_err(|e| {
+        format!("{}:{}: {}", relative(root, &file), e.line, e.message)
+    })?;
+    let wanted = question.model.as_deref().unwrap_or_default();
+    let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
+    let model = models.iter().find(|m| m.name == wanted).ok_or_else(|| {
+        format!(
+            "no model `{wanted}` in {} (it has {})",
+            relative(root, &file),
+            names.join(", ")
+        )
+    })?;
+    let mut right = Vec::new();
+    for (index, choice) in question.choices.iter().enumerate() {
+        let events: Vec<&str> = choice.lines().map(str::trim).collect();
+        if let Some(line) = events.iter().find(|l| !is_event(l)) {
+            return Err(format!(
+                "choice {}: `{line}` is not an event: write one \
+                 `performer: what` a line, as in {}",
+                letter(index),
+                relative(root, &file)
+            ));
+        }
+        if model.performances.iter().any(|p| p.events == events) {
+            right.push(index);
+        }
+    }
+    if right.is_empty() {
+        let explored: String = model
+            .performances
+            .iter()
+            .map(|p| {
+                format!("{}:\n{}", p.outcome, indent(&p.events.join("\n")))
+            })
+            .collect();
+        return Err(format!(
+            "no choice is a performance loom explored in model `{wanted}` \
+             of {}; it recorded:\n{}",
+            relative(root, &file),
+            indent(&explored)
+        ));
+    }
+    Ok(right)
+}
+
+/// A `performer: what` event line.
+fn is_event(line: &str) -> bool {
+    line.split_once(": ").is_some_and(|(performer, what)| {
+        !performer.is_empty()
+            && !what.is_empty()
+            && performer
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    })
 }
 
 fn compile(question: &Question, root: &Path) -> Result<Vec<usize>, String> {
@@ -814,7 +929,7 @@ fn inline(text: &str) -> String {
 /// One choice as the reader sees it: a recorded output, or text.
 fn choice_html(kind: Kind, choice: &str) -> Result<String, String> {
     let text = match kind {
-        Kind::Predict => {
+        Kind::Predict | Kind::Interleavings => {
             return Ok(format!(
                 r#"<samp class="rehearsal-output">{}</samp>"#,
                 escape(choice.trim_end_matches('\n'))
@@ -859,6 +974,9 @@ fn render(keyed: &Keyed, number: usize, page: &str) -> String {
     }
     if let Some(rule) = keyed.rule {
         let _ = write!(html, r#" data-rule="{}""#, rule.name());
+    }
+    if let Some(model) = &question.model {
+        let _ = write!(html, r#" data-model="{}""#, escape(model));
     }
     let hint = if keyed.several {
         "Choose every right answer."
@@ -942,6 +1060,12 @@ mod tests {
                 "listing-01-04/src/main.stderr",
                 "error: future cannot be sent between threads safely\n",
             ),
+            (
+                "listing-01-05/Cargo.toml",
+                "[package]\nname = \"listing-01-05\"\n\n\
+                 [package.metadata.book]\nloom = true\n",
+            ),
+            ("listing-01-05/performances.txt", PERFORMANCES),
         ];
         for (file, text) in files {
             let path = root.join("listings/ch01-time").join(file);
@@ -999,6 +1123,62 @@ listing = "listing-01-03"
 prompt = "Does Listing 1-3 compile?"
 choices = ["compiles", "E0505", "E0373"]
 explain = "Moving `score` while `part` borrows it is E0505."
+"#;
+
+    /// Two models: in `split` a raise can be lost, in `whole` never.
+    const PERFORMANCES: &str = "\
+model split
+interleavings 6
+wrong a raise is lost
+
+performance right: 140 bpm
+    cellos: heard 120 bpm
+    cellos: set 130 bpm
+    violins: heard 130 bpm
+    violins: set 140 bpm
+
+performance wrong: 130 bpm
+    cellos: heard 120 bpm
+    violins: heard 120 bpm
+    cellos: set 130 bpm
+    violins: set 130 bpm
+
+model whole
+interleavings 2
+wrong a raise is lost
+
+performance right: 140 bpm
+    cellos: raised by 10
+    violins: raised by 10
+";
+
+    const INTERLEAVINGS: &str = r#"[[question]]
+id = "lost-raise"
+kind = "interleavings"
+listing = "listing-01-05"
+model = "split"
+prompt = "Which of these performances of Listing 1-5's split raise are possible?"
+choices = [
+  """
+cellos: heard 120 bpm
+violins: heard 120 bpm
+cellos: set 130 bpm
+violins: set 130 bpm
+""",
+  """
+cellos: set 130 bpm
+cellos: heard 120 bpm
+violins: heard 130 bpm
+violins: set 140 bpm
+""",
+  """
+cellos: heard 120 bpm
+cellos: set 130 bpm
+violins: heard 130 bpm
+violins: set 140 bpm
+""",
+]
+explain = "Both may read 120 before either writes; a section writes after it reads."
 "#;
 
     const CONCEPT: &str = r#"[[question]]
@@ -1117,6 +1297,102 @@ explain = "The `Rc` is held across the rest."
     }
 
     /// The build's message for `questions`, which must fail.
+    #[test]
+    fn an_interleavings_question_matches_its_golden_file() {
+        golden("interleavings", INTERLEAVINGS);
+    }
+
+    #[test]
+    fn loom_s_recorded_performances_decide_an_interleavings_key() {
+        let root = book("interleavings-key");
+        let html = expand_in(&root, &chapter(INTERLEAVINGS)).unwrap().unwrap();
+        assert!(html.contains(r#"data-kind="interleavings" data-answer="0 2""#));
+        assert!(html.contains(r#"<input type="checkbox""#));
+        // The recording changes: the lost raise is no longer explored,
+        // and the key moves with it.
+        let file =
+            root.join("listings/ch01-time/listing-01-05/performances.txt");
+        let fixed = PERFORMANCES.replace(
+            "    violins: heard 120 bpm\n    cellos: set 130 bpm\n",
+            "    cellos: set 130 bpm\n    violins: heard 130 bpm\n",
+        );
+        std::fs::write(&file, fixed).unwrap();
+        let html = expand_in(&root, &chapter(INTERLEAVINGS)).unwrap().unwrap();
+        assert!(html.contains(r#"data-answer="2""#), "{html}");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn an_interleavings_key_that_no_longer_follows_fails_with_file_and_line() {
+        let root = book("interleavings-drift");
+        let file =
+            root.join("listings/ch01-time/listing-01-05/performances.txt");
+        std::fs::write(
+            &file,
+            PERFORMANCES.replace("violins: set 1", "violins: put 1"),
+        )
+        .unwrap();
+        let message = expand_in(&root, &chapter(INTERLEAVINGS)).unwrap_err();
+        assert!(message.starts_with(FIRST), "{message}");
+        assert!(
+            message.contains("no choice is a performance loom explored"),
+            "{message}"
+        );
+        assert!(message.contains("violins: put 130 bpm"), "{message}");
+        std::fs::write(
+            &file,
+            PERFORMANCES.replace("interleavings 6", "interleavings six"),
+        )
+        .unwrap();
+        let message = expand_in(&root, &chapter(INTERLEAVINGS)).unwrap_err();
+        assert!(
+            message.contains(
+                "listings/ch01-time/listing-01-05/performances.txt:2:"
+            ),
+            "{message}"
+        );
+        std::fs::remove_file(&file).unwrap();
+        let message = expand_in(&root, &chapter(INTERLEAVINGS)).unwrap_err();
+        assert!(message.contains("no recorded performances"), "{message}");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn an_interleavings_question_names_a_model_that_exists() {
+        let unknown = failure(
+            "no-model",
+            &INTERLEAVINGS.replace("\"split\"", "\"halved\""),
+        );
+        assert!(unknown.contains("no model `halved`"), "{unknown}");
+        assert!(unknown.contains("(it has split, whole)"), "{unknown}");
+        let missing = failure(
+            "model-missing",
+            &INTERLEAVINGS.replace("model = \"split\"\n", ""),
+        );
+        assert!(missing.contains("needs `model`"), "{missing}");
+        let stray = failure(
+            "stray-model",
+            &COMPILE.replace("kind", "model = \"split\"\nkind"),
+        );
+        assert!(stray.contains("only an interleavings question"), "{stray}");
+        let written = failure(
+            "written-key",
+            &INTERLEAVINGS.replace("explain", "answer = 1\nexplain"),
+        );
+        assert!(written.contains("remove `answer`"), "{written}");
+        let garbled = failure(
+            "not-events",
+            &INTERLEAVINGS.replace(
+                "cellos: set 130 bpm\ncellos",
+                "cellos set 130 bpm\ncellos",
+            ),
+        );
+        assert!(
+            garbled.contains("choice B: `cellos set 130 bpm` is not an event"),
+            "{garbled}"
+        );
+    }
+
     fn failure(name: &str, questions: &str) -> String {
         let root = book(name);
         let message = expand_in(&root, &chapter(questions))
