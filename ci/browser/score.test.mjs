@@ -243,13 +243,17 @@ for (const path of scored.filter(checked)) {
                 const pasted = await paste(page, id, recorded);
                 assert.equal(pasted.verdict, 'match', `${path} ${id}: pasted: ${pasted.text}`);
                 assert.deepEqual(await marks(page, `${id}-yours`), await marks(page, id), `${path} ${id}: drawn otherwise`);
-                if (await runListing(opened, id, { result: recorded, error: null })) {
-                    const ran = await verdictOf(page, id);
-                    const panics = /^thread '[^']*' (\(\d+\) )?panicked/m.test(recorded);
-                    assert.equal(ran.verdict, panics ? 'undecided' : 'match', `${path} ${id}: Run: ${ran.text}`);
-                    assert.match(ran.text, panics ? /standard error/ : /^Your run: Matches the recording/);
-                    assert.equal((await marks(page, `${id}-yours`)).length, (await marks(page, id)).length);
-                }
+                // Every scored listing runs on the Playground today; one
+                // that cannot (noplayground) is scored from a paste only.
+                assert.ok(
+                    await runListing(opened, id, { result: recorded, error: null }),
+                    `${path} ${id}: no Run on the block captioned with its listing`,
+                );
+                const ran = await verdictOf(page, id);
+                const panics = /^thread '[^']*' (\(\d+\) )?panicked/m.test(recorded);
+                assert.equal(ran.verdict, panics ? 'undecided' : 'match', `${path} ${id}: Run: ${ran.text}`);
+                assert.match(ran.text, panics ? /standard error/ : /^Your run: Matches the recording/);
+                assert.equal((await marks(page, `${id}-yours`)).length, (await marks(page, id)).length);
             }
             assert.deepEqual(problems, [], describe(path, problems));
         } finally {
