@@ -260,12 +260,12 @@
     }
 
     var RULE_WORDS = {
-        "exact": "its rule, exact, asks for the recording's text exactly",
-        "any-order": "its rule, any-order, asks for the same lines, each as many " +
-            "times, in any order, whatever the durations",
-        "per-performer": "its rule, per-performer, asks for each performer's " +
-            "notes in the recorded order, whatever the durations; performers " +
-            "may interleave differently"
+        "exact": "exact: the recording's text, exactly",
+        "any-order": "any-order: the same lines, each as many times, in any " +
+            "order, whatever the durations",
+        "per-performer": "per-performer: each performer's notes in the " +
+            "recorded order, whatever the durations, with performers free to " +
+            "interleave"
     };
 
     function quote(found) {
@@ -283,12 +283,13 @@
         switch (result.verdict) {
             case "match":
                 return result.inOrder ?
-                    ["Matches the recording, line for line; " + RULE_WORDS[rule] + ".", false] :
-                    ["Matches the recording under its rule, in another order: " +
-                        RULE_WORDS[rule] + ". Same notes, different order: that is ", true];
+                    ["Matches the recording, line for line (its rule is " +
+                        RULE_WORDS[rule] + ").", false] :
+                    ["Matches the recording by its rule (" + RULE_WORDS[rule] +
+                        "). Same notes, different order: that is ", true];
             case "reordered":
-                return ["Same notes, different order, and more than the rule allows: " +
-                    RULE_WORDS[rule] + ". The freedom it does allow is ", true];
+                return ["Same notes, different order, and more than the rule allows (" +
+                    RULE_WORDS[rule] + "). The freedom it does allow is ", true];
             case "missing":
                 return [several(result.missing, "A note is missing: ", "notes are missing: ") +
                     quote(result.missing) + ".", false];
@@ -317,8 +318,9 @@
 
         var paste = element("details", { "class": "yourrun-paste" });
         paste.appendChild(element("summary", {}, "Paste your output"));
-        var help = element("p", {}, "Ran " + listing + " on your own machine (cargo run -p " +
-            crate + ")? Paste what it printed to score it here.");
+        var help = element("p", {}, "Ran " + listing + " on your own machine? Paste what ");
+        help.appendChild(element("code", {}, "cargo run -p " + crate));
+        help.append(" printed to score it here.");
         var label = element("label", { "for": id + "-paste" }, "Your output of " + listing);
         var area = element("textarea", { id: id + "-paste", rows: "6", spellcheck: "false" });
         var button = element("button", { type: "button", "class": "yourrun-compare" },

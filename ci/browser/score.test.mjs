@@ -305,7 +305,7 @@ if (checked(SHOWCASE)) test(`${SHOWCASE}: Run scores a matching run, one in anot
         await runListing(opened, id, { result: swapped, error: null });
         said = await verdictOf(page, id);
         assert.equal(said.verdict, 'reordered');
-        assert.match(said.text, /Same notes, different order, and more than the rule allows: its rule, per-performer, /);
+        assert.match(said.text, /Same notes, different order, and more than the rule allows \(per-performer: /);
 
         // A note lost.
         await runListing(opened, id, { result: lines.slice(1).join('\n') + '\n', error: null });
