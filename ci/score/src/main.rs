@@ -148,6 +148,6 @@ fn score(folder: &Path, target: &str) -> Result<String, String> {
             listing: &listing,
         },
     );
-    let figure = steady::caption(figure, rule);
+    let figure = steady::caption(figure, &events, rule);
     Ok(figure + &yourrun::container(&id, rule, &output))
 }
