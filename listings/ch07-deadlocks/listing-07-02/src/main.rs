@@ -117,9 +117,10 @@ mod tests {
     }
 }
 
-/// Loom runs the model under every interleaving of its threads' lock
-/// operations, skipping only orderings equivalent to one it has already run,
-/// and fails the test if any interleaving leaves every thread blocked.
+/// Loom runs the model under the interleavings of its threads' lock
+/// operations that its search reaches (here both orders in which the
+/// performers can reach the violin), and fails the test if any of them
+/// leaves every thread blocked.
 #[cfg(all(test, loom))]
 mod loom_tests {
     use super::*;

@@ -97,8 +97,9 @@ mod loom_tests {
         compare_or_record, note, Collector, Verdict,
     };
 
-    /// Loom runs two real sections through every interleaving and
-    /// records each distinct performance and its count of soloists.
+    /// Loom runs two real sections through every interleaving its search
+    /// reaches and records each distinct performance and its count of
+    /// soloists.
     #[test]
     fn loom_finds_two_soloists() {
         let collector = Collector::new("try-take", "two sections play it");
