@@ -18,7 +18,7 @@ const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /// One model of a listing's performances.txt (the format is in
-/// ci/recording/src/performances.rs): its interleavings and performances.
+/// ci/recording/src/performances.rs): its iterations and performances.
 function recorded(crate, name) {
     for (const chapter of readdirSync(join(repo, 'listings'))) {
         const file = join(repo, 'listings', chapter, crate, 'performances.txt');
@@ -27,7 +27,7 @@ function recorded(crate, name) {
         for (const line of readFileSync(file, 'utf8').split('\n')) {
             const [word, ...rest] = line.split(' ');
             if (word === 'model') models.push({ name: rest.join(' '), performances: [] });
-            else if (word === 'interleavings') models.at(-1).interleavings = Number(rest[0]);
+            else if (word === 'iterations') models.at(-1).iterations = Number(rest[0]);
             else if (word === 'performance') {
                 const [verdict, ...outcome] = rest.join(' ').split(': ');
                 models.at(-1).performances.push({ verdict, outcome: outcome.join(': '), events: [] });
@@ -84,7 +84,7 @@ for (const path of galleried.filter(checked)) {
                 const model = recorded(crate, name);
                 const at = `${path} ${gallery.id}`;
                 const wrong = model.performances.filter((p) => p.verdict !== 'right').length;
-                assert.match(gallery.heading, new RegExp(`^Loom explored ${model.interleavings} interleavings? `), at);
+                assert.match(gallery.heading, new RegExp(`^Loom ran Listing \\d+-\\d+'s model ${name} ${model.iterations === 1 ? 'once' : `${model.iterations} times`}[:,]`), at);
                 assert.match(gallery.heading, new RegExp(`: ${model.performances.length} distinct performances?; in ${wrong || 'none'} of them `), at);
                 assert.equal(gallery.scores.length, model.performances.length, `${at}: scores`);
                 model.performances.forEach((p, i) => {

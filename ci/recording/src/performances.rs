@@ -1,10 +1,10 @@
-//! Every possible performance: the distinct performances a loom model of a
+//! Every performance loom ran: the distinct performances a loom model of a
 //! listing explored, recorded as `performances.txt` beside its `output.txt`.
 //!
 //! A model's threads [`note`] the events they play, in the listing's own
 //! event words (`violins: heard 120 bpm`). A [`Collector`] counts loom's
-//! interleavings and keeps each distinct performance once: the order of its
-//! events and its outcome. [`compare_or_record`] then compares the set with
+//! iterations, the times it ran the model's closure, and keeps each distinct
+//! performance once: the order of its events and its outcome. [`compare_or_record`] then compares the set with
 //! the listing's `performances.txt`, or writes it when `cargo xtask
 //! outputs` asks (`RECORD_PERFORMANCES=1`).
 //!
@@ -13,7 +13,7 @@
 //! ```text
 //! # comment lines start with `#`
 //! model unstaged
-//! interleavings 6
+//! iterations 6
 //! wrong a raise is lost
 //!
 //! performance wrong: 130 bpm
@@ -25,7 +25,10 @@
 //! ```
 //!
 //! A `model` block names one `loom::model` run, then the number of
-//! interleavings loom ran, then what goes wrong in its wrong performances
+//! iterations loom ran (the closure's calls, what loom's log counts as
+//! "Completed in N iterations", the frozen one included; not distinct
+//! interleavings, since two iterations may differ only in a value a load
+//! read or in steps no event shows), then what goes wrong in its wrong performances
 //! (a phrase that reads after "in 2 of them"). Each `performance` block is
 //! one distinct performance: its verdict (`right`, `wrong`, or `froze` for a
 //! run loom stopped as a deadlock, whose events end where it froze), its
@@ -56,7 +59,7 @@ thread_local! {
     static LOG: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Notes one event of the running interleaving, `performer: what`. A
+/// Notes one event of the running iteration, `performer: what`. A
 /// leading `@<ms>ms ` stamp is dropped: loom explores orders, not times.
 pub fn note(line: impl Into<String>) {
     let line = line.into();
@@ -107,7 +110,8 @@ pub struct Performance {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Model {
     pub name: String,
-    pub interleavings: u64,
+    /// How many times loom ran the model's closure.
+    pub iterations: u64,
     /// What goes wrong, read after "in 2 of them": `a raise is lost`.
     pub wrong: String,
     /// Each distinct performance once, sorted.
@@ -124,7 +128,7 @@ impl Model {
     }
 }
 
-/// Collects a model's performances across loom's interleavings. Clone it
+/// Collects a model's performances across loom's iterations. Clone it
 /// into the `loom::model` closure; it is a std `Mutex`, no loom object.
 #[derive(Clone)]
 pub struct Collector {
@@ -137,7 +141,7 @@ impl Collector {
             model: Arc::new(Mutex::new((
                 Model {
                     name: name.into(),
-                    interleavings: 0,
+                    iterations: 0,
                     wrong: wrong.into(),
                     performances: Vec::new(),
                 },
@@ -146,13 +150,13 @@ impl Collector {
         }
     }
 
-    /// Call first in the model: one more interleaving, with an empty log.
+    /// Call first in the model: one more iteration, with an empty log.
     pub fn begin(&self) {
         LOG.with(|log| log.borrow_mut().clear());
-        self.model.lock().unwrap().0.interleavings += 1;
+        self.model.lock().unwrap().0.iterations += 1;
     }
 
-    /// Call last in the model: keeps this interleaving's performance.
+    /// Call last in the model: keeps this iteration's performance.
     pub fn end(&self, verdict: Verdict, outcome: impl Into<String>) {
         let events = LOG.with(|log| std::mem::take(&mut *log.borrow_mut()));
         self.model.lock().unwrap().1.insert(Performance {
@@ -163,7 +167,7 @@ impl Collector {
     }
 
     /// After `loom::model` panicked on a deadlock: keeps the frozen
-    /// interleaving, its events up to where it froze.
+    /// iteration, its events up to where it froze.
     pub fn froze(&self, outcome: impl Into<String>) {
         self.end(Verdict::Froze, outcome);
     }
@@ -183,13 +187,13 @@ pub fn to_text(models: &[Model]) -> String {
     let mut text = String::from(
         "# Every distinct performance loom explored in this listing's \
          models,\n# written by `cargo xtask outputs`; the format is in \
-         CONTRIBUTING.md,\n# \"Every possible performance\".\n",
+         CONTRIBUTING.md,\n# \"Every performance loom ran\".\n",
     );
     for model in models {
         let _ = write!(
             text,
-            "\nmodel {}\ninterleavings {}\nwrong {}\n",
-            model.name, model.interleavings, model.wrong
+            "\nmodel {}\niterations {}\nwrong {}\n",
+            model.name, model.iterations, model.wrong
         );
         for performance in &model.performances {
             let _ = writeln!(
@@ -233,14 +237,14 @@ pub fn parse(text: &str) -> Result<Vec<Model>, ParseError> {
             ("model" | "performance", "model", _) => {
                 models.push(Model {
                     name: rest.into(),
-                    interleavings: 0,
+                    iterations: 0,
                     wrong: String::new(),
                     performances: Vec::new(),
                 });
-                expect = "interleavings";
+                expect = "iterations";
             }
-            ("interleavings", "interleavings", Some(model)) => {
-                model.interleavings = rest.parse().map_err(|_| {
+            ("iterations", "iterations", Some(model)) => {
+                model.iterations = rest.parse().map_err(|_| {
                     error(format!("`{rest}` is not a whole number"))
                 })?;
                 expect = "wrong";
@@ -360,9 +364,9 @@ mod tests {
     }
 
     #[test]
-    fn a_collector_counts_interleavings_and_keeps_each_performance_once() {
+    fn a_collector_counts_iterations_and_keeps_each_performance_once() {
         let model = model();
-        assert_eq!(model.interleavings, 3);
+        assert_eq!(model.iterations, 3);
         assert_eq!(model.performances.len(), 2);
         assert_eq!(model.not_right(), 1);
         let first = model.performances.first().unwrap();
@@ -397,7 +401,7 @@ mod tests {
             Some("cellos"),
             "{error:?}"
         );
-        let error = parse("model m\ninterleavings many\n").unwrap_err();
+        let error = parse("model m\niterations many\n").unwrap_err();
         assert_eq!(error.line, 2);
         assert!(parse("# nothing\n").is_err());
     }

@@ -56,14 +56,13 @@ pub fn heading(model: &Model, listing: &str) -> String {
         0 => "none".to_string(),
         n => n.to_string(),
     };
+    let times = match model.iterations {
+        1 => "once".to_string(),
+        n => format!("{n} times"),
+    };
     format!(
-        "Loom explored {} of {listing}'s model `{}`{}: {}; in {not_right} of \
+        "Loom ran {listing}'s model `{}` {times}{}: {}; in {not_right} of \
          them {}.",
-        plural(
-            model.interleavings as usize,
-            "interleaving",
-            "interleavings"
-        ),
         model.name,
         if froze {
             ", stopping at the first freeze it found"
@@ -244,8 +243,8 @@ pub fn render(model: &Model, source: &Source) -> String {
     let mut html = String::new();
     let _ = write!(
         html,
-        r#"<figure class="gallery" id="{id}" aria-labelledby="{id}-heading" data-interleavings="{}" data-performances="{}" data-not-right="{}"><figcaption class="gallery-heading" id="{id}-heading">{}</figcaption>"#,
-        model.interleavings,
+        r#"<figure class="gallery" id="{id}" aria-labelledby="{id}-heading" data-iterations="{}" data-performances="{}" data-not-right="{}"><figcaption class="gallery-heading" id="{id}-heading">{}</figcaption>"#,
+        model.iterations,
         model.performances.len(),
         model.not_right(),
         code_spans(&escape(&heading(model, source.listing)))
@@ -371,7 +370,7 @@ mod tests {
 
     const SET: &str = "\
 model unstaged
-interleavings 12
+iterations 12
 wrong a raise is lost
 
 performance right: 140 bpm
@@ -393,7 +392,7 @@ performance wrong: 130 bpm
     cellos: set 130 bpm
 
 model equal-ranks
-interleavings 2
+iterations 2
 wrong the duet freezes
 
 performance froze: every performer waits for the other
@@ -413,19 +412,18 @@ performance froze: every performer waits for the other
     }
 
     #[test]
-    fn the_heading_counts_interleavings_performances_and_wrong_ones() {
+    fn the_heading_counts_iterations_performances_and_wrong_ones() {
         let models = parse(SET).unwrap();
         assert_eq!(
             heading(&models[0], "Listing 1-4"),
-            "Loom explored 12 interleavings of Listing 1-4's model \
-             `unstaged`: 3 distinct performances; in 2 of them a raise is \
-             lost."
+            "Loom ran Listing 1-4's model `unstaged` 12 times: 3 distinct \
+             performances; in 2 of them a raise is lost."
         );
         assert_eq!(
             heading(&models[1], "Listing 7-2"),
-            "Loom explored 2 interleavings of Listing 7-2's model \
-             `equal-ranks`, stopping at the first freeze it found: 1 \
-             distinct performance; in 1 of them the duet freezes."
+            "Loom ran Listing 7-2's model `equal-ranks` 2 times, stopping at \
+             the first freeze it found: 1 distinct performance; in 1 of them \
+             the duet freezes."
         );
     }
 
@@ -470,7 +468,7 @@ performance froze: every performer waits for the other
             "\n\n# Time\n\n<figure class=\"gallery\" \
              id=\"gallery-listing-01-04-unstaged\""
         ));
-        assert!(html.contains("of Listing 1-4's model"));
+        assert!(html.contains("Loom ran Listing 1-4's model"));
         assert_eq!(expand("# Time\n"), Ok(None));
 
         let unknown = expand(&page.replace("unstaged", "staged"));

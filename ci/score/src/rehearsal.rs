@@ -1128,7 +1128,7 @@ explain = "Moving `score` while `part` borrows it is E0505."
     /// Two models: in `split` a raise can be lost, in `whole` never.
     const PERFORMANCES: &str = "\
 model split
-interleavings 6
+iterations 6
 wrong a raise is lost
 
 performance right: 140 bpm
@@ -1144,7 +1144,7 @@ performance wrong: 130 bpm
     violins: set 130 bpm
 
 model whole
-interleavings 2
+iterations 2
 wrong a raise is lost
 
 performance right: 140 bpm
@@ -1341,7 +1341,7 @@ explain = "The `Rc` is held across the rest."
         assert!(message.contains("violins: put 130 bpm"), "{message}");
         std::fs::write(
             &file,
-            PERFORMANCES.replace("interleavings 6", "interleavings six"),
+            PERFORMANCES.replace("iterations 6", "iterations six"),
         )
         .unwrap();
         let message = expand_in(&root, &chapter(INTERLEAVINGS)).unwrap_err();

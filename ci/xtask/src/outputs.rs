@@ -281,7 +281,7 @@ fn every_performance_set_is_checked(
                 ),
                 "set `loom = true` and end its model test with \
                  `recording::performances::compare_or_record` (CONTRIBUTING.md, \
-                 \"Every possible performance\"), or delete the file",
+                 \"Every performance loom ran\"), or delete the file",
             );
         }
     }
