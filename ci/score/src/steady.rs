@@ -4,10 +4,15 @@
 //! [`render`](crate::render)'s caption warns that real clocks and
 //! schedulers differ from run to run. A listing compared by the `exact`
 //! rule (`ci/recording`) must print every event of its recording, at the
-//! same times, in every run, or its recorded-output test fails: its events
-//! follow from its code alone, as on one thread with a virtual clock or
-//! tokio's paused one. For it that warning would be false, so [`caption`]
-//! puts [`SAME`] in its place.
+//! same times, in every run, or its recorded-output test fails. That the
+//! reader's run will match too is true only where the events follow from
+//! the code alone, as on one thread with a virtual clock (Listings 11-9
+//! and 11-10, the only exact scores). On tokio's paused clock they also
+//! follow from tokio's scheduler, whose order tokio 1.54 does not promise
+//! ("there is no guarantee about the order in which tasks are scheduled")
+//! and the Playground's tokio need not share, so a score of such a
+//! listing would need another caption than [`SAME`]. For a virtual clock
+//! the warning would be false, so [`caption`] puts [`SAME`] in its place.
 //!
 //! Such a run's order is exact too, so [`caption`] also draws it event by
 //! event ([`steps`]): an executor's trace (Listing 11-9) puts many events
