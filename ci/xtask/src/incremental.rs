@@ -19,9 +19,8 @@
 //! same files.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 
@@ -40,11 +39,12 @@ pub struct Built {
 const BUILD: [&str; 4] = ["test", "--workspace", "--exclude", "page-tests"];
 
 /// nextest in `root`, running every test whatever fails, cargo quiet, two
-/// tests per core (see [`tests_at_once`]).
+/// tests per core (see [`tests_at_once`]), on the linted build.
 fn nextest(root: &Path) -> Result<Command, String> {
     let mut command = Command::new(crate::tools::nextest()?);
     command
         .args(["nextest", "run", "--cargo-quiet", "--no-fail-fast"])
+        .args(crate::lint::config()?)
         .arg(format!("--test-threads={}", tests_at_once()))
         .current_dir(root);
     Ok(command)
@@ -66,38 +66,27 @@ fn negatives(workspace: &Workspace) -> impl Iterator<Item = &Listing> {
         .filter(|l| l.kind == Kind::CompileFail)
 }
 
-/// Builds what `cargo` [`BUILD`] would test without running it,
-/// streaming cargo's messages, and collects each package's executables.
-/// The exercise stage run alone (`cargo xtask exercise --check`) builds
-/// the same, so cargo finds it fresh.
+/// Builds what `cargo` [`BUILD`] would test without running it, linted
+/// by clippy as it compiles ([`crate::lint`]), and collects each package's
+/// executables. The exercise stage run alone (`cargo xtask exercise
+/// --check`) builds the same, so cargo finds it fresh.
 pub fn build(root: &Path) -> Result<Built, String> {
-    let mut child = Command::new(crate::env_cargo())
-        .args(BUILD)
-        .args([
-            "--no-run",
-            "--quiet",
-            "--message-format=json-render-diagnostics",
-        ])
-        .current_dir(root)
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("could not run cargo: {e}"))?;
-    let stdout = child.stdout.take().expect("stdout is piped");
     let mut executables: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
-    for line in BufReader::new(stdout).lines() {
-        let line =
-            line.map_err(|e| format!("reading cargo's messages: {e}"))?;
-        if let Some((dir, executable)) = executable(&line) {
+    let mut cargo = Command::new(crate::env_cargo());
+    cargo.args(BUILD).arg("--no-run").current_dir(root);
+    crate::lint::build(cargo, |message| {
+        if let Some((dir, executable)) = executable(message) {
             executables.entry(dir).or_default().push(executable);
         }
-    }
-    let status = child.wait().map_err(|e| format!("cargo: {e}"))?;
-    if !status.success() {
-        return Err(format!(
-            "`cargo {} --no-run` failed ({status}): the errors are above",
-            BUILD.join(" ")
-        ));
-    }
+    })?;
+    // The test build compiles a program's `main` outside its tests only
+    // when an integration test runs it: lint every program as one too,
+    // as `cargo clippy --all-targets` did (all but the xtask's are fresh).
+    let mut cargo = Command::new(crate::env_cargo());
+    cargo
+        .args(["build", "--workspace", "--exclude", "page-tests", "--bins"])
+        .current_dir(root);
+    crate::lint::build(cargo, |_| {})?;
     Ok(Built {
         executables,
         tested: Vec::new(),
@@ -106,8 +95,7 @@ pub fn build(root: &Path) -> Result<Built, String> {
 
 /// From one of cargo's JSON messages: the package folder and the path of
 /// an executable it built (or found fresh).
-fn executable(message: &str) -> Option<(PathBuf, PathBuf)> {
-    let message: Value = serde_json::from_str(message).ok()?;
+fn executable(message: &Value) -> Option<(PathBuf, PathBuf)> {
     if message["reason"] != "compiler-artifact" {
         return None;
     }
@@ -335,7 +323,11 @@ mod tests {
 
     #[test]
     fn an_executable_is_read_from_cargos_message() {
-        let message = r#"{"reason":"compiler-artifact","manifest_path":"/w/listings/ch05/listing-05-01/Cargo.toml","executable":"/w/target/debug/deps/listing_05_01-abc","fresh":true}"#;
+        let json =
+            |text: &str| -> Value { serde_json::from_str(text).unwrap() };
+        let message = &json(
+            r#"{"reason":"compiler-artifact","manifest_path":"/w/listings/ch05/listing-05-01/Cargo.toml","executable":"/w/target/debug/deps/listing_05_01-abc","fresh":true}"#,
+        );
         assert_eq!(
             executable(message),
             Some((
@@ -343,12 +335,12 @@ mod tests {
                 PathBuf::from("/w/target/debug/deps/listing_05_01-abc")
             ))
         );
-        let library = r#"{"reason":"compiler-artifact","manifest_path":"/w/x/Cargo.toml","executable":null}"#;
-        assert_eq!(executable(library), None);
-        assert_eq!(
-            executable(r#"{"reason":"build-finished","success":true}"#),
-            None
+        let library = json(
+            r#"{"reason":"compiler-artifact","manifest_path":"/w/x/Cargo.toml","executable":null}"#,
         );
+        assert_eq!(executable(&library), None);
+        let finished = json(r#"{"reason":"build-finished","success":true}"#);
+        assert_eq!(executable(&finished), None);
     }
 
     #[test]

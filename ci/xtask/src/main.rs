@@ -10,6 +10,7 @@ mod checks;
 mod exercises;
 mod incremental;
 mod links;
+mod lint;
 mod listings;
 mod mutants;
 mod outputs;
@@ -208,23 +209,10 @@ fn test(args: &[String]) -> Result<(), String> {
             log.display()
         );
     }
-    stage.run("clippy", || {
-        cargo(
-            &root,
-            &[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--quiet",
-                "--",
-                "-D",
-                "warnings",
-            ],
-        )
-    })?;
-    let (built, note) = stage.run("listing tests", || {
-        incremental::listing_tests(&cache, &root, &workspace)
-    })?;
+    let (built, note) = stage
+        .run("build (linted by clippy) and listing tests", || {
+            incremental::listing_tests(&cache, &root, &workspace)
+        })?;
     stage.note(note);
     let note = stage.run("negative examples", || {
         incremental::negative_examples(&cache, &root, &mut workspace)

@@ -234,11 +234,21 @@ pub fn test(
         plan.record(cache)?;
         return Ok(plan.note("pages"));
     }
-    let mut command = std::process::Command::new(crate::env_cargo());
-    command
-        .args(["test", "--package", "page-tests", "--test", "pages"])
-        .env("BOOK_PAGES", &staged)
-        .current_dir(root);
+    let cargo = || {
+        let mut command = std::process::Command::new(crate::env_cargo());
+        command
+            .args(["test", "--package", "page-tests", "--test", "pages"])
+            .env("BOOK_PAGES", &staged)
+            .current_dir(root);
+        command
+    };
+    // Linted by clippy as it compiles (crate::lint), as the workspace is;
+    // the run that follows finds that build fresh.
+    let mut build = cargo();
+    build.arg("--no-run");
+    crate::lint::build(build, |_| {})?;
+    let mut command = cargo();
+    command.args(crate::lint::config()?);
     command.arg("--");
     command.arg(format!(
         "--test-threads={}",
