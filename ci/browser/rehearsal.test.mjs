@@ -2,15 +2,16 @@
 // renders them, theme/rehearsal.js runs them). On every page with a
 // rehearsal: each question answered wrong and right gives that verdict at
 // once, with its explanation, in a live region, without moving the page;
-// a predict, compile or interleavings key agrees with the listing's
-// recording (an interleavings key, with its performances.txt); without
-// JavaScript the answers are in <details>. On pages that together show
-// every shape of question (see showcases): answers survive a reload, over
-// http and from file://, and "Clear my answers" forgets them; the keyboard
-// alone does it all; axe finds nothing in five themes with answers
-// showing. Site-wide: every kind of question is used, and the script and
+// its answer for readers without JavaScript names the right choices; a
+// predict, compile or interleavings key agrees with the listing's
+// recording (an interleavings key, with its performances.txt). On pages
+// that together show every shape of question (see showcases): answers
+// survive a reload, over http and from file://, and "Clear my answers"
+// forgets them; the keyboard alone does it all; axe finds nothing in five
+// themes with answers showing; without JavaScript the answers are in
+// <details>. Site-wide: every kind of question is used, and the script and
 // stylesheet weigh under 15 KB.
-import { test, before, after } from 'node:test';
+import { test, before, after, describe as group } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -105,6 +106,7 @@ function questions(page) {
             ),
             explain: form.querySelector('.rehearsal-answer p:last-child')
                 .textContent,
+            says: form.querySelector('.rehearsal-answer p').textContent,
         })),
     );
 }
@@ -140,14 +142,6 @@ async function answer(page, id, indices) {
 /// A wrong answer: the first choice that is not right.
 const wrongOf = (q) => [q.choices.findIndex((_, i) => !q.answer.includes(i))];
 
-/// The top of the element after the question, where a layout shift shows.
-function below(page, id) {
-    return page.$eval(`#${id}`, (form) => {
-        const next = form.nextElementSibling ?? form.parentElement.nextElementSibling;
-        return next.getBoundingClientRect().top + window.scrollY;
-    });
-}
-
 /// The height of each question and of the tally: answering, restoring
 /// and clearing must leave them as they were.
 function sizes(page) {
@@ -165,6 +159,64 @@ function saved(page, path) {
         (key) => JSON.parse(localStorage.getItem(key) ?? 'null'),
         STORAGE + path,
     );
+}
+
+/// Runs in the page: each question answered as a reader would, through
+/// theme/rehearsal.js's own handlers (an element's click() fires the
+/// events a pointer's click does: a choice is ticked, Check submits the
+/// form): Check with nothing chosen, a wrong answer, Retry, part of the
+/// answer where several choices are right, then the right answer. Returns
+/// what the reader saw after each step, one record a question.
+function walk() {
+    const state = (form) => {
+        const why = form.querySelector('.rehearsal-why');
+        return {
+            state: form.dataset.state ?? null,
+            verdict: form.querySelector('.rehearsal-verdict').textContent,
+            why: why.textContent,
+            whyShown: getComputedStyle(why).visibility === 'visible',
+            live: form.querySelector('.rehearsal-feedback').getAttribute('aria-live'),
+            checked: [...form.querySelectorAll('.rehearsal-choices input')]
+                .filter((i) => i.checked)
+                .map((i) => Number(i.value)),
+            retry: !form.querySelector('.rehearsal-retry').disabled,
+            focus: document.activeElement?.className ?? '',
+        };
+    };
+    const below = (form) => {
+        const next = form.nextElementSibling ?? form.parentElement.nextElementSibling;
+        return next.getBoundingClientRect().top + window.scrollY;
+    };
+    const check = (form) => form.querySelector('.rehearsal-check').click();
+    const retry = (form) => form.querySelector('.rehearsal-retry').click();
+    const answer = (form, indices) => {
+        const inputs = form.querySelectorAll('.rehearsal-choices input');
+        for (const i of indices) inputs[i].click();
+        check(form);
+    };
+    return [...document.querySelectorAll('form.rehearsal-question')].map((form) => {
+        const key = form.dataset.answer.split(' ').map(Number);
+        const choices = form.querySelectorAll('.rehearsal-choices input').length;
+        const wrong = [[...Array(choices).keys()].find((i) => !key.includes(i))];
+        const seen = { start: state(form) };
+        check(form);
+        seen.empty = state(form);
+        seen.top = below(form);
+        answer(form, wrong);
+        seen.wrong = state(form);
+        seen.moved = below(form);
+        retry(form);
+        seen.retried = state(form);
+        if (key.length > 1) {
+            answer(form, key.slice(1));
+            seen.part = state(form);
+            retry(form);
+        }
+        answer(form, key);
+        seen.good = state(form);
+        seen.tallied = Number(document.querySelector('.rehearsal-count').textContent);
+        return seen;
+    });
 }
 
 test('the book rehearses every kind of question', () => {
@@ -190,28 +242,36 @@ test(`the rehearsal script and stylesheet weigh under ${BUDGET / 1000} KB, as wr
 });
 
 for (const path of rehearsed.filter(checked)) {
-    test(`${path}: each question says right or wrong at once, with its explanation, and moves nothing`, async () => {
-        const { page, problems, close } = await book.open(path);
-        try {
+    // One load of the page for its answers and its keys.
+    group(`${path}: answers and keys`, () => {
+        let shared;
+        before(async () => {
+            shared = await book.open(path);
+        });
+        after(async () => {
+            await shared?.close();
+        });
+
+        test(`${path}: each question says right or wrong at once, with its explanation, and moves nothing`, async () => {
+            const { page, problems } = shared;
             const failures = [];
             const all = await questions(page);
             assert.ok(all.length >= 3, `${all.length} questions, fewer than 3`);
+            // The whole walk runs in the page, by theme/rehearsal.js's own
+            // handlers: a round trip per step, and the scroll and paint a
+            // pointer brings, would cost this test most of its time. The
+            // real pointer and keyboard are the showcase pages' tests.
+            const walks = await page.evaluate(walk);
             let right = 0;
-            for (const q of all) {
+            for (const [i, q] of all.entries()) {
                 const at = `${q.id}`;
-                const start = await state(page, q.id);
+                const { start, empty, top, wrong, moved, retried, part, good, tallied } = walks[i];
                 if (start.state !== null || start.whyShown) {
                     failures.push(`${at}: answered before the reader did`);
                 }
-                await page.locator(`#${q.id} .rehearsal-check`).click();
-                const empty = await state(page, q.id);
                 if (empty.verdict !== 'Choose an answer first.' || empty.state) {
                     failures.push(`${at}: Check with nothing chosen says ${JSON.stringify(empty.verdict)}`);
                 }
-
-                const top = await below(page, q.id);
-                await answer(page, q.id, wrongOf(q));
-                const wrong = await state(page, q.id);
                 if (wrong.state !== 'wrong' || !wrong.verdict.startsWith('Not quite')) {
                     failures.push(`${at}: a wrong answer says ${JSON.stringify(wrong.verdict)}`);
                 }
@@ -221,36 +281,27 @@ for (const path of rehearsed.filter(checked)) {
                 if (wrong.live !== 'polite') {
                     failures.push(`${at}: the feedback is not a polite live region`);
                 }
-                if ((await below(page, q.id)) !== top) {
+                if (moved !== top) {
                     failures.push(`${at}: the page below moved when the feedback appeared`);
                 }
                 if (!wrong.retry || wrong.focus !== 'rehearsal-retry') {
                     failures.push(`${at}: Retry is not enabled and focused after Check`);
                 }
-
-                await page.locator(`#${q.id} .rehearsal-retry`).click();
-                const retried = await state(page, q.id);
                 if (retried.state || retried.checked.length || retried.whyShown) {
                     failures.push(`${at}: Retry did not clear the answer`);
                 }
-
                 if (q.answer.length > 1) {
-                    await answer(page, q.id, q.answer.slice(1));
-                    const part = await state(page, q.id);
                     const want = `Not quite: ${q.answer.length} of the choices are right.`;
-                    if (part.verdict !== want) {
-                        failures.push(`${at}: part of the answer says ${JSON.stringify(part.verdict)}`);
+                    if (part?.verdict !== want) {
+                        failures.push(`${at}: part of the answer says ${JSON.stringify(part?.verdict)}`);
                     }
-                    await page.locator(`#${q.id} .rehearsal-retry`).click();
                 }
-                await answer(page, q.id, q.answer);
-                const good = await state(page, q.id);
                 if (good.state !== 'right' || good.verdict !== 'Right.' || !good.whyShown) {
                     failures.push(`${at}: the right answer says ${JSON.stringify(good.verdict)}`);
                 }
                 right += 1;
-                if ((await tally(page)) !== right) {
-                    failures.push(`${at}: the tally says ${await tally(page)}, not ${right}`);
+                if (tallied !== right) {
+                    failures.push(`${at}: the tally says ${tallied}, not ${right}`);
                 }
                 const input = q.kind === 'predict' && q.rule !== 'exact' ? 'checkbox' : null;
                 if (input && q.type !== input) {
@@ -259,63 +310,63 @@ for (const path of rehearsed.filter(checked)) {
             }
             failures.push(...problems);
             clean(failures, describe(path, failures));
-        } finally {
-            await close();
-        }
-    });
+        });
 
-    test(`${path}: each predict, compile and interleavings key is what its listing recorded`, async () => {
-        const { page, close } = await book.open(path);
-        try {
+        test(`${path}: each answer says which choices are right, and each predict, compile and interleavings key is what its listing recorded`, async () => {
             const failures = [];
-            for (const q of await questions(page)) {
-                if (!q.listing) continue;
-                const dir = listingDir(q.listing);
-                const right = q.answer.map((i) => q.choices[i]);
-                if (q.kind === 'predict' && q.rule === 'exact') {
-                    const recorded = readFileSync(join(dir, 'output.txt'), 'utf8');
-                    // A choice is read trimmed (its text in the page); an
-                    // output may open with the blank line a panic prints.
-                    if (right[0] !== recorded.trim()) {
-                        failures.push(`${q.id}: its key is not ${q.listing}'s output.txt`);
+            {
+                for (const q of await questions(shared.page)) {
+                    // What the <details> says to a reader without JavaScript.
+                    if (!/^The right answers? (is|are) [A-Z]/.test(q.says)) {
+                        failures.push(`${q.id}: its answer says ${JSON.stringify(q.says)}`);
                     }
-                }
-                if (q.kind === 'interleavings') {
-                    // The model's performances in performances.txt, each
-                    // its events joined as a choice is read.
-                    const text = readFileSync(join(dir, 'performances.txt'), 'utf8');
-                    const model = text.split(/^model /m).find((m) => m.startsWith(`${q.model}\n`));
-                    const explored = (model ?? '').split(/^performance /m).slice(1).map((p) =>
-                        p.split('\n').filter((l) => l.startsWith('    ')).map((l) => l.trim()).join('\n'));
-                    q.choices.forEach((choice, i) => {
-                        const lines = choice.split('\n').map((l) => l.trim()).join('\n');
-                        if (explored.includes(lines) !== q.answer.includes(i)) {
-                            failures.push(`${q.id}: choice ${i + 1} is keyed ${q.answer.includes(i) ? 'right' : 'wrong'}, and loom ${explored.includes(lines) ? 'explored' : 'did not explore'} it in ${q.listing}'s model ${q.model}`);
+                    if (!q.listing) continue;
+                    const dir = listingDir(q.listing);
+                    const right = q.answer.map((i) => q.choices[i]);
+                    if (q.kind === 'predict' && q.rule === 'exact') {
+                        const recorded = readFileSync(join(dir, 'output.txt'), 'utf8');
+                        // A choice is read trimmed (its text in the page); an
+                        // output may open with the blank line a panic prints.
+                        if (right[0] !== recorded.trim()) {
+                            failures.push(`${q.id}: its key is not ${q.listing}'s output.txt`);
                         }
-                    });
-                }
-                if (q.kind === 'compile') {
-                    const stderr = join(dir, 'src/main.stderr');
-                    const error = existsSync(stderr)
-                        ? readFileSync(stderr, 'utf8').split('\n').find((l) => l.startsWith('error'))
-                        : null;
-                    const code = error?.match(/^error\[(E\d+)\]/)?.[1];
-                    const says = right[0];
-                    const agrees = error === null
-                        ? says === 'It compiles.'
-                        : code
-                            ? says.includes(`error ${code},`)
-                            // The page shows `code` as code: no backticks.
-                            : says.includes(error.replace(/^error: /, '').replaceAll('`', ''));
-                    if (!agrees) {
-                        failures.push(`${q.id}: its key "${says}" is not ${q.listing}'s recorded ${error ?? 'success'}`);
+                    }
+                    if (q.kind === 'interleavings') {
+                        // The model's performances in performances.txt, each
+                        // its events joined as a choice is read.
+                        const text = readFileSync(join(dir, 'performances.txt'), 'utf8');
+                        const model = text.split(/^model /m).find((m) => m.startsWith(`${q.model}\n`));
+                        const explored = (model ?? '').split(/^performance /m).slice(1).map((p) =>
+                            p.split('\n').filter((l) => l.startsWith('    ')).map((l) => l.trim()).join('\n'));
+                        q.choices.forEach((choice, i) => {
+                            const lines = choice.split('\n').map((l) => l.trim()).join('\n');
+                            if (explored.includes(lines) !== q.answer.includes(i)) {
+                                failures.push(`${q.id}: choice ${i + 1} is keyed ${q.answer.includes(i) ? 'right' : 'wrong'}, and loom ${explored.includes(lines) ? 'explored' : 'did not explore'} it in ${q.listing}'s model ${q.model}`);
+                            }
+                        });
+                    }
+                    if (q.kind === 'compile') {
+                        const stderr = join(dir, 'src/main.stderr');
+                        const error = existsSync(stderr)
+                            ? readFileSync(stderr, 'utf8').split('\n').find((l) => l.startsWith('error'))
+                            : null;
+                        const code = error?.match(/^error\[(E\d+)\]/)?.[1];
+                        const says = right[0];
+                        const agrees = error === null
+                            ? says === 'It compiles.'
+                            : code
+                                ? says.includes(`error ${code},`)
+                                // The page shows `code` as code: no backticks.
+                                : says.includes(error.replace(/^error: /, '').replaceAll('`', ''));
+                        if (!agrees) {
+                            failures.push(`${q.id}: its key "${says}" is not ${q.listing}'s recorded ${error ?? 'success'}`);
+                        }
                     }
                 }
             }
             clean(failures, describe(path, failures));
-        } finally {
-            await close();
-        }
+        });
+
     });
 
     if (showcases.has(path)) test(`${path}: answers survive a reload, over http and from file://, and clearing forgets them`, async () => {
@@ -507,7 +558,10 @@ for (const path of rehearsed.filter(checked)) {
         }
     });
 
-    test(`${path}: without JavaScript each question shows its answer in a <details>`, async () => {
+    // How a page looks without JavaScript depends on the stylesheet and
+    // the shape of each question: the showcase pages show every shape.
+    // Every page's answer sentences are checked with its keys, above.
+    if (showcases.has(path)) test(`${path}: without JavaScript each question shows its answer in a <details>`, async () => {
         const context = await book.browser.newContext({ javaScriptEnabled: false });
         try {
             const page = await context.newPage();
