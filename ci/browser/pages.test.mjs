@@ -30,8 +30,9 @@ const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 /// languages, its own small clipboard and favicon, and slim.mjs cuts
 /// FontAwesome's stylesheet and minifies every script and stylesheet. A
 /// page with an exercise also carries two whole programs, the starter and
-/// the solution, each with its tests as hidden lines: the heaviest such
-/// chapter weighs about 275 KB.
+/// the solution, each with its tests as hidden lines, and a scored page
+/// its recordings for the reader's run (theme/yourrun.js): the heaviest,
+/// chapter 11, weighs about 289 KB.
 export const WEIGHT_LIMIT = 300_000;
 
 /// axe rules enforced whatever their impact: headings, landmarks and text
@@ -203,7 +204,12 @@ for (const path of pages) {
             );
         });
 
-        test('every theme applies and passes axe-core', async (t) => {
+        // print.html is every chapter's markup, one after another, with
+        // the same stylesheets: each chapter passes axe and labels its
+        // outputs on its own page, and the PDF test reads print.html's
+        // labels as text. Its size (every chapter at once) made these two
+        // checks a fifth of this file's time.
+        if (path !== PRINT) test('every theme applies and passes axe-core', async (t) => {
             const { page } = opened;
             await page.addStyleTag({
                 content:
@@ -213,10 +219,8 @@ for (const path of pages) {
             await page.addScriptTag({ content: axeSource });
             const problems = [];
             const backgrounds = new Map();
-            // print.html holds every chapter with the same CSS: the chapter
-            // pages check it in every theme; here the default one is enough
-            // (all five would take 20 s). toc.html, the sidebar for readers
-            // without JavaScript, has no theme menu.
+            // toc.html, the sidebar for readers without JavaScript, has no
+            // theme menu.
             const switcher = await page.$('#theme-toggle');
             // A page whose every piece of text is built like text a page
             // already checked in every theme looks like it in every theme:
@@ -231,10 +235,10 @@ for (const path of pages) {
                 );
             }
             const unthemed = unknown.length > 0 || looks.some((look) => !themedLooks.has(look));
-            const themes = !switcher || path === PRINT
+            const themes = !switcher
                 ? ['default']
                 : unthemed ? THEMES : THEMES.slice(0, 1);
-            if (themes.length === 1 && switcher && path !== PRINT) {
+            if (themes.length === 1 && switcher) {
                 t.diagnostic('light only: its text is built like text checked in all five');
             }
             for (const theme of themes) {
@@ -309,7 +313,7 @@ for (const path of pages) {
             clean(problems, describe(path, problems));
         });
 
-        test('every recorded output is labelled as one, for eyes and screen readers', async () => {
+        if (path !== PRINT) test('every recorded output is labelled as one, for eyes and screen readers', async () => {
             const { page } = opened;
             const outputs = await page.$$eval(
                 'pre > code.language-text, pre > code.language-console',
