@@ -298,6 +298,10 @@ export async function openBook({ root = BOOK_HTML } = {}) {
             if (playground === 'refusing') blocked.add(PLAYGROUND_RUN);
             await guard(context, problems, blocked, state, runs);
             context.setDefaultTimeout(10_000);
+            // A load waits longer: print.html is every chapter at once,
+            // and Chromium shares two cores with the cargo stages (it
+            // took over 10 s under a load of about 25).
+            context.setDefaultNavigationTimeout(30_000);
             if (init) await context.addInitScript(init);
             const page = await context.newPage();
             watch(page, problems, blocked, bytes);
