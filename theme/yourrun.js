@@ -103,7 +103,8 @@
     // rule still rejects), "missing", "extra", "different" or "undecided",
     // with the raw lines missing and extra.
     function compare(rule, recorded, actual) {
-        var verdict = { verdict: "undecided", missing: [], extra: [], inOrder: false };
+        var verdict = { verdict: "undecided", missing: [], extra: [], sameLines: false,
+            inOrder: false };
         if (!Object.prototype.hasOwnProperty.call(RULES, rule)) return verdict;
         recorded = maskIds(recorded);
         actual = maskIds(actual);
@@ -117,8 +118,10 @@
             var n = seen.n - (want.has(line) ? want.get(line).n : 0);
             for (var i = 0; i < n; i++) verdict.extra.push(seen.raw);
         });
-        verdict.inOrder = lines(recorded).map(maskTimes).join("\n") ===
-            lines(actual).map(maskTimes).join("\n");
+        var mine = lines(recorded), yours = lines(actual);
+        verdict.sameLines = mine.join("\n") === yours.join("\n");
+        verdict.inOrder = mine.map(maskTimes).join("\n") ===
+            yours.map(maskTimes).join("\n");
         if (RULES[rule](recorded, actual)) verdict.verdict = "match";
         else if (verdict.missing.length === 0 && verdict.extra.length === 0) {
             verdict.verdict = "reordered";
@@ -278,18 +281,32 @@
         return found.length === 1 ? one : found.length + " " + many;
     }
 
-    // The verdict as sentences, and whether to link chapter 3.
+    // The verdict as sentences, and whether to link chapter 3. Only a rule
+    // that lets lines trade places (any-order, per-performer) is sent there:
+    // exact allows no other order, and no other times.
     function words(rule, result) {
+        var by = " (" + RULE_WORDS[rule] + ")";
         switch (result.verdict) {
             case "match":
+                if (result.sameLines) {
+                    return ["Matches the recording, line for line (its rule is " +
+                        RULE_WORDS[rule] + ").", false];
+                }
                 return result.inOrder ?
-                    ["Matches the recording, line for line (its rule is " +
-                        RULE_WORDS[rule] + ").", false] :
-                    ["Matches the recording by its rule (" + RULE_WORDS[rule] +
-                        "). Same notes, different order: that is ", true];
+                    ["Matches the recording by its rule" + by + ": the same lines " +
+                        "in the same order, at other times.", false] :
+                    ["Matches the recording by its rule" + by + ". Same notes, " +
+                        "different order: nothing in the program fixes that order, " +
+                        "which schedulers and real clocks decide, ", true];
             case "reordered":
-                return ["Same notes, different order, and more than the rule allows (" +
-                    RULE_WORDS[rule] + "). The freedom it does allow is ", true];
+                if (rule !== "exact") {
+                    return ["Same notes, different order, and more than the rule allows" +
+                        by + ": the program fixes each performer's own order, ", true];
+                }
+                return [(result.sameLines ? "Same lines, but other line endings" :
+                    result.inOrder ? "Same lines in the same order, but at other times" :
+                        "Same notes, different order") +
+                    ", and its rule allows no difference" + by + ".", false];
             case "missing":
                 return [several(result.missing, "A note is missing: ", "notes are missing: ") +
                     quote(result.missing) + ".", false];
@@ -348,7 +365,7 @@
             verdict.append(said[0]);
             if (said[1]) {
                 verdict.appendChild(element("a", { href: NONDETERMINISM },
-                    "the nondeterminism chapter 3 describes"));
+                    "as chapter 3 shows for threads"));
                 verdict.append(".");
             }
             if (parsed.error) {
@@ -394,7 +411,7 @@
         return found ? "score-listing-" + pad(found[1]) + "-" + pad(found[2]) : null;
     }
 
-    window.rustAsMusicYourRun = { compare: compare, parse: parse };
+    window.rustAsMusicYourRun = { compare: compare, parse: parse, words: words };
     var shows = {};
     document.querySelectorAll(".yourrun").forEach(function (box) {
         shows[box.getAttribute("data-score")] = setup(box);

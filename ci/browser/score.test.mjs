@@ -172,6 +172,8 @@ for (const path of scored.filter(checked)) {
 // every shared case in ci/recording/verdicts.json, the one Rule::mismatch
 // gives (ci/recording/tests/verdicts.rs); every score accepts its own
 // recording, pasted or from Run, and draws it exactly as the build drew it;
+// each verdict sentence true under its rule (line for line, another order,
+// other times, chapter 3's freedom only where a rule grants one);
 // on one page, a matching run, a run in another order and garbage, each
 // from a mocked Playground reply, the paste field by keyboard alone, Listen
 // on the reader's run under reduced motion, and axe in all five themes.
@@ -271,6 +273,41 @@ if (scored.some(checked)) test('your run: the page gives every shared case the v
     }
 });
 
+// What the reader is told must be true under the rule it is told under:
+// "line for line" only for the same lines, "different order" only for
+// another order, and chapter 3's freedom only for a rule that grants one.
+const SAID = [
+    { rule: 'per-performer', recorded: '@0ms a: 1\n@20ms a: 2\n', actual: '@1ms a: 1\n@23ms a: 2\n',
+        says: /^Matches the recording by its rule \(per-performer: .*\): the same lines in the same order, at other times\.$/, link: false },
+    { rule: 'any-order', recorded: 'a\nb\n', actual: 'a\r\nb\r\n', says: /^Matches the recording, line for line /, link: false },
+    { rule: 'any-order', recorded: 'a\nb\n', actual: 'b\na\n', says: /Same notes, different order: nothing in the program fixes that order, which schedulers and real clocks decide, $/, link: true },
+    { rule: 'per-performer', recorded: 'a: 1\na: 2\n', actual: 'a: 2\na: 1\n', says: /^Same notes, different order, and more than the rule allows \(per-performer: .*\): the program fixes each performer's own order, $/, link: true },
+    { rule: 'exact', recorded: 'a\nb\n', actual: 'b\na\n', says: /^Same notes, different order, and its rule allows no difference \(exact: .*\)\.$/, link: false },
+    { rule: 'exact', recorded: '@20ms a: 1\n', actual: '@21ms a: 1\n', says: /^Same lines in the same order, but at other times, and its rule allows no difference /, link: false },
+    { rule: 'exact', recorded: 'a\n', actual: 'a\r\n', says: /^Same lines, but other line endings, and its rule allows no difference /, link: false },
+];
+
+if (scored.some(checked)) test('your run: each verdict sentence is true under the rule it is shown under', async () => {
+    const { page, problems, close } = await book.open(scored.find(checked));
+    try {
+        const said = await page.evaluate(
+            (cases) => cases.map((c) => {
+                const y = window.rustAsMusicYourRun;
+                return y.words(c.rule, y.compare(c.rule, c.recorded, c.actual));
+            }),
+            SAID,
+        );
+        SAID.forEach((c, i) => {
+            const what = `${c.rule}: ${JSON.stringify(c.actual)} for ${JSON.stringify(c.recorded)}`;
+            assert.match(said[i][0], c.says, what);
+            assert.equal(said[i][1], c.link, `${what}: link to chapter 3`);
+        });
+        assert.deepEqual(problems, [], describe('verdict sentences', problems));
+    } finally {
+        await close();
+    }
+});
+
 
 if (checked(SHOWCASE)) test(`${SHOWCASE}: Run scores a matching run, one in another order, and garbage`, async () => {
     const opened = await book.open(SHOWCASE);
@@ -302,7 +339,7 @@ if (checked(SHOWCASE)) test(`${SHOWCASE}: Run scores a matching run, one in anot
         await runListing(opened, id, { result: reordered, error: null });
         said = await verdictOf(page, id);
         assert.equal(said.verdict, 'match');
-        assert.match(said.text, /Same notes, different order: that is the nondeterminism chapter 3 describes\.$/);
+        assert.match(said.text, /Same notes, different order: nothing in the program fixes that order, which schedulers and real clocks decide, as chapter 3 shows for threads\.$/);
         assert.equal(said.link, 'ch03-threads.html#starting-a-section-and-waiting-for-it');
         assert.deepEqual(
             await page.$$eval(`#${id}-yours .score-lane`, (l) => l.map((g) => g.dataset.performer)),
