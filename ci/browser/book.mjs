@@ -85,6 +85,20 @@ export function htmlPages(dir = BOOK_HTML) {
     return out.sort();
 }
 
+/// Pages with a rehearsal, found in the built HTML (print.html repeats
+/// them all; pages.test.mjs checks it). rehearsal.test.mjs loads each of
+/// them from file://, and its answers test fails on any problem of that
+/// load, so site.test.mjs's crawl of file:// pages leaves them out.
+export function rehearsedPages() {
+    return htmlPages().filter(
+        (page) =>
+            page !== 'print.html' &&
+            readFileSync(join(BOOK_HTML, page), 'utf8').includes(
+                '<form class="rehearsal-question"',
+            ),
+    );
+}
+
 /// Whether to check `page` in this run: `cargo xtask test` sets
 /// BOOK_CHECK_PAGES to the pages whose inputs changed since they last
 /// passed, one a line; unset, every page is checked.

@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
     openBook,
-    htmlPages,
+    rehearsedPages,
     checked,
     BOOK_HTML,
     THEMES,
@@ -33,15 +33,7 @@ const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const STORAGE = 'rust-as-music:rehearsal:';
 export const BUDGET = 15_000;
 
-/// Pages with a rehearsal, found in the built HTML (print.html repeats
-/// them all; pages.test.mjs checks it).
-const rehearsed = htmlPages().filter(
-    (page) =>
-        page !== 'print.html' &&
-        readFileSync(join(BOOK_HTML, page), 'utf8').includes(
-            '<form class="rehearsal-question"',
-        ),
-);
+const rehearsed = rehearsedPages();
 
 /// What decides how theme/rehearsal.js and theme/rehearsal.css treat a
 /// question: its kind and whether it takes one answer or several.
@@ -242,11 +234,13 @@ test(`the rehearsal script and stylesheet weigh under ${BUDGET / 1000} KB, as wr
 });
 
 for (const path of rehearsed.filter(checked)) {
-    // One load of the page for its answers and its keys.
+    // One load of the page for its answers and its keys, from file://:
+    // the answers test fails on any problem of the load, so the page is
+    // also checked as site.test.mjs checks every other page from file://.
     group(`${path}: answers and keys`, () => {
         let shared;
         before(async () => {
-            shared = await book.open(path);
+            shared = await book.open(book.fileUrl(path));
         });
         after(async () => {
             await shared?.close();
