@@ -22,7 +22,6 @@ use std::path::Path;
 use recording::performances::{self, Model, Performance, Verdict};
 use regex::Regex;
 
-use crate::rehearsal::listing_label;
 use crate::{escape, mark};
 
 const WIDTH: u64 = 300;
@@ -346,13 +345,7 @@ fn gallery(folder: &Path, target: &str, name: &str) -> Result<String, String> {
     let model = models.iter().find(|m| m.name == name).ok_or_else(|| {
         format!("no model `{name}` (it has {})", names.join(", "))
     })?;
-    let crate_name = Path::new(target)
-        .parent()
-        .and_then(Path::file_name)
-        .and_then(|n| n.to_str())
-        .unwrap_or("listing");
-    let listing =
-        listing_label(crate_name).unwrap_or_else(|| crate_name.to_string());
+    let (crate_name, listing) = crate::listing_of(target);
     let id = format!("gallery-{crate_name}-{name}");
     Ok(render(
         model,
@@ -495,16 +488,6 @@ performance froze: every performer waits for the other
     #[test]
     fn the_gallery_matches_its_golden_file() {
         let html = gallery(0) + "\n" + &gallery(1);
-        let golden =
-            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/gallery.html");
-        if std::env::var_os("SCORE_BLESS").is_some() {
-            std::fs::write(golden, &html).unwrap();
-        }
-        let expected = std::fs::read_to_string(golden).unwrap_or_default();
-        assert!(
-            html == expected,
-            "the gallery differs from {golden}; if intended, rerun with \
-             SCORE_BLESS=1 and review the diff"
-        );
+        crate::assert_golden("gallery.html", "gallery", &html);
     }
 }

@@ -20,6 +20,20 @@ pub mod rehearsal;
 pub mod steady;
 pub mod yourrun;
 
+/// The listing crate a recording belongs to, from its path in a chapter
+/// (`../listings/ch02-ensemble/listing-02-01/output.txt`), and its name
+/// for readers (`Listing 2-1`, or the crate's name if it has no number).
+pub fn listing_of(target: &str) -> (&str, String) {
+    let crate_name = std::path::Path::new(target)
+        .parent()
+        .and_then(std::path::Path::file_name)
+        .and_then(|n| n.to_str())
+        .unwrap_or("listing");
+    let label = rehearsal::listing_label(crate_name)
+        .unwrap_or_else(|| crate_name.to_string());
+    (crate_name, label)
+}
+
 /// One note: when, who, and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
@@ -273,6 +287,23 @@ pub fn render(events: &[Event], source: &Source) -> String {
     html
 }
 
+/// For the drawings' tests: `html` must be the golden file `file` under
+/// `tests/golden/`, which `SCORE_BLESS=1` rewrites; `what` names the
+/// drawing in the failure.
+#[cfg(test)]
+pub(crate) fn assert_golden(file: &str, what: &str, html: &str) {
+    let golden = format!("{}/tests/golden/{file}", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("SCORE_BLESS").is_some() {
+        std::fs::write(&golden, html).unwrap();
+    }
+    let expected = std::fs::read_to_string(&golden).unwrap_or_default();
+    assert!(
+        html == expected,
+        "the {what} differs from {golden}; if intended, rerun with \
+         SCORE_BLESS=1 and review the diff"
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,16 +363,18 @@ both sections finished
                 listing: "Listing 2-1",
             },
         );
-        let golden =
-            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/ensemble.html");
-        if std::env::var_os("SCORE_BLESS").is_some() {
-            std::fs::write(golden, &html).unwrap();
-        }
-        let expected = std::fs::read_to_string(golden).unwrap_or_default();
-        assert!(
-            html == expected,
-            "the score differs from {golden}; if intended, rerun with \
-             SCORE_BLESS=1 and review the diff"
+        crate::assert_golden("ensemble.html", "score", &html);
+    }
+
+    #[test]
+    fn a_recording_names_its_listing() {
+        assert_eq!(
+            listing_of("../listings/ch02-ensemble/listing-02-01/output.txt"),
+            ("listing-02-01", "Listing 2-1".to_string())
+        );
+        assert_eq!(
+            listing_of("../listings/ch10-futures/exercise-10-duet/output.txt"),
+            ("exercise-10-duet", "exercise-10-duet".to_string())
         );
     }
 

@@ -122,22 +122,7 @@ fn score(folder: &Path, target: &str) -> Result<String, String> {
     let events = parse(&output).map_err(|e| {
         format!("score of {target}: line {}: {}", e.line, e.message)
     })?;
-    let crate_name = Path::new(target)
-        .parent()
-        .and_then(Path::file_name)
-        .and_then(|n| n.to_str())
-        .unwrap_or("listing");
-    let listing = match crate_name
-        .strip_prefix("listing-")
-        .and_then(|n| n.split_once('-'))
-    {
-        Some((chapter, number)) => format!(
-            "Listing {}-{}",
-            chapter.trim_start_matches('0'),
-            number.trim_start_matches('0')
-        ),
-        None => crate_name.to_string(),
-    };
+    let (crate_name, listing) = mdbook_score::listing_of(target);
     let id = format!("score-{crate_name}");
     let rule = recording::rule_of(file.parent().unwrap_or(folder))
         .map_err(|e| format!("score of {target}: {e}"))?;

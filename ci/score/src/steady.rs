@@ -131,17 +131,7 @@ mod tests {
     #[test]
     fn an_exact_recording_matches_its_golden_file() {
         let html = caption(figure(), &events(), Rule::Exact);
-        let golden =
-            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/steady.html");
-        if std::env::var_os("SCORE_BLESS").is_some() {
-            std::fs::write(golden, &html).unwrap();
-        }
-        let expected = std::fs::read_to_string(golden).unwrap_or_default();
-        assert!(
-            html == expected,
-            "the score differs from {golden}; if intended, rerun with \
-             SCORE_BLESS=1 and review the diff"
-        );
+        crate::assert_golden("steady.html", "score", &html);
     }
 
     #[test]

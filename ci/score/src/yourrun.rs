@@ -38,17 +38,7 @@ mod tests {
     fn the_container_matches_its_golden_file() {
         let html =
             container("score-listing-02-02", Rule::PerPerformer, RECORDED);
-        let golden =
-            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/yourrun.html");
-        if std::env::var_os("SCORE_BLESS").is_some() {
-            std::fs::write(golden, &html).unwrap();
-        }
-        let expected = std::fs::read_to_string(golden).unwrap_or_default();
-        assert!(
-            html == expected,
-            "the container differs from {golden}; if intended, rerun with \
-             SCORE_BLESS=1 and review the diff"
-        );
+        crate::assert_golden("yourrun.html", "container", &html);
     }
 
     #[test]
