@@ -222,9 +222,11 @@ for (const path of pages) {
             // toc.html, the sidebar for readers without JavaScript, has no
             // theme menu.
             const switcher = await page.$('#theme-toggle');
-            // A page whose every piece of text is built like text a page
-            // already checked in every theme looks like it in every theme:
-            // the light theme's full run is enough (see textLooks).
+            // Text built like text a page already checked in every theme
+            // looks like it in every theme (see textLooks): after the light
+            // theme's full run, the other themes check the colours of the
+            // first element of each look no page has checked in all five,
+            // and a page with none stays in the light theme.
             const { looks, structural } = await page.evaluate(textLooks);
             const unknown = structural.filter((s) => !STRUCTURAL.has(s));
             if (unknown.length > 0) {
@@ -234,7 +236,13 @@ for (const path of pages) {
                         `to STRUCTURAL): ${unknown.join(' | ')}`,
                 );
             }
-            const unthemed = unknown.length > 0 || looks.some((look) => !themedLooks.has(look));
+            const fresh = looks.flatMap((look, i) =>
+                themedLooks.has(look) ? [] : [[`[data-look-probe="${i}"]`]],
+            );
+            const unthemed = unknown.length > 0 || fresh.length > 0;
+            // Every element, while a stylesheet's selector is one textLooks
+            // cannot tell apart.
+            const colourContext = unknown.length > 0 ? null : { include: fresh };
             const themes = !switcher
                 ? ['default']
                 : unthemed ? THEMES : THEMES.slice(0, 1);
@@ -261,13 +269,15 @@ for (const path of pages) {
                 backgrounds.set(theme, applied.background);
                 const off = path === FRAME ? DOCUMENT_RULES : [];
                 // A theme changes colours only: after the first theme's
-                // full run, the others run the colour rules.
-                const only = theme === themes[0] ? null : COLOUR_RULES;
-                const violations = await page.evaluate(async ([off, only]) => {
+                // full run, the others run the colour rules on the new looks.
+                const first = theme === themes[0];
+                const only = first ? null : COLOUR_RULES;
+                const context = first ? null : colourContext;
+                const violations = await page.evaluate(async ([off, only, context]) => {
                     const rules = Object.fromEntries(
                         off.map((id) => [id, { enabled: false }]),
                     );
-                    const result = await window.axe.run(document, {
+                    const result = await window.axe.run(context ?? document, {
                         resultTypes: ['violations'],
                         rules,
                         ...(only ? { runOnly: { type: 'rule', values: only } } : {}),
@@ -282,7 +292,7 @@ for (const path of pages) {
                         })),
                         count: v.nodes.length,
                     }));
-                }, [off, only]);
+                }, [off, only, context]);
                 for (const v of violations) {
                     const serious = v.impact === 'serious' || v.impact === 'critical';
                     if (!serious && !STRUCTURE_RULES.has(v.id)) continue;
@@ -477,8 +487,10 @@ const STRUCTURAL = new Set([
 /// in every theme, and axe's colour rules the same verdict. An attribute's
 /// value is kept only where a stylesheet can see it (ids and attributes
 /// its selectors name, inline styles, SVG colours); other values only
-/// place or name things. Also returns the structural selectors the
-/// page's stylesheets hold.
+/// place or name things. The first element of each look is marked
+/// `data-look-probe="<its index in looks>"` (no stylesheet selects on it),
+/// for axe to check that look alone. Also returns the structural
+/// selectors the page's stylesheets hold.
 function textLooks() {
     const selectors = [];
     const walk = (rules) => {
@@ -522,7 +534,7 @@ function textLooks() {
         ].join(',');
         return `${el.tagName}.${[...el.classList].sort().join('.')}[${attributes}]:${place}`;
     };
-    const looks = new Set();
+    const looks = new Map();
     for (const el of document.querySelectorAll('body *')) {
         const text = [...el.childNodes].some(
             (n) => n.nodeType === Node.TEXT_NODE && n.data.trim() !== '',
@@ -530,9 +542,11 @@ function textLooks() {
         if (!text && el.tagName !== 'A') continue;
         const chain = [];
         for (let e = el; e; e = e.parentElement) chain.push(part(e));
-        looks.add(chain.join(' < '));
+        const look = chain.join(' < ');
+        if (!looks.has(look)) looks.set(look, el);
     }
-    return { looks: [...looks], structural };
+    [...looks.values()].forEach((el, i) => el.setAttribute('data-look-probe', i));
+    return { looks: [...looks.keys()], structural };
 }
 
 /// The first line where two texts differ, for a readable failure.
