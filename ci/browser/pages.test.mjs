@@ -31,8 +31,9 @@ const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 /// FontAwesome's stylesheet and minifies every script and stylesheet. A
 /// page with an exercise also carries two whole programs, the starter and
 /// the solution, each with its tests as hidden lines, and a scored page
-/// its recordings for the reader's run (theme/yourrun.js): the heaviest,
-/// chapter 11, weighs about 289 KB.
+/// its recordings for the reader's run (theme/yourrun.js). mdBook's search
+/// scripts (about 42 KB) load only when a reader searches
+/// (theme/search.js): the heaviest, chapter 11, weighs about 255 KB.
 export const WEIGHT_LIMIT = 300_000;
 
 /// axe rules enforced whatever their impact: headings, landmarks and text

@@ -13,6 +13,10 @@
 // - Every stylesheet and script a page loads is minified with esbuild
 //   (whitespace, syntax and local names; licence comments stay), mdBook's
 //   and the theme's alike, except LEFT_AS_IS.
+// - Search loads when a reader asks for it: mdBook puts its three search
+//   scripts (SEARCH_SCRIPTS, about 42 KB) on every page; each page loses
+//   those tags and its search button lists their sources in data-scripts,
+//   for theme/search.js to load on the first search.
 //
 // Together these take about a third off every page (the weight test in
 // pages.test.mjs measures the result).
@@ -65,6 +69,35 @@ export function cutFontAwesome(css, used) {
     return out.join('') + '\n';
 }
 
+/// mdBook 0.4.52's search scripts, in the order its pages load them.
+export const SEARCH_SCRIPTS = ['elasticlunr.min.js', 'mark.min.js', 'searcher.js'];
+
+/// `page` (a rendered page's HTML) without the tags of SEARCH_SCRIPTS, whose
+/// sources its search button lists instead, in order, in data-scripts; a
+/// page without search is returned as it is. Throws when the page has a
+/// search button but not the three tags, one after the other.
+export function deferSearch(page, name) {
+    const button = '<button id="search-toggle" ';
+    if (!page.includes(button)) return page;
+    const tags = new RegExp(
+        SEARCH_SCRIPTS.map(
+            (script) => `\\s*<script src="([^"]*${script.replace(/\./g, '\\.')})"></script>`,
+        ).join(''),
+    );
+    const found = tags.exec(page);
+    if (!found) {
+        throw new Error(
+            `${name}: its search button is there but not mdBook's tags of ` +
+                `${SEARCH_SCRIPTS.join(', ')}, one after the other: see ` +
+                `deferSearch in ci/browser/slim.mjs for what it expects`,
+        );
+    }
+    const sources = found.slice(1).join(' ');
+    return page
+        .replace(found[0], '')
+        .replace(button, `${button}data-scripts="${sources}" `);
+}
+
 function files(dir) {
     const out = [];
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -84,8 +117,18 @@ async function slim(html) {
     );
     let before = 0;
     let after = 0;
+    let pages = 0;
     for (const path of files(html)) {
         const name = relative(html, path).split(sep).join('/');
+        if (name.endsWith('.html')) {
+            const page = readFileSync(path, 'utf8');
+            const deferred = deferSearch(page, name);
+            if (deferred !== page) {
+                writeFileSync(path, deferred);
+                pages++;
+            }
+            continue;
+        }
         const loader = /\.css$/.test(name) ? 'css' : /\.js$/.test(name) ? 'js' : null;
         if (!loader || LEFT_AS_IS.has(name)) {
             continue;
@@ -105,7 +148,8 @@ async function slim(html) {
     }
     console.log(
         `slimmed ${html}: FontAwesome's stylesheet cut to ${names.size} ` +
-            `icon names; scripts and stylesheets minified, ${before} → ${after} bytes`,
+            `icon names; scripts and stylesheets minified, ${before} → ${after} bytes; ` +
+            `search scripts loaded on demand on ${pages} pages`,
     );
 }
 
