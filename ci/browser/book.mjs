@@ -33,6 +33,7 @@ import { resolve, join, extname, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { SEARCH_SCRIPTS } from './slim.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = resolve(here, '../..');
@@ -389,4 +390,35 @@ export async function openSolutions(page) {
             if (details.querySelector('code.language-rust')) details.open = true;
         }
     });
+}
+
+/// What of search the loaded page holds: mdBook's search scripts requested
+/// (by their tags, or as responses seen), the globals they define, and the
+/// search button's list of them.
+export async function searchState(page, responses) {
+    const inPage = await page.evaluate((scripts) => ({
+        tags: [...document.querySelectorAll('script[src]')]
+            .map((s) => s.getAttribute('src'))
+            .filter((src) => scripts.some((name) => src.endsWith(name))),
+        globals: ['elasticlunr', 'Mark', 'search'].filter(
+            (name) => window[name] !== undefined,
+        ),
+        listed: document.getElementById('search-toggle')?.dataset.scripts ?? null,
+    }), SEARCH_SCRIPTS);
+    const loaded = responses.filter((url) =>
+        SEARCH_SCRIPTS.some((name) => new URL(url).pathname.endsWith(`/${name}`)),
+    );
+    return { ...inPage, loaded };
+}
+
+/// The problems of a page that has loaded and not been asked to search.
+export function searchNotLoaded(state) {
+    const problems = [];
+    if (state.listed === null) problems.push('no search button listing its scripts (data-scripts)');
+    if (state.tags.length > 0) problems.push(`has the tags of ${state.tags.join(', ')}`);
+    if (state.loaded.length > 0) problems.push(`loaded ${state.loaded.join(', ')}`);
+    if (state.globals.length > 0) {
+        problems.push(`defines ${state.globals.join(', ')} before any search`);
+    }
+    return problems;
 }

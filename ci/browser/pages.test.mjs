@@ -1,4 +1,5 @@
-// Every page of the built book in real Chromium: no console error, failed
+// Every page of the built book in real Chromium: none of mdBook's search
+// scripts loaded before a search; no console error, failed
 // request or outside request; every Rust block is its listing (Copy and Run
 // get the whole program); every code block's language is highlighted; the
 // page weighs at most WEIGHT_LIMIT; every theme applies and passes
@@ -20,6 +21,8 @@ import {
     clean,
     pointAtButtons,
     openSolutions,
+    searchState,
+    searchNotLoaded,
 } from './book.mjs';
 
 const require = createRequire(import.meta.url);
@@ -109,6 +112,17 @@ for (const path of pages) {
         });
         after(async () => {
             await opened?.close();
+        });
+
+        // First, before anything on the page could ask for a search:
+        // mdBook's search scripts wait for one (theme/search.js, which
+        // search.test.mjs asks in every way). toc.html, the sidebar's
+        // frame, has no search of its own.
+        if (path !== FRAME) test("loads none of mdBook's search scripts before a search", async () => {
+            const problems = searchNotLoaded(
+                await searchState(opened.page, opened.bytes.map((b) => b.url)),
+            );
+            clean(problems, describe(path, problems));
         });
 
         // print.html repeats the chapters' blocks; the chapters check them.

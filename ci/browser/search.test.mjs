@@ -1,10 +1,17 @@
 // Search loads when a reader asks for it (theme/search.js, with the tags
-// ci/browser/slim.mjs takes out): no page loads mdBook's search scripts
-// before, and each way of asking (the search button, the `s` and `/` keys,
+// ci/browser/slim.mjs takes out): each way of asking (the search button, the `s` and `/` keys,
 // a `?search=` URL, and a `?highlight=` URL, which marks the words) does
 // what it did when every page loaded them, from http and from file://.
+// That no page loads the scripts before is checked on every page's own
+// load, in pages.test.mjs.
 import { test, before, after } from 'node:test';
-import { openBook, htmlPages, checked, describe, clean } from './book.mjs';
+import {
+    openBook,
+    describe,
+    clean,
+    searchState,
+    searchNotLoaded,
+} from './book.mjs';
 import { SEARCH_SCRIPTS } from './slim.mjs';
 
 /// A word every search finds, in the chapter the searches start from.
@@ -19,67 +26,6 @@ before(async () => {
 
 after(async () => {
     await book?.close();
-});
-
-/// What of search the loaded page holds: mdBook's search scripts requested
-/// (by their tags, or as responses seen), the globals they define, and the
-/// search button's list of them.
-async function searchState(page, responses) {
-    const inPage = await page.evaluate((scripts) => ({
-        tags: [...document.querySelectorAll('script[src]')]
-            .map((s) => s.getAttribute('src'))
-            .filter((src) => scripts.some((name) => src.endsWith(name))),
-        globals: ['elasticlunr', 'Mark', 'search'].filter(
-            (name) => window[name] !== undefined,
-        ),
-        listed: document.getElementById('search-toggle')?.dataset.scripts ?? null,
-    }), SEARCH_SCRIPTS);
-    const loaded = responses.filter((url) =>
-        SEARCH_SCRIPTS.some((name) => new URL(url).pathname.endsWith(`/${name}`)),
-    );
-    return { ...inPage, loaded };
-}
-
-/// The problems of a page that has loaded and not been asked to search.
-function notLoaded(state) {
-    const problems = [];
-    if (state.listed === null) problems.push('no search button listing its scripts (data-scripts)');
-    if (state.tags.length > 0) problems.push(`has the tags of ${state.tags.join(', ')}`);
-    if (state.loaded.length > 0) problems.push(`loaded ${state.loaded.join(', ')}`);
-    if (state.globals.length > 0) {
-        problems.push(`defines ${state.globals.join(', ')} before any search`);
-    }
-    return problems;
-}
-
-test('no page loads the search scripts before a search is asked for', async () => {
-    const context = await book.browser.newContext();
-    // The book's own files only: anything else (the Playground) is refused.
-    await context.route('**/*', (route) =>
-        new URL(route.request().url()).hostname === '127.0.0.1'
-            ? route.continue()
-            : route.abort('blockedbyclient'),
-    );
-    // 404.html is what the server gives for a missing path; toc.html is
-    // the sidebar's frame, with no search of its own.
-    const queue = htmlPages()
-        .filter((p) => p !== 'toc.html' && checked(p))
-        .map((p) => (p === '404.html' ? 'no-such-page.html' : p));
-    const problems = [];
-    const worker = async () => {
-        const page = await context.newPage();
-        let responses = [];
-        page.on('response', (response) => responses.push(response.url()));
-        for (let path; (path = queue.shift()); ) {
-            responses = [];
-            await page.goto(book.url(path), { waitUntil: 'load', timeout: 30_000 });
-            problems.push(describe(path, notLoaded(await searchState(page, responses))));
-        }
-    };
-    await Promise.all([worker(), worker()]);
-    await context.close();
-    const found = problems.filter(Boolean);
-    clean(found, found.join('\n'));
 });
 
 /// The ways a reader asks for search: each takes the loaded page, asks,
@@ -158,7 +104,7 @@ for (const origin of ['http', 'file']) {
     for (const [way, ask] of Object.entries(WAYS)) {
         test(`from ${origin}, ${way} loads search and opens it with results`, async () => {
             const { opened, url, responses } = await openChapter(origin);
-            const problems = notLoaded(await searchState(opened.page, opened.bytes.map((b) => b.url)));
+            const problems = searchNotLoaded(await searchState(opened.page, opened.bytes.map((b) => b.url)));
             const word = await ask(opened.page);
             if (word === null) {
                 problems.push(`asked by ${way}, the search box is not shown and focused`);
