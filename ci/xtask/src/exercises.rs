@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use crate::book::Book;
 use crate::cache::{self, Cache, Key};
-use crate::incremental::Built;
+use crate::incremental::{add_listing, Built};
 use crate::listings::{Kind, Listing, Workspace};
 use crate::problem::Report;
 
@@ -298,12 +298,7 @@ fn key(root: &Path, exercise: &Exercise, built: &Built) -> Key {
     fingerprint.add("work", b"exercise");
     fingerprint.file(root, &root.join("Cargo.toml"));
     for listing in [exercise.starter, exercise.solution] {
-        fingerprint.tree(root, &listing.dir, &["target"]);
-        let mut executables = built.of(listing).to_vec();
-        executables.sort();
-        for executable in &executables {
-            fingerprint.stamp(root, executable);
-        }
+        add_listing(&mut fingerprint, root, &listing.dir, built.of(listing));
     }
     fingerprint.key()
 }

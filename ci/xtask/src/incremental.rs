@@ -113,18 +113,30 @@ fn listing_key(
 ) -> Key {
     let mut fingerprint = cache::common(root);
     fingerprint.add("work", work.as_bytes());
-    fingerprint.tree(root, dir, &["target"]);
     fingerprint.tree(
         root,
         &root.join("ci"),
         &["browser", "target", "node_modules"],
     );
+    add_listing(&mut fingerprint, root, dir, executables);
+    fingerprint.key()
+}
+
+/// Adds to `fingerprint` what a listing's tests read of it: every file in
+/// its folder `dir`, and the name, size and time of each executable cargo
+/// built for it.
+pub fn add_listing(
+    fingerprint: &mut cache::Fingerprint,
+    root: &Path,
+    dir: &Path,
+    executables: &[PathBuf],
+) {
+    fingerprint.tree(root, dir, &["target"]);
     let mut executables = executables.to_vec();
     executables.sort();
     for executable in &executables {
         fingerprint.stamp(root, executable);
     }
-    fingerprint.key()
 }
 
 impl Built {
