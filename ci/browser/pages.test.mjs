@@ -238,11 +238,13 @@ for (const path of pages) {
             // toc.html, the sidebar for readers without JavaScript, has no
             // theme menu.
             const switcher = await page.$('#theme-toggle');
-            // Text built like text a page already checked in every theme
-            // looks like it in every theme (see textLooks): after the light
-            // theme's full run, the other themes check the colours of the
-            // first element of each look no page has checked in all five,
-            // and a page with none stays in the light theme.
+            // Text built like text a page already checked in a theme
+            // looks like it in that theme (see textLooks): the light theme
+            // runs every rule but the colour rules on the whole page, and
+            // the colour rules on the first element of each look no page
+            // has checked in light; the other themes run the colour rules
+            // on the looks no page has checked in all five, and a page
+            // with none stays in the light theme.
             const { looks, structural } = await page.evaluate(textLooks);
             const unknown = structural.filter((s) => !STRUCTURAL.has(s));
             if (unknown.length > 0) {
@@ -252,44 +254,27 @@ for (const path of pages) {
                         `to STRUCTURAL): ${unknown.join(' | ')}`,
                 );
             }
-            const fresh = looks.flatMap((look, i) =>
-                themedLooks.has(look) ? [] : [[`[data-look-probe="${i}"]`]],
-            );
-            const unthemed = unknown.length > 0 || fresh.length > 0;
-            // Every element, while a stylesheet's selector is one textLooks
-            // cannot tell apart.
-            const colourContext = unknown.length > 0 ? null : { include: fresh };
+            // The colour rules' context: the probes of the looks `seen`
+            // lacks, or every element while a stylesheet's selector is one
+            // textLooks cannot tell apart.
+            const freshOf = (seen) => {
+                const probes = looks.flatMap((look, i) =>
+                    seen.has(look) ? [] : [[`[data-look-probe="${i}"]`]],
+                );
+                return unknown.length > 0 ? null : { include: probes };
+            };
+            const themedContext = freshOf(themedLooks);
+            const unthemed = themedContext === null || themedContext.include.length > 0;
             const themes = !switcher
                 ? ['default']
                 : unthemed ? THEMES : THEMES.slice(0, 1);
             if (themes.length === 1 && switcher) {
                 t.diagnostic('light only: its text is built like text checked in all five');
             }
-            for (const theme of themes) {
-                if (theme !== 'default') {
-                    if (!(await page.isVisible('#theme-list'))) {
-                        await page.click('#theme-toggle');
-                    }
-                    await page.click(`#theme-list #${theme}`);
-                }
-                const applied = await page.evaluate(
-                    (theme) => ({
-                        has: document.documentElement.classList.contains(theme),
-                        background: getComputedStyle(document.documentElement).backgroundColor,
-                    }),
-                    theme,
-                );
-                if (!applied.has && theme !== 'default') {
-                    problems.push(`[${theme}] theme class not set`);
-                }
-                backgrounds.set(theme, applied.background);
-                const off = path === FRAME ? DOCUMENT_RULES : [];
-                // A theme changes colours only: after the first theme's
-                // full run, the others run the colour rules on the new looks.
-                const first = theme === themes[0];
-                const only = first ? null : COLOUR_RULES;
-                const context = first ? null : colourContext;
-                const violations = await page.evaluate(async ([off, only, context]) => {
+            // One axe run: `only` its rules (all when null), with the
+            // `off` rules off, over `context` (the whole page when null).
+            const run = (only, off, context) =>
+                page.evaluate(async ([only, off, context]) => {
                     const rules = Object.fromEntries(
                         off.map((id) => [id, { enabled: false }]),
                     );
@@ -308,7 +293,37 @@ for (const path of pages) {
                         })),
                         count: v.nodes.length,
                     }));
-                }, [off, only, context]);
+                }, [only, off, context]);
+            const off = path === FRAME ? DOCUMENT_RULES : [];
+            for (const theme of themes) {
+                if (theme !== 'default') {
+                    if (!(await page.isVisible('#theme-list'))) {
+                        await page.click('#theme-toggle');
+                    }
+                    await page.click(`#theme-list #${theme}`);
+                }
+                const applied = await page.evaluate(
+                    (theme) => ({
+                        has: document.documentElement.classList.contains(theme),
+                        background: getComputedStyle(document.documentElement).backgroundColor,
+                    }),
+                    theme,
+                );
+                if (!applied.has && theme !== 'default') {
+                    problems.push(`[${theme}] theme class not set`);
+                }
+                backgrounds.set(theme, applied.background);
+                // A theme changes colours only: the first theme runs every
+                // other rule on the whole page, and each theme the colour
+                // rules on the looks it has not seen.
+                const violations = [];
+                if (theme === themes[0]) {
+                    violations.push(...(await run(null, [...off, ...COLOUR_RULES], null)));
+                }
+                const context = theme === themes[0] ? freshOf(lightLooks) : themedContext;
+                if (context === null || context.include.length > 0) {
+                    violations.push(...(await run(COLOUR_RULES, off, context)));
+                }
                 for (const v of violations) {
                     const serious = v.impact === 'serious' || v.impact === 'critical';
                     if (!serious && !STRUCTURE_RULES.has(v.id)) continue;
@@ -321,8 +336,11 @@ for (const path of pages) {
                     );
                 }
             }
-            if (themes.length === THEMES.length) {
-                for (const look of looks) themedLooks.add(look);
+            if (problems.length === 0) {
+                for (const look of looks) lightLooks.add(look);
+                if (themes.length === THEMES.length) {
+                    for (const look of looks) themedLooks.add(look);
+                }
             }
             const distinct = new Set(backgrounds.values());
             if (distinct.size !== themes.length) {
@@ -467,8 +485,9 @@ for (const path of pages) {
 });
 
 /// How each piece of text on the pages checked in all five themes is built
-/// (see textLooks).
+/// (see textLooks), and on the pages checked in the light theme.
 const themedLooks = new Set();
+const lightLooks = new Set();
 
 /// The stylesheets' selectors that pick an element by its place among its
 /// siblings or by a sibling: textLooks tells apart exactly the elements
@@ -500,10 +519,11 @@ const STRUCTURAL = new Set([
 /// parity, whether it is the last child, whether the sibling before it is
 /// a header or a collapsed chapter. CSS picks its rules by exactly these,
 /// so two elements built alike get the same colours, backgrounds and fonts
-/// in every theme, and axe's colour rules the same verdict. An attribute's
-/// value is kept only where a stylesheet can see it (ids and attributes
-/// its selectors name, inline styles, SVG colours); other values only
-/// place or name things. The first element of each look is marked
+/// in every theme, and axe's colour rules the same verdict. A class counts
+/// only where a stylesheet's selector names it (a block's `E0373` or
+/// `edition2021` styles nothing), and an attribute's value only where a
+/// stylesheet can see it (ids and attributes its selectors name, inline
+/// styles, SVG colours); other values only place or name things. The first element of each look is marked
 /// `data-look-probe="<its index in looks>"` (no stylesheet selects on it),
 /// for axe to check that look alone. Also returns the structural
 /// selectors the page's stylesheets hold.
@@ -522,6 +542,15 @@ function textLooks() {
     const styledAttributes = new Set(
         selectors.flatMap((s) => [...s.matchAll(/\[([\w-]+)/g)].map((m) => m[1])),
     );
+    const styledClasses = new Set(
+        selectors.flatMap((s) => [...s.matchAll(/\.([\w-]+)/g)].map((m) => m[1])),
+    );
+    // A selector on the class attribute itself (`[class*=...]`) can see
+    // every class.
+    const classes = (el) =>
+        [...el.classList]
+            .filter((c) => styledAttributes.has('class') || styledClasses.has(c))
+            .sort();
     const structural = [
         ...new Set(selectors.filter((s) => /:(nth-|first-|last-|only-)|:empty|:has\(|[+~]/.test(s))),
     ];
@@ -546,9 +575,9 @@ function textLooks() {
             !el.nextElementSibling && (el.parentElement?.classList.contains('admonition') || el.classList.contains('admonition-title')) ? 'last' : '',
             el.classList.contains('header') && before?.classList.contains('header') ? 'after-header' : '',
             el.tagName === 'LI' && el.closest('.chapter') && before?.tagName === 'LI' && !before.classList.contains('expanded') ? 'after-collapsed' : '',
-            el.tagName === 'PRE' ? [...el.children].map((c) => c.className).join(' ') : '',
+            el.tagName === 'PRE' ? [...el.children].map((c) => classes(c).join('.')).join(' ') : '',
         ].join(',');
-        return `${el.tagName}.${[...el.classList].sort().join('.')}[${attributes}]:${place}`;
+        return `${el.tagName}.${classes(el).join('.')}[${attributes}]:${place}`;
     };
     const looks = new Map();
     for (const el of document.querySelectorAll('body *')) {
