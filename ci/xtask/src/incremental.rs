@@ -55,7 +55,7 @@ fn nextest(root: &Path) -> Result<Command, String> {
 /// their waits. Every recording keeps margins of 100 ms or more between
 /// the events its rule orders; all passed this way under a load average
 /// of 20 on two cores.
-pub fn tests_at_once() -> usize {
+fn tests_at_once() -> usize {
     2 * std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
