@@ -41,6 +41,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use regex::Regex;
+use std::sync::LazyLock;
 
 pub mod performances;
 
@@ -254,22 +255,26 @@ fn first_difference(recorded: &str, actual: &str) -> Option<String> {
 }
 
 fn mask_thread_ids(text: &str) -> String {
-    let id = Regex::new(r"(thread '[^']*') \(\d+\)").expect("valid regex");
-    id.replace_all(text, "$1 (<tid>)").into_owned()
+    static ID: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(thread '[^']*') \(\d+\)").expect("valid regex")
+    });
+    ID.replace_all(text, "$1 (<tid>)").into_owned()
 }
 
 fn mask_times(line: &str) -> String {
-    let time =
-        Regex::new(r"\d+(\.\d+)?(ns|µs|us|ms|s)\b").expect("valid regex");
-    time.replace_all(line, "<time>").into_owned()
+    static TIME: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\d+(\.\d+)?(ns|µs|us|ms|s)\b").expect("valid regex")
+    });
+    TIME.replace_all(line, "<time>").into_owned()
 }
 
 fn by_performer(text: &str) -> BTreeMap<String, Vec<String>> {
-    let stamp = Regex::new(r"^@\S+ ").expect("valid regex");
+    static STAMP: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^@\S+ ").expect("valid regex"));
     let mut lanes: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for line in text.lines() {
         let masked = mask_times(line);
-        let body = stamp.replace(&masked, "");
+        let body = STAMP.replace(&masked, "");
         let performer = body
             .split_once(": ")
             .map(|(p, _)| p)

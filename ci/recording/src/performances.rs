@@ -40,7 +40,7 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use regex::Regex;
 
@@ -219,7 +219,9 @@ pub struct ParseError {
 
 /// Reads a `performances.txt`.
 pub fn parse(text: &str) -> Result<Vec<Model>, ParseError> {
-    let event = Regex::new(r"^    [A-Za-z0-9_-]+: \S").expect("valid regex");
+    static EVENT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^    [A-Za-z0-9_-]+: \S").expect("valid regex")
+    });
     let mut models: Vec<Model> = Vec::new();
     // The line each model's header expects next, then `performance`.
     let mut expect = "model";
@@ -270,7 +272,7 @@ pub fn parse(text: &str) -> Result<Vec<Model>, ParseError> {
                 });
             }
             ("performance", _, Some(model))
-                if event.is_match(line) && !model.performances.is_empty() =>
+                if EVENT.is_match(line) && !model.performances.is_empty() =>
             {
                 let last = model.performances.last_mut().expect("not empty");
                 last.events.push(line.trim_start().into());

@@ -18,6 +18,7 @@
 
 use std::fmt::Write;
 use std::path::Path;
+use std::sync::LazyLock;
 
 use recording::performances::{self, Model, Performance, Verdict};
 use regex::Regex;
@@ -293,8 +294,11 @@ pub fn expand(
     file: &Path,
     page: &str,
 ) -> Result<Option<String>, String> {
-    let directive = Regex::new(r"\{\{#gallery\s+(\S+)\s+([a-z0-9-]+)\s*\}\}")
-        .expect("valid regex");
+    static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\{\{#gallery\s+(\S+)\s+([a-z0-9-]+)\s*\}\}")
+            .expect("valid regex")
+    });
+    let directive = &*DIRECTIVE;
     if !directive.is_match(content) {
         return Ok(None);
     }

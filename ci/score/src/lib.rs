@@ -12,6 +12,7 @@
 //! that `theme/score.js` brings to life.
 
 use std::fmt::Write;
+use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -53,14 +54,15 @@ pub struct ParseError {
 /// is not an event is an error (a typo would otherwise drop a note
 /// silently), and so is an output with no events at all.
 pub fn parse(output: &str) -> Result<Vec<Event>, ParseError> {
-    let event =
-        Regex::new(r"^@(\d+)ms ([A-Za-z0-9_-]+): (.*)$").expect("valid regex");
+    static EVENT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^@(\d+)ms ([A-Za-z0-9_-]+): (.*)$").expect("valid regex")
+    });
     let mut events = Vec::new();
     for (index, line) in output.lines().enumerate() {
         if !line.starts_with('@') {
             continue;
         }
-        let found = event.captures(line).ok_or_else(|| ParseError {
+        let found = EVENT.captures(line).ok_or_else(|| ParseError {
             line: index + 1,
             message: format!(
                 "`{line}` is not an event: write `@<ms>ms <performer>: <what>`"
