@@ -31,6 +31,7 @@ import { createServer } from 'node:http';
 import { readFileSync, existsSync, statSync, readdirSync } from 'node:fs';
 import { resolve, join, extname, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { SEARCH_SCRIPTS } from './slim.mjs';
@@ -133,8 +134,10 @@ const TYPES = {
 };
 
 /// A plain static server for the book, as GitHub Pages serves it: under
-/// SITE_PATH, with 404.html (status 404) for anything missing.
-export async function serveBook(root = BOOK_HTML, base = SITE_PATH) {
+/// SITE_PATH, with 404.html (status 404) for anything missing; with
+/// `gzip`, text compressed for a client that accepts it, as Pages does
+/// (the tests count a page's bytes uncompressed, so they serve it plain).
+export async function serveBook(root = BOOK_HTML, base = SITE_PATH, { gzip = false } = {}) {
     const notFound = () => {
         const page = join(root, '404.html');
         return existsSync(page) ? readFileSync(page) : 'not found';
@@ -155,12 +158,17 @@ export async function serveBook(root = BOOK_HTML, base = SITE_PATH) {
             response.end(request.method === 'HEAD' ? undefined : notFound());
             return;
         }
-        const body = readFileSync(file);
+        const type = TYPES[extname(file)] ?? 'application/octet-stream';
+        const compress =
+            gzip &&
+            /^(text\/|image\/svg|application\/json)/.test(type) &&
+            /\bgzip\b/.test(request.headers['accept-encoding'] ?? '');
+        const body = compress ? gzipSync(readFileSync(file)) : readFileSync(file);
         response.writeHead(200, {
-            'content-type':
-                TYPES[extname(file)] ?? 'application/octet-stream',
+            'content-type': type,
             'content-length': body.length,
             'cache-control': 'no-store',
+            ...(compress ? { 'content-encoding': 'gzip' } : {}),
         });
         response.end(request.method === 'HEAD' ? undefined : body);
     });

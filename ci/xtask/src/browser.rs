@@ -427,7 +427,7 @@ fn page_keys(
 
 /// The Chromium binary: `$BOOK_CHROMIUM`, or Debian's, installed with apt
 /// when missing and we are root.
-fn ensure_chromium() -> Result<PathBuf, String> {
+pub fn ensure_chromium() -> Result<PathBuf, String> {
     if let Some(path) = std::env::var_os("BOOK_CHROMIUM") {
         let path = PathBuf::from(path);
         return if path.exists() {

@@ -9,6 +9,7 @@ mod cache;
 mod checks;
 mod exercises;
 mod incremental;
+mod lighthouse;
 mod links;
 mod lint;
 mod listings;
@@ -67,6 +68,10 @@ cargo xtask <verb>
                 links, then ci/browser (every page in Chromium, axe,
                 page weight, search, 404, file://); unchanged pages are
                 skipped as in `test`
+  lighthouse    Lighthouse's mobile audit (installed on first need) of
+                the heaviest pages, served gzipped as GitHub Pages does:
+                performance at least 0.98, accessibility 1; run it on a
+                quiet machine (not a stage of `test`: load lowers scores)
 ";
 
 fn main() -> ExitCode {
@@ -92,6 +97,9 @@ fn main() -> ExitCode {
         "exercise" => exercises::command(rest),
         "tools" => tools::Tools::ensure().map(|_| ()),
         "browser" => browser_only(rest),
+        "lighthouse" => open_cache(&[]).and_then(|cache| {
+            lighthouse::run(&listings::workspace_root(), &cache)
+        }),
         "words" => words::check(&listings::workspace_root()),
         "actionlint" => workflows::check(&listings::workspace_root()),
         "help" | "--help" | "-h" => {
