@@ -10,9 +10,10 @@
 //! clippy-driver is rustc with clippy's lints registered: it compiles and
 //! links what rustc would, and reports what `cargo clippy` reports.
 //!
-//! The wrapper is part of the file names cargo gives a crate's outputs, so
-//! a linted build and a plain one (`cargo run -p listing-01-01`) keep
-//! their own outputs and never rebuild each other's. Cargo replays the
+//! Cargo 1.95 hashes the wrapper into the file names of a crate's outputs
+//! (seen, not documented: cargo promises no file names), so a linted build
+//! and a plain one (`cargo run -p listing-01-01`) keep their own outputs
+//! and never rebuild each other's. Cargo replays the
 //! warnings of a crate it finds fresh, so a warning fails every run until
 //! it is fixed, as `cargo clippy -- -D warnings` did.
 
