@@ -17,7 +17,8 @@
 //                   GitHub Pages
 //   BOOK_BLOCKS     JSON written by the xtask: each page's Rust blocks and
 //                   the listing source each must show (see blocks())
-//   BOOK_CHROMIUM   the browser (default /usr/bin/chromium)
+//   BOOK_CHROMIUM   the browser (default /usr/bin/chromium-headless-shell,
+//                   Chromium's headless shell, as Playwright runs it)
 //   BOOK_CHECK_PAGES  the pages the per-page tests check (see checked())
 //
 // Outside requests: a page may ask no host but 127.0.0.1 for anything while
@@ -43,7 +44,7 @@ export const BOOK_HTML = resolve(
     process.env.BOOK_HTML ?? join(repo, 'book/html'),
 );
 export const SITE_PATH = process.env.BOOK_SITE_PATH ?? siteUrl();
-export const CHROMIUM = process.env.BOOK_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM = process.env.BOOK_CHROMIUM ?? '/usr/bin/chromium-headless-shell';
 export const PLAYGROUND_RUN = 'https://play.rust-lang.org/evaluate.json';
 export const PLAYGROUND_HOST = new URL(PLAYGROUND_RUN).hostname;
 export const THEMES = ['light', 'rust', 'coal', 'navy', 'ayu'];
@@ -188,8 +189,8 @@ export async function serveBook(root = BOOK_HTML, base = SITE_PATH, { gzip = fal
 export async function launchBrowser() {
     if (!existsSync(CHROMIUM)) {
         throw new Error(
-            `${CHROMIUM} not found: install Debian's chromium ` +
-                '(apt-get install chromium), or run `cargo xtask test`',
+            `${CHROMIUM} not found: install Debian's chromium-headless-shell ` +
+                '(apt-get install chromium-headless-shell), or run `cargo xtask test`',
         );
     }
     return chromium.launch({

@@ -3,8 +3,9 @@
 //! Chromium driven by playwright-core (see `ci/browser/book.mjs`).
 //!
 //! Before the tests run this installs, saying so, what they need:
-//! Chromium and pdftotext (`apt-get install chromium poppler-utils`, when
-//! running as root; otherwise it fails saying what to install) and the
+//! Chromium's headless shell and pdftotext (`apt-get install
+//! chromium-headless-shell poppler-utils`, when running as root; otherwise
+//! it fails saying what to install) and the
 //! pinned npm packages (`npm ci` from
 //! `ci/browser/package-lock.json`, when `node_modules` is missing or was
 //! installed from another lock file). It also writes the map the tests check
@@ -19,8 +20,11 @@ use serde_json::{json, Map, Value};
 use crate::book::{Book, Selector};
 use crate::cache::{self, Cache, Fingerprint, Key};
 
-/// Where Debian's chromium package puts the browser.
-const CHROMIUM: &str = "/usr/bin/chromium";
+/// Where Debian's chromium-headless-shell package puts the browser the
+/// tests drive (see [`ensure_chromium`]).
+const CHROMIUM: &str = "/usr/bin/chromium-headless-shell";
+/// Where Debian's chromium package puts the desktop browser.
+const DESKTOP_CHROMIUM: &str = "/usr/bin/chromium";
 /// Where Debian's poppler-utils puts the tool that reads the PDF's text.
 const PDFTOTEXT: &str = "/usr/bin/pdftotext";
 /// The book for offline reading, printed by `ci/browser/pdf.test.mjs`
@@ -425,8 +429,12 @@ fn page_keys(
     Ok(work)
 }
 
-/// The Chromium binary: `$BOOK_CHROMIUM`, or Debian's, installed with apt
-/// when missing and we are root.
+/// The browser the tests drive: `$BOOK_CHROMIUM`, or Debian's
+/// chromium-headless-shell, Chromium's headless shell ("old headless"),
+/// what Playwright runs headless Chromium with by default. The same
+/// Chromium 156 as Debian's `chromium`, without the desktop browser around
+/// it: opening a page took it 40% of the CPU `chromium --headless` took,
+/// and the whole suite 307 CPU-seconds instead of about 460.
 pub fn ensure_chromium() -> Result<PathBuf, String> {
     if let Some(path) = std::env::var_os("BOOK_CHROMIUM") {
         let path = PathBuf::from(path);
@@ -436,72 +444,57 @@ pub fn ensure_chromium() -> Result<PathBuf, String> {
             Err(format!("BOOK_CHROMIUM={} does not exist", path.display()))
         };
     }
-    let path = PathBuf::from(CHROMIUM);
-    if path.exists() {
-        return Ok(path);
-    }
-    if !is_root() {
-        return Err(format!(
-            "the browser tests need Debian's Chromium at {CHROMIUM}, which \
-             is missing.\nfix: sudo apt-get update && sudo apt-get install \
-             -y chromium   (or set BOOK_CHROMIUM to a Chromium binary)"
-        ));
-    }
-    println!(
-        "installing Debian's chromium for the browser tests \
-         (apt-get update; apt-get install -y chromium), once per machine"
-    );
-    for args in [&["update", "-q"][..], &["install", "-y", "-q", "chromium"]] {
-        let status = Command::new("apt-get")
-            .args(args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()
-            .map_err(|e| format!("could not run apt-get: {e}"))?;
-        if !status.success() {
-            return Err(format!(
-                "`apt-get {}` failed ({status}); install chromium by hand",
-                args.join(" ")
-            ));
-        }
-    }
-    if path.exists() {
-        Ok(path)
-    } else {
-        Err(format!(
-            "apt-get installed chromium but {CHROMIUM} is missing"
-        ))
-    }
+    ensure_debian(
+        CHROMIUM,
+        "chromium-headless-shell",
+        "the browser tests",
+        true,
+    )
+}
+
+/// The desktop Chromium, as readers run it (Lighthouse audits with it).
+pub fn ensure_desktop_chromium() -> Result<PathBuf, String> {
+    ensure_debian(DESKTOP_CHROMIUM, "chromium", "Lighthouse", true)
 }
 
 /// pdftotext, which the PDF test reads the book's PDF with: Debian's
-/// poppler-utils (about 2 MB, lighter than a PDF library from npm),
-/// installed with apt when missing and we are root.
+/// poppler-utils (about 2 MB, lighter than a PDF library from npm).
 fn ensure_pdftotext() -> Result<PathBuf, String> {
-    let path = PathBuf::from(PDFTOTEXT);
-    if path.exists() {
-        return Ok(path);
+    ensure_debian(PDFTOTEXT, "poppler-utils", "the PDF test", false)
+}
+
+/// `path`, a program of Debian's `package`: installed with apt when it is
+/// missing and we are root (with the package's recommended packages when
+/// `recommended`: Chromium's bring its fonts), saying so; otherwise an
+/// error that says what to install.
+fn ensure_debian(
+    path: &str,
+    package: &str,
+    needed_by: &str,
+    recommended: bool,
+) -> Result<PathBuf, String> {
+    let found = PathBuf::from(path);
+    if found.exists() {
+        return Ok(found);
     }
+    let mut install = vec!["install", "-y", "-q"];
+    if !recommended {
+        install.push("--no-install-recommends");
+    }
+    install.push(package);
     if !is_root() {
         return Err(format!(
-            "the PDF test needs pdftotext at {PDFTOTEXT}, which is \
-             missing.\nfix: sudo apt-get update && sudo apt-get install -y \
-             --no-install-recommends poppler-utils"
+            "{path} is missing: Debian's {package}, for {needed_by}.\nfix: \
+             sudo apt-get update && sudo apt-get {}",
+            install.join(" ")
         ));
     }
     println!(
-        "installing Debian's poppler-utils (pdftotext) for the PDF test \
-         (apt-get update; apt-get install -y --no-install-recommends \
-         poppler-utils), once per machine"
+        "installing Debian's {package} for {needed_by} (apt-get update; \
+         apt-get {}), once per machine",
+        install.join(" ")
     );
-    let update: &[&str] = &["update", "-q"];
-    let install: &[&str] = &[
-        "install",
-        "-y",
-        "-q",
-        "--no-install-recommends",
-        "poppler-utils",
-    ];
-    for args in [update, install] {
+    for args in [&["update", "-q"][..], &install[..]] {
         let status = Command::new("apt-get")
             .args(args)
             .env("DEBIAN_FRONTEND", "noninteractive")
@@ -509,18 +502,15 @@ fn ensure_pdftotext() -> Result<PathBuf, String> {
             .map_err(|e| format!("could not run apt-get: {e}"))?;
         if !status.success() {
             return Err(format!(
-                "`apt-get {}` failed ({status}); install poppler-utils by \
-                 hand",
+                "`apt-get {}` failed ({status}); install {package} by hand",
                 args.join(" ")
             ));
         }
     }
-    if path.exists() {
-        Ok(path)
+    if found.exists() {
+        Ok(found)
     } else {
-        Err(format!(
-            "apt-get installed poppler-utils but {PDFTOTEXT} is missing"
-        ))
+        Err(format!("apt-get installed {package} but {path} is missing"))
     }
 }
 

@@ -27,7 +27,7 @@ pub fn run(root: &Path, cache: &Cache) -> Result<(), String> {
     );
     let browser = root.join("ci/browser");
     crate::browser::ensure_node_modules(&browser)?;
-    let chromium = crate::browser::ensure_chromium()?;
+    let chromium = crate::browser::ensure_desktop_chromium()?;
     let target = crate::listings::Workspace::load(root)?.target_dir;
     let modules = install(&target.join("lighthouse"))?;
     crate::run(
