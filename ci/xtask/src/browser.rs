@@ -431,10 +431,13 @@ fn page_keys(
 
 /// The browser the tests drive: `$BOOK_CHROMIUM`, or Debian's
 /// chromium-headless-shell, Chromium's headless shell ("old headless"),
-/// what Playwright runs headless Chromium with by default. The same
-/// Chromium 156 as Debian's `chromium`, without the desktop browser around
-/// it: opening a page took it 40% of the CPU `chromium --headless` took,
-/// and the whole suite 307 CPU-seconds instead of about 460.
+/// what Playwright (since 1.49) runs headless Chromium with by default.
+/// It is built from the same Chromium 156 as Debian's `chromium` (the
+/// same Blink and V8) with the older, lighter headless browser layer
+/// around them, which does not match desktop Chrome in every behaviour:
+/// opening a page took it 40% of the CPU `chromium --headless` took, and
+/// the whole suite 307 CPU-seconds instead of about 460. Lighthouse, which
+/// scores what readers get, uses the desktop `chromium`.
 pub fn ensure_chromium() -> Result<PathBuf, String> {
     if let Some(path) = std::env::var_os("BOOK_CHROMIUM") {
         let path = PathBuf::from(path);
