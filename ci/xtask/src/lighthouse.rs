@@ -5,8 +5,10 @@
 //!
 //! Lighthouse is installed on first need into `target/lighthouse`, its
 //! version pinned. Its dependency tree cannot be locked: a package under
-//! it asks for two of its own dependencies at `latest`, so `npm ci` from a
-//! lock file fails as soon as either publishes a new version.
+//! it asks for two of its own dependencies at `latest`, and `npm ci` from
+//! the lock file `npm install` had just written failed (the lock held
+//! third-party-web 0.27.0, which another package needs, where `latest` was
+//! 0.30.0).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
