@@ -164,7 +164,8 @@ export async function serveBook(root = BOOK_HTML, base = SITE_PATH, { gzip = fal
             gzip &&
             /^(text\/|image\/svg|application\/json)/.test(type) &&
             /\bgzip\b/.test(request.headers['accept-encoding'] ?? '');
-        const body = compress ? gzipSync(readFileSync(file)) : readFileSync(file);
+        const content = readFileSync(file);
+        const body = compress ? gzipSync(content) : content;
         response.writeHead(200, {
             'content-type': type,
             'content-length': body.length,

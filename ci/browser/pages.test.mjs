@@ -523,7 +523,8 @@ const STRUCTURAL = new Set([
 /// only where a stylesheet's selector names it (a block's `E0373` or
 /// `edition2021` styles nothing), and an attribute's value only where a
 /// stylesheet can see it (ids and attributes its selectors name, inline
-/// styles, SVG colours); other values only place or name things. The first element of each look is marked
+/// styles, SVG colours); other values only place or name things. The
+/// first element of each look is marked
 /// `data-look-probe="<its index in looks>"` (no stylesheet selects on it),
 /// for axe to check that look alone. Also returns the structural
 /// selectors the page's stylesheets hold.

@@ -38,10 +38,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use regex::Regex;
-use std::sync::LazyLock;
 
 pub mod performances;
 

@@ -298,8 +298,7 @@ pub fn expand(
         Regex::new(r"\{\{#gallery\s+(\S+)\s+([a-z0-9-]+)\s*\}\}")
             .expect("valid regex")
     });
-    let directive = &*DIRECTIVE;
-    if !directive.is_match(content) {
+    if !DIRECTIVE.is_match(content) {
         return Ok(None);
     }
     let folder = file.parent().unwrap_or(Path::new("."));
@@ -308,7 +307,7 @@ pub fn expand(
     let written = std::fs::read_to_string(file).unwrap_or_default();
     let line_of = |text: &str, at: usize| text[..at].matches('\n').count() + 1;
     let mut problems = Vec::new();
-    let expanded = directive.replace_all(content, |found: &regex::Captures| {
+    let expanded = DIRECTIVE.replace_all(content, |found: &regex::Captures| {
         let whole = &found[0];
         let at = match written.find(whole) {
             Some(offset) => line_of(&written, offset),

@@ -453,6 +453,7 @@ pub fn ensure_chromium() -> Result<PathBuf, String> {
         "the browser tests",
         true,
     )
+    .map_err(|e| format!("{e}   (or set BOOK_CHROMIUM to a Chromium binary)"))
 }
 
 /// The desktop Chromium, as readers run it (Lighthouse audits with it).
