@@ -17,6 +17,7 @@ use std::process::Command;
 
 use serde_json::{json, Map, Value};
 
+use crate::background::Background;
 use crate::book::{Book, Selector};
 use crate::cache::{self, Cache, Fingerprint, Key};
 
@@ -64,9 +65,7 @@ pub enum Started {
 /// node running the browser tests; [`Running::finish`] waits for it.
 /// Dropped unfinished (another stage failed), it stops node.
 pub struct Running {
-    child: std::process::Child,
-    /// Where node's output goes when it runs beside other stages.
-    log: Option<PathBuf>,
+    node: Background,
     report: PathBuf,
     pages: cache::Plan,
     site: cache::Plan,
@@ -140,20 +139,13 @@ pub fn start(
         None => command.env("BOOK_CHECK_PAGES", pages.stale_names().join("\n")),
         Some(_) => command.env_remove("BOOK_CHECK_PAGES"),
     };
-    if let Some(log) = log {
-        let file = std::fs::File::create(log)
-            .map_err(|e| format!("{}: {e}", log.display()))?;
-        let copy = file
-            .try_clone()
-            .map_err(|e| format!("{}: {e}", log.display()))?;
-        command.stdout(file).stderr(copy);
-    }
-    let child = command.spawn().map_err(|e| {
-        format!("could not run node ({e}): install Node.js 20 and npm")
-    })?;
+    let node = Background::start(
+        &mut command,
+        log,
+        "node (install Node.js 20 and npm)",
+    )?;
     Ok(Started::Running(Box::new(Running {
-        child,
-        log: log.map(Path::to_path_buf),
+        node,
         report,
         pages,
         site,
@@ -164,18 +156,18 @@ pub fn start(
 impl Running {
     /// Waits for node, prints its log if it wrote one, and records the
     /// pages and site-wide checks that passed. Returns the stage's note.
-    pub fn finish(mut self, cache: &Cache) -> Result<String, String> {
-        let status = self
-            .child
-            .wait()
-            .map_err(|e| format!("waiting for node: {e}"))?;
-        if let Some(log) = &self.log {
-            let text = std::fs::read_to_string(log).unwrap_or_default();
-            print!("{text}");
-        }
-        let tap = std::fs::read_to_string(&self.report).unwrap_or_default();
-        let _ = std::fs::remove_file(&self.report);
-        let pages = &self.pages;
+    pub fn finish(self, cache: &Cache) -> Result<String, String> {
+        let Running {
+            node,
+            report,
+            pages,
+            site,
+            note,
+        } = self;
+        let (status, log) = node.wait()?;
+        print!("{log}");
+        let tap = std::fs::read_to_string(&report).unwrap_or_default();
+        let _ = std::fs::remove_file(&report);
         let all: Vec<&str> = pages
             .stale_names()
             .into_iter()
@@ -206,54 +198,9 @@ impl Running {
                 unchecked.join(", ")
             ));
         }
-        self.site.record(cache)?;
-        Ok(std::mem::take(&mut self.note))
+        site.record(cache)?;
+        Ok(note)
     }
-}
-
-impl Drop for Running {
-    /// Another stage failed first: node's work would be thrown away. Its
-    /// test runner starts a node per test file, and each starts Chromium:
-    /// all of them stop.
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let mut pids = descendants(self.child.id());
-            pids.push(self.child.id());
-            let _ = Command::new("kill")
-                .args(pids.iter().map(u32::to_string))
-                .status();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-/// Every process below `pid`, from `/proc/<n>/stat`'s parent field.
-fn descendants(pid: u32) -> Vec<u32> {
-    let parents: Vec<(u32, u32)> = std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| {
-            let child = entry.file_name().to_str()?.parse().ok()?;
-            let stat =
-                std::fs::read_to_string(entry.path().join("stat")).ok()?;
-            // `pid (name) state ppid …`: the name may hold spaces.
-            let after = &stat[stat.rfind(')')? + 1..];
-            let parent = after.split_whitespace().nth(1)?.parse().ok()?;
-            Some((child, parent))
-        })
-        .collect();
-    let mut found = Vec::new();
-    let mut next = vec![pid];
-    while let Some(parent) = next.pop() {
-        for &(child, of) in &parents {
-            if of == parent {
-                found.push(child);
-                next.push(child);
-            }
-        }
-    }
-    found
 }
 
 /// One test of node's TAP report.
@@ -672,33 +619,6 @@ fn selected(source: &str, selector: &Selector) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_process_tree_is_found_to_its_leaves() {
-        // sh starts sh, which starts sleep: a grandchild, like the Chromium
-        // a node test file starts.
-        let mut child = Command::new("sh")
-            .args(["-c", "sh -c 'sleep 30; true' & wait"])
-            .spawn()
-            .unwrap();
-        let deadline =
-            std::time::Instant::now() + std::time::Duration::from_secs(5);
-        let mut found = descendants(child.id());
-        while found.len() < 2 && std::time::Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(20));
-            found = descendants(child.id());
-        }
-        let _ = Command::new("kill")
-            .args(found.iter().map(u32::to_string))
-            .status();
-        let _ = child.kill();
-        let _ = child.wait();
-        assert_eq!(
-            found.len(),
-            2,
-            "sh and sleep below the first sh: {found:?}"
-        );
-    }
 
     const SOURCE: &str = "use std::thread;\n// ANCHOR: all\nfn main() {\n    \
                           // ANCHOR: inner\n    go();\n    // ANCHOR_END: \

@@ -34,20 +34,50 @@ pub struct Built {
     tested: Vec<String>,
 }
 
-/// The arguments of the build: every crate but the page tests (a later
-/// stage, which needs the rendered book).
-const BUILD: [&str; 4] = ["test", "--workspace", "--exclude", "page-tests"];
+/// The build: every crate of the workspace, the page tests included (their
+/// build script reads the pages staged for them, [`PAGES`]).
+///
+/// Every cargo command of the run selects the whole workspace and picks
+/// what it runs with a filter, never with `--package` or `--exclude`: cargo
+/// unifies a dependency's features over the packages a command selects, so
+/// a command that selected fewer rebuilt dependencies the others had
+/// built (seen: `--package page-tests` alone rebuilt 28 crates, syn, serde
+/// and tracing among them, 20 CPU-seconds; the negative examples alone, 28).
+const BUILD: [&str; 2] = ["test", "--workspace"];
 
-/// nextest in `root`, running every test whatever fails, cargo quiet, two
-/// tests per core (see [`tests_at_once`]), on the linted build.
-fn nextest(root: &Path) -> Result<Command, String> {
+/// The pages staged for skeptic, which the page tests' build script reads
+/// (`BOOK_PAGES`; [`crate::pages::stage`] writes them).
+pub const PAGES: &str = "target/page-tests";
+
+/// nextest in `root` on the whole workspace, as built, running every test
+/// whatever fails, cargo quiet, two tests per core (see
+/// [`tests_at_once`]), on the linted build; `filter` (a nextest filterset)
+/// picks the tests that run.
+fn nextest(root: &Path, filter: &str) -> Result<Command, String> {
     let mut command = Command::new(crate::tools::nextest()?);
     command
         .args(["nextest", "run", "--cargo-quiet", "--no-fail-fast"])
+        .args(&BUILD[1..])
         .args(crate::lint::config()?)
         .arg(format!("--test-threads={}", tests_at_once()))
+        .args(["--filterset", filter])
+        .env("BOOK_PAGES", root.join(PAGES))
         .current_dir(root);
     Ok(command)
+}
+
+/// A nextest filterset matching the tests of the packages `names`, or of
+/// none.
+fn packages<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let any: Vec<String> = names
+        .into_iter()
+        .map(|name| format!("package(={name})"))
+        .collect();
+    if any.is_empty() {
+        "none()".to_string()
+    } else {
+        any.join(" | ")
+    }
 }
 
 /// How many tests run at once: two per core. Most tests wait (a recorded
@@ -71,9 +101,16 @@ fn negatives(workspace: &Workspace) -> impl Iterator<Item = &Listing> {
 /// executables. The exercise stage run alone (`cargo xtask exercise
 /// --check`) builds the same, so cargo finds it fresh.
 pub fn build(root: &Path) -> Result<Built, String> {
+    let pages = root.join(PAGES);
+    std::fs::create_dir_all(&pages)
+        .map_err(|e| format!("{}: {e}", pages.display()))?;
     let mut executables: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
     let mut cargo = Command::new(crate::env_cargo());
-    cargo.args(BUILD).arg("--no-run").current_dir(root);
+    cargo
+        .args(BUILD)
+        .arg("--no-run")
+        .env("BOOK_PAGES", &pages)
+        .current_dir(root);
     crate::lint::build(cargo, |message| {
         if let Some((dir, executable)) = executable(message) {
             executables.entry(dir).or_default().push(executable);
@@ -84,7 +121,8 @@ pub fn build(root: &Path) -> Result<Built, String> {
     // as `cargo clippy --all-targets` did (all but the xtask's are fresh).
     let mut cargo = Command::new(crate::env_cargo());
     cargo
-        .args(["build", "--workspace", "--exclude", "page-tests", "--bins"])
+        .args(["build", "--workspace", "--bins"])
+        .env("BOOK_PAGES", &pages)
         .current_dir(root);
     crate::lint::build(cargo, |_| {})?;
     Ok(Built {
@@ -141,9 +179,12 @@ pub fn add_listing(
 
 impl Built {
     pub fn of(&self, listing: &Listing) -> &[PathBuf] {
-        self.executables
-            .get(&listing.dir)
-            .map_or(&[], Vec::as_slice)
+        self.in_dir(&listing.dir)
+    }
+
+    /// The executables of the package in the folder `dir`.
+    pub fn in_dir(&self, dir: &Path) -> &[PathBuf] {
+        self.executables.get(dir).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -172,12 +213,9 @@ pub fn listing_tests(
     let skip = negatives(workspace)
         .chain(crate::exercises::starters(workspace)) // their own stage
         .map(|l| l.name.as_str())
-        .chain(plan.fresh.iter().map(String::as_str));
-    let mut command = nextest(root)?;
-    command.args(&BUILD[1..]);
-    for name in skip {
-        command.args(["--exclude", name]);
-    }
+        .chain(plan.fresh.iter().map(String::as_str))
+        .chain(["page-tests"]); // a later stage
+    let mut command = nextest(root, &format!("not ({})", packages(skip)))?;
     crate::run(&mut command, "a test failed (nextest names it above)")?;
     built.tested = plan.stale_names().into_iter().map(String::from).collect();
     plan.record(cache)?;
@@ -198,10 +236,7 @@ pub fn negative_examples(
     if !plan.stale.is_empty() {
         // All at once, two at a time; if one fails, each again alone, so
         // the report names it and says what to do.
-        let mut command = nextest(root)?;
-        for name in plan.stale_names() {
-            command.args(["--package", name]);
-        }
+        let mut command = nextest(root, &packages(plan.stale_names()))?;
         if crate::run(&mut command, "").is_err() {
             with_only(
                 workspace,
@@ -332,6 +367,15 @@ fn put_back<T, K: Ord>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_filterset_names_each_package_exactly_or_none() {
+        assert_eq!(
+            packages(["listing-01-03", "page-tests"]),
+            "package(=listing-01-03) | package(=page-tests)"
+        );
+        assert_eq!(packages([]), "none()");
+    }
 
     #[test]
     fn an_executable_is_read_from_cargos_message() {

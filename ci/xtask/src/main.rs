@@ -3,6 +3,7 @@
 //! Each check reports problems as `file:line: what is wrong` followed by what
 //! to do about it, and the command exits non-zero if any check failed.
 
+mod background;
 mod book;
 mod browser;
 mod cache;
@@ -217,11 +218,27 @@ fn test(args: &[String]) -> Result<(), String> {
             log.display()
         );
     }
+    let staged = stage.run("rendered pages: staged for skeptic", || {
+        pages::stage(&root, &workspace, &cache)
+    })?;
     let (built, note) = stage
         .run("build (linted by clippy) and listing tests", || {
             incremental::listing_tests(&cache, &root, &workspace)
         })?;
     stage.note(note);
+    // skeptic's compiles keep the cores busy while the next stages wait on
+    // trybuild's lock, cargo and the clock.
+    let page_log = root.join("target/page-tests.log");
+    let skeptic = stage.begin("rendered pages: code blocks", || {
+        pages::start(&root, staged, &built, &cache, &page_log)
+    })?;
+    if let pages::Started::Running(_) = skeptic {
+        println!(
+            "(the page tests run beside the next stages; their report \
+             follows the last one, from {})",
+            page_log.display()
+        );
+    }
     let note = stage.run("negative examples", || {
         incremental::negative_examples(&cache, &root, &mut workspace)
     })?;
@@ -244,8 +261,9 @@ fn test(args: &[String]) -> Result<(), String> {
         })
     })?;
     stage.note(note);
-    let note = stage.run("rendered pages: code blocks", || {
-        pages::test(&root, &workspace, &cache)
+    let note = stage.end("rendered pages: code blocks", || match skeptic {
+        pages::Started::Skipped(note) => Ok(note),
+        pages::Started::Running(run) => run.finish(&cache),
     })?;
     stage.note(note);
     let note = stage.end("rendered pages: in Chromium", || match browser {

@@ -9,11 +9,12 @@
 //! recorded error. They are taken out of the copy that skeptic reads.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
+use crate::background::Background;
 use crate::book::{Block, Page};
 use crate::cache::{self, Cache, Key};
+use crate::incremental::Built;
 use crate::listings::{Kind, Workspace};
 use crate::problem::Report;
 use crate::tools::Tools;
@@ -143,14 +144,22 @@ fn without_anchors(source: &str) -> String {
         .collect()
 }
 
-/// Checks the `compile_fail` blocks, stages the pages for skeptic and runs
-/// the Rust blocks of each page whose staged text changed since it last
-/// passed. Returns a note for the stage summary.
-pub fn test(
+/// The pages staged for skeptic ([`stage`]): which pages' blocks run, and
+/// how many Rust blocks each holds.
+pub struct Staged {
+    plan: cache::Plan,
+    blocks: HashMap<String, usize>,
+}
+
+/// Checks the `compile_fail` blocks and stages the pages for skeptic in
+/// [`crate::incremental::PAGES`], where the page tests' build script reads
+/// them: before the build, which compiles the page tests with every other
+/// crate.
+pub fn stage(
     root: &Path,
     workspace: &Workspace,
     cache: &Cache,
-) -> Result<String, String> {
+) -> Result<Staged, String> {
     let negatives: Vec<(String, String)> = workspace
         .listings
         .iter()
@@ -164,7 +173,7 @@ pub fn test(
     let rendered = book_dir(root).join("markdown");
     // Pages are restaged only when they changed, so an unchanged book does
     // not make skeptic regenerate and rebuild its tests.
-    let staged = root.join("target/page-tests");
+    let staged = root.join(crate::incremental::PAGES);
     std::fs::create_dir_all(&staged)
         .map_err(|e| format!("{}: {e}", staged.display()))?;
     let mut stale: Vec<PathBuf> = std::fs::read_dir(&staged)
@@ -228,67 +237,115 @@ pub fn test(
          blocks are negative listings checked by trybuild",
         files.len()
     );
-    let plan = cache.plan("skeptic", work);
-    let expected: usize = plan.stale_names().iter().map(|n| blocks[*n]).sum();
+    Ok(Staged {
+        plan: cache.plan("skeptic", work),
+        blocks,
+    })
+}
+
+/// skeptic's run of the staged pages: nothing to run, or the page tests
+/// running beside the stages that follow.
+pub enum Started {
+    Skipped(String),
+    Running(Box<Running>),
+}
+
+/// The page tests' program, running; [`Running::finish`] waits for it.
+pub struct Running {
+    tests: Background,
+    staged: Staged,
+}
+
+/// Runs the Rust blocks of each staged page whose text changed since it
+/// last passed (every page in a full run), beside the stages that follow,
+/// writing to `log`: the page tests' program that `built` holds, run
+/// directly, so that no cargo lock is held while it runs.
+pub fn start(
+    root: &Path,
+    staged: Staged,
+    built: &Built,
+    cache: &Cache,
+    log: &Path,
+) -> Result<Started, String> {
+    let plan = &staged.plan;
+    let expected: usize =
+        plan.stale_names().iter().map(|n| staged.blocks[*n]).sum();
     if expected == 0 {
         plan.record(cache)?;
-        return Ok(plan.note("pages"));
+        return Ok(Started::Skipped(plan.note("pages")));
     }
-    let cargo = || {
-        let mut command = std::process::Command::new(crate::env_cargo());
-        command
-            .args(["test", "--package", "page-tests", "--test", "pages"])
-            .env("BOOK_PAGES", &staged)
-            .current_dir(root);
-        command
-    };
-    // Linted by clippy as it compiles (crate::lint), as the workspace is;
-    // the run that follows finds that build fresh.
-    let mut build = cargo();
-    build.arg("--no-run");
-    crate::lint::build(build, |_| {})?;
+    let dir = root.join("ci/page-tests");
+    // cargo names a test's program after its target, `pages`, and a hash.
+    let program = built
+        .in_dir(&dir)
+        .iter()
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("pages-"))
+        })
+        .ok_or_else(|| {
+            format!(
+                "the build made no program of the page tests' \
+                 tests/pages.rs in {}",
+                dir.display()
+            )
+        })?;
     // skeptic compiles and runs each block in a pool of SKEPTIC_JOBS
     // workers (the core count by default). Many programs spend their run
     // waiting on the real clock, so with two workers on two cores the
     // stage waited on sleeps (35 s for 141 blocks, using 41 CPU-seconds);
     // four per core overlap those waits (20 s, the same CPU).
     let jobs = 4 * std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut command = cargo();
-    command.args(crate::lint::config()?);
-    command.env("SKEPTIC_JOBS", jobs.to_string());
-    command.arg("--");
-    command.arg(format!("--test-threads={jobs}"));
+    // As `cargo test` runs it: in its package's folder.
+    let mut command = std::process::Command::new(program);
+    command
+        .env("SKEPTIC_JOBS", jobs.to_string())
+        .arg(format!("--test-threads={jobs}"))
+        .current_dir(&dir);
     if cache.full().is_none() {
         for name in plan.stale_names() {
             command.args(tests_of(name));
         }
     }
-    let results = run_tests(&mut command)?;
-    // A page passed when every one of its Rust blocks ran and passed.
-    let passed = |name: &str| {
-        let (ran, failed) = results.of(name);
-        ran >= blocks[name] && !failed
-    };
-    plan.record_passed(cache, passed)?;
-    if !results.success {
-        return Err("a Rust block on a rendered page failed (skeptic names \
-                    it <page>_line_<N>: the line in book/markdown/<page>.md)"
-            .into());
+    let tests = Background::start(&mut command, Some(log), "the page tests")?;
+    Ok(Started::Running(Box::new(Running { tests, staged })))
+}
+
+impl Running {
+    /// Waits for the page tests, prints what they said but the line of
+    /// each passing test, and records the pages whose every block passed.
+    /// Returns the stage's note.
+    pub fn finish(self, cache: &Cache) -> Result<String, String> {
+        let Running { tests, staged } = self;
+        let Staged { plan, blocks } = staged;
+        let (status, log) = tests.wait()?;
+        let results = read_tests(status.success(), &log);
+        // A page passed when every one of its Rust blocks ran and passed.
+        let passed = |name: &str| {
+            let (ran, failed) = results.of(name);
+            ran >= blocks[name] && !failed
+        };
+        plan.record_passed(cache, passed)?;
+        if !results.success {
+            return Err("a Rust block on a rendered page failed (skeptic names \
+                        it <page>_line_<N>: the line in book/markdown/<page>.md)"
+                .into());
+        }
+        let short: Vec<String> = plan
+            .stale_names()
+            .into_iter()
+            .filter(|n| !passed(n))
+            .map(|n| format!("{n} ({} of {})", results.of(n).0, blocks[n]))
+            .collect();
+        if !short.is_empty() {
+            return Err(format!(
+                "skeptic passed fewer tests than the pages have Rust blocks: \
+                 {}; does it still name its tests <page>_line_<N>?",
+                short.join(", ")
+            ));
+        }
+        Ok(plan.note("pages"))
     }
-    let short: Vec<String> = plan
-        .stale_names()
-        .into_iter()
-        .filter(|n| !passed(n))
-        .map(|n| format!("{n} ({} of {})", results.of(n).0, blocks[n]))
-        .collect();
-    if !short.is_empty() {
-        return Err(format!(
-            "skeptic passed fewer tests than the pages have Rust blocks: \
-             {}; does it still name its tests <page>_line_<N>?",
-            short.join(", ")
-        ));
-    }
-    Ok(plan.note("pages"))
 }
 
 /// skeptic names a block's test `<page>_line_<N>`, or
@@ -317,20 +374,12 @@ impl TestResults {
     }
 }
 
-/// Runs `command` (a `cargo test`), passing its output through but for the
-/// line of each passing test, and collects each test's result.
-fn run_tests(
-    command: &mut std::process::Command,
-) -> Result<TestResults, String> {
-    let mut child = command
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("could not run cargo: {e}"))?;
-    let stdout = child.stdout.take().expect("stdout is piped");
+/// What the page tests said (`log`): printed but for the line of each
+/// passing test, and each test's result.
+fn read_tests(success: bool, log: &str) -> TestResults {
     let mut tests = Vec::new();
-    for line in BufReader::new(stdout).lines() {
-        let line = line.map_err(|e| format!("reading cargo test: {e}"))?;
-        match test_result(&line) {
+    for line in log.lines() {
+        match test_result(line) {
             Some((name, true)) => tests.push((name.to_string(), true)),
             Some((name, false)) => {
                 tests.push((name.to_string(), false));
@@ -340,11 +389,7 @@ fn run_tests(
             None => println!("{line}"),
         }
     }
-    let status = child.wait().map_err(|e| format!("cargo: {e}"))?;
-    Ok(TestResults {
-        success: status.success(),
-        tests,
-    })
+    TestResults { success, tests }
 }
 
 /// `("ch03_threads_line_12", true)` from libtest's
