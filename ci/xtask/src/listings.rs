@@ -13,8 +13,6 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use cargo_metadata::MetadataCommand;
-
 use crate::outputs::Rule;
 
 /// The repository root, found at run time (see [`crate::root`]), never
@@ -90,15 +88,11 @@ pub struct Workspace {
 
 impl Workspace {
     pub fn load(root: &Path) -> Result<Self, String> {
-        let metadata = MetadataCommand::new()
-            .manifest_path(root.join("Cargo.toml"))
-            .no_deps()
-            .exec()
-            .map_err(|e| format!("cargo metadata failed: {e}"))?;
+        let metadata = crate::metadata::workspace(root)?;
         let listings_root = root.join("listings");
         let mut listings = Vec::new();
         for package in &metadata.packages {
-            let manifest = package.manifest_path.as_std_path();
+            let manifest = package.manifest_path.as_path();
             let dir = manifest.parent().expect("a manifest has a folder");
             let Ok(relative) = dir.strip_prefix(&listings_root) else {
                 continue;
@@ -127,17 +121,9 @@ impl Workspace {
                 .map_err(|problem| {
                     format!("{}: {problem}", manifest.display())
                 })?;
-            let dependencies = package
-                .dependencies
-                .iter()
-                .filter(|d| {
-                    d.kind == cargo_metadata::DependencyKind::Normal
-                        && d.target.is_none()
-                })
-                .map(|d| d.name.clone())
-                .collect();
+            let dependencies = package.dependencies.clone();
             listings.push(Listing {
-                name: package.name.to_string(),
+                name: package.name.clone(),
                 dir: dir.to_path_buf(),
                 chapter_dir,
                 kind,
@@ -160,7 +146,7 @@ impl Workspace {
         Ok(Workspace {
             listings,
             strays,
-            target_dir: metadata.target_directory.into_std_path_buf(),
+            target_dir: metadata.target_directory,
         })
     }
 

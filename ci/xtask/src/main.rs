@@ -14,6 +14,7 @@ mod lighthouse;
 mod links;
 mod lint;
 mod listings;
+mod metadata;
 mod mutants;
 mod outputs;
 mod pages;

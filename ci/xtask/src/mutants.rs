@@ -805,17 +805,10 @@ const OWN_BUILDS: &str = "
 
 /// [`OWN_BUILDS`] and a profile override for each workspace member.
 fn own_builds(root: &Path, purpose: Purpose) -> Result<String, String> {
-    let metadata = cargo_metadata::MetadataCommand::new()
-        .manifest_path(root.join("Cargo.toml"))
-        .no_deps()
-        .exec()
-        .map_err(|e| format!("cargo metadata failed: {e}"))?;
+    let metadata = crate::metadata::workspace(root)?;
     let mut text = OWN_BUILDS.to_string();
-    let mut names: Vec<&str> = metadata
-        .workspace_packages()
-        .iter()
-        .map(|p| p.name.as_str())
-        .collect();
+    let mut names: Vec<&str> =
+        metadata.packages.iter().map(|p| p.name.as_str()).collect();
     names.sort_unstable();
     for name in names {
         let _ = write!(
