@@ -24,6 +24,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
+use crate::background::Background;
 use crate::cache::{self, Cache, Key};
 use crate::listings::{Kind, Listing, Workspace};
 
@@ -249,13 +250,28 @@ pub fn negative_examples(
     Ok(plan.note("negative examples"))
 }
 
-/// Each loom listing whose key changed, under `--cfg loom`.
-pub fn loom_checks(
+/// The loom models once [`start_loom`]ed: none to run, or cargo running
+/// them beside the stages that follow.
+pub enum Loom {
+    Skipped(String),
+    Running(Box<LoomRun>),
+}
+
+pub struct LoomRun {
+    cargo: Background,
+    plan: cache::Plan,
+}
+
+/// Starts the tests of each loom listing whose key changed, under `--cfg
+/// loom` ([`crate::listings::loom_tests`], in a target folder of their
+/// own), writing to `log`.
+pub fn start_loom(
     cache: &Cache,
     root: &Path,
-    workspace: &mut Workspace,
+    workspace: &Workspace,
     built: &Built,
-) -> Result<String, String> {
+    log: &Path,
+) -> Result<Loom, String> {
     let work = workspace
         .listings
         .iter()
@@ -268,13 +284,31 @@ pub fn loom_checks(
         })
         .collect();
     let plan = cache.plan("loom", work);
-    with_only(
-        workspace,
-        |l| plan.is_stale(&l.name),
-        |w| w.run_loom_tests(root),
-    )?;
-    plan.record(cache)?;
-    Ok(plan.note("loom listings"))
+    if plan.stale.is_empty() {
+        plan.record(cache)?;
+        return Ok(Loom::Skipped(plan.note("loom listings")));
+    }
+    let mut command = crate::listings::loom_tests(root, &plan.stale_names());
+    let cargo = Background::start(&mut command, Some(log), "cargo")?;
+    Ok(Loom::Running(Box::new(LoomRun { cargo, plan })))
+}
+
+impl LoomRun {
+    /// Waits for the models, prints what cargo said, and records them
+    /// when every one passed. Returns the stage's note.
+    pub fn finish(self, cache: &Cache) -> Result<String, String> {
+        let (status, log) = self.cargo.wait()?;
+        print!("{log}");
+        if !status.success() {
+            return Err(format!(
+                "a loom model failed, or explored other performances than \
+                 its listing's performances.txt (see above), in one of: {}",
+                self.plan.stale_names().join(", ")
+            ));
+        }
+        self.plan.record(cache)?;
+        Ok(self.plan.note("loom listings"))
+    }
 }
 
 /// The mutants sample (`sample`, which reruns mutants chosen by the

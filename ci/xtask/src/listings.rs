@@ -203,37 +203,14 @@ impl Workspace {
         println!("checked {checked} negative examples");
         report.finish("negative-example check")
     }
-
-    /// Listings marked `loom = true` are also tested with `--cfg loom`, in
-    /// a target folder of their own so the normal build stays cached.
-    /// Unoptimized, unlike loom's README suggests: the book's models are
-    /// small, so they explore every interleaving in about 5 s without
-    /// optimization, while optimizing loom and its dependencies took about
-    /// 90 s of a 2-core machine for models that then ran in 1 s.
-    pub fn run_loom_tests(&self, root: &Path) -> Result<(), String> {
-        let names: Vec<&str> = self
-            .listings
-            .iter()
-            .filter(|l| l.loom)
-            .map(|l| l.name.as_str())
-            .collect();
-        if names.is_empty() {
-            println!("no listing asks for loom");
-            return Ok(());
-        }
-        let mut command = loom_tests(root, &names);
-        crate::run(
-            &mut command,
-            format!(
-                "a loom model failed, or explored other performances than \
-                 its listing's performances.txt (see above), in one of: {}",
-                names.join(", ")
-            ),
-        )
-    }
 }
 
-/// `cargo test` of `names` under `--cfg loom`, in their own target folder.
+/// `cargo test` of `names` (listings marked `loom = true`) under `--cfg
+/// loom`, in a target folder of their own so the normal build stays
+/// cached. Unoptimized, unlike loom's README suggests: the book's models
+/// are small, so they explore every interleaving in about 5 s without
+/// optimization, while optimizing loom and its dependencies took about
+/// 90 s of a 2-core machine for models that then ran in 1 s.
 /// The variables that bound loom's search are removed, so every model is
 /// explored completely and its `performances.txt` (written and compared
 /// by the model itself, `recording::performances`) is the whole set.
