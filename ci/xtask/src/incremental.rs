@@ -314,8 +314,8 @@ impl LoomRun {
 /// The mutants sample (`sample`, which reruns mutants chosen by the
 /// commit), skipped when it passed with the same inputs: the commit and the
 /// day that seed it, everything under `listings/` (the ledger included),
-/// every executable of the test build, `ci/`, `.cargo/`, and what every
-/// key holds (the xtask, which pins cargo-mutants).
+/// every executable the test build made for a listing, `ci/`, `.cargo/`,
+/// and what every key holds (the xtask, which pins cargo-mutants).
 pub fn mutants_sample(
     cache: &Cache,
     root: &Path,
@@ -339,8 +339,15 @@ pub fn mutants_sample(
         &root.join("ci"),
         &["browser", "target", "node_modules"],
     );
-    let mut executables: Vec<&PathBuf> =
-        built.executables.values().flatten().collect();
+    // The listings' executables: the page tests', which every edit of a
+    // page rebuilds, are no input of a mutant's tests.
+    let listings = root.join("listings");
+    let mut executables: Vec<&PathBuf> = built
+        .executables
+        .iter()
+        .filter(|(dir, _)| dir.starts_with(&listings))
+        .flat_map(|(_, executables)| executables)
+        .collect();
     executables.sort();
     for executable in executables {
         inputs.stamp(root, executable);
@@ -468,11 +475,16 @@ mod tests {
     fn the_mutants_sample_reruns_only_when_an_input_changed() {
         let root = checkout("mutants");
         let binary = root.join("target/debug/deps/listing_05_01-abc");
+        let pages = root.join("target/debug/deps/pages-abc");
+        std::fs::write(&pages, "the page tests").unwrap();
         let built = Built {
-            executables: HashMap::from([(
-                root.join("listings/ch05/listing-05-01"),
-                vec![binary.clone()],
-            )]),
+            executables: HashMap::from([
+                (
+                    root.join("listings/ch05/listing-05-01"),
+                    vec![binary.clone()],
+                ),
+                (root.join("ci/page-tests"), vec![pages.clone()]),
+            ]),
             tested: Vec::new(),
         };
         let cache = Cache::open(&root.join("target"), None);
@@ -494,14 +506,20 @@ mod tests {
 
         let later =
             std::time::SystemTime::now() + std::time::Duration::from_secs(5);
-        std::fs::File::options()
-            .write(true)
-            .open(&binary)
-            .unwrap()
-            .set_modified(later)
-            .unwrap();
+        let rebuild = |executable: &Path| {
+            std::fs::File::options()
+                .write(true)
+                .open(executable)
+                .unwrap()
+                .set_modified(later)
+                .unwrap();
+        };
+        rebuild(&binary);
         sample().unwrap();
         assert_eq!(runs.get(), 3, "a listing was rebuilt");
+        rebuild(&pages);
+        sample().unwrap();
+        assert_eq!(runs.get(), 3, "only the page tests were rebuilt");
 
         let failing = mutants_sample(&cache, &root, &built, |_| {
             Err("a mutant survived".into())
