@@ -4,12 +4,39 @@
 //! command and every process the command started.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus};
+use std::process::{Command, ExitStatus};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
 
 pub struct Background {
-    child: Child,
+    pid: u32,
+    /// From the thread that waits for it: how it ended, and when.
+    ended: Receiver<std::io::Result<(ExitStatus, Instant)>>,
+    /// Whether [`Background::wait`] saw it end.
+    reaped: bool,
+    started: Instant,
     /// Where its standard output and error go, if not to the terminal.
     log: Option<PathBuf>,
+}
+
+/// How a background command ended.
+pub struct Ended {
+    pub status: ExitStatus,
+    /// What it wrote ("" without a log).
+    pub log: String,
+    /// From its start to its end, not to the wait.
+    pub ran: Duration,
+}
+
+impl Ended {
+    /// The stage summary's note on `note`: how long the command ran, which
+    /// the summary's time (until the stage was waited for) does not say.
+    pub fn note(&self, note: &str) -> String {
+        format!(
+            "{note}; finished {:.1}s after it began",
+            self.ran.as_secs_f64()
+        )
+    }
 }
 
 impl Background {
@@ -28,39 +55,54 @@ impl Background {
                 .map_err(|e| format!("{}: {e}", log.display()))?;
             command.stdout(file).stderr(copy);
         }
-        let child = command
+        let started = Instant::now();
+        let mut child = command
             .spawn()
             .map_err(|e| format!("could not run {program}: {e}"))?;
+        let pid = child.id();
+        let (report, ended) = mpsc::channel();
+        std::thread::spawn(move || {
+            let ended = child.wait().map(|status| (status, Instant::now()));
+            let _ = report.send(ended);
+        });
         Ok(Background {
-            child,
+            pid,
+            ended,
+            reaped: false,
+            started,
             log: log.map(Path::to_path_buf),
         })
     }
 
-    /// Waits for the command: its exit status and its log ("" without one).
-    pub fn wait(mut self) -> Result<(ExitStatus, String), String> {
-        let status = self
-            .child
-            .wait()
+    /// Waits for the command to end.
+    pub fn wait(mut self) -> Result<Ended, String> {
+        let ended = self.ended.recv().map_err(|e| e.to_string());
+        self.reaped = true;
+        let (status, at) = ended
+            .and_then(|ended| ended.map_err(|e| e.to_string()))
             .map_err(|e| format!("waiting for a background stage: {e}"))?;
         let log = self
             .log
             .as_ref()
             .map(|log| std::fs::read_to_string(log).unwrap_or_default())
             .unwrap_or_default();
-        Ok((status, log))
+        Ok(Ended {
+            status,
+            log,
+            ran: at.duration_since(self.started),
+        })
     }
 }
 
 impl Drop for Background {
     fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let mut pids = descendants(self.child.id());
-            pids.push(self.child.id());
+        if !self.reaped && self.ended.try_recv().is_err() {
+            let mut pids = descendants(self.pid);
+            pids.push(self.pid);
             let _ = Command::new("kill")
                 .args(pids.iter().map(u32::to_string))
                 .status();
-            let _ = self.child.wait();
+            let _ = self.ended.recv();
         }
     }
 }
@@ -97,6 +139,52 @@ pub fn descendants(pid: u32) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// When `/proc/<pid>` is gone (the waiting thread reaped it), at most
+    /// ten seconds on.
+    fn gone(pid: u32) -> Instant {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Path::new(&format!("/proc/{pid}")).exists() {
+            assert!(Instant::now() < deadline, "{pid} still runs");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Instant::now()
+    }
+
+    #[test]
+    fn a_command_ran_until_it_ended_not_until_the_wait() {
+        let begun = Instant::now();
+        let command = Background::start(
+            Command::new("sh").args(["-c", "exit 3"]),
+            None,
+            "sh",
+        )
+        .unwrap();
+        let ran_at_most = gone(command.pid).duration_since(begun);
+        std::thread::sleep(Duration::from_millis(200));
+        let ended = command.wait().unwrap();
+        assert_eq!(ended.status.code(), Some(3));
+        assert!(
+            ended.ran <= ran_at_most,
+            "ran {:?}, but it had ended after {ran_at_most:?}",
+            ended.ran
+        );
+    }
+
+    #[test]
+    fn a_command_dropped_unfinished_is_stopped() {
+        let command =
+            Background::start(Command::new("sleep").arg("30"), None, "sleep")
+                .unwrap();
+        let pid = command.pid;
+        let dropped = Instant::now();
+        drop(command);
+        gone(pid);
+        assert!(
+            dropped.elapsed() < Duration::from_secs(10),
+            "the drop waited for the command instead of stopping it"
+        );
+    }
 
     #[test]
     fn a_process_tree_is_found_to_its_leaves() {

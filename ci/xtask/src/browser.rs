@@ -164,8 +164,8 @@ impl Running {
             site,
             note,
         } = self;
-        let (status, log) = node.wait()?;
-        print!("{log}");
+        let ended = node.wait()?;
+        print!("{}", ended.log);
         let tap = std::fs::read_to_string(&report).unwrap_or_default();
         let _ = std::fs::remove_file(&report);
         let all: Vec<&str> = pages
@@ -177,7 +177,7 @@ impl Running {
             passed_pages(&tap_results(&tap), &pages.stale_names(), &all);
         let passed = |page: &str| passed.contains(&page);
         pages.record_passed(cache, passed)?;
-        if !status.success() {
+        if !ended.status.success() {
             return Err(
                 "a browser test failed: each failure above names its page \
                  (book/html/<page>, written from src/<page>.md)"
@@ -199,7 +199,7 @@ impl Running {
             ));
         }
         site.record(cache)?;
-        Ok(note)
+        Ok(ended.note(&note))
     }
 }
 

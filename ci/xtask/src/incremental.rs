@@ -297,9 +297,9 @@ impl LoomRun {
     /// Waits for the models, prints what cargo said, and records them
     /// when every one passed. Returns the stage's note.
     pub fn finish(self, cache: &Cache) -> Result<String, String> {
-        let (status, log) = self.cargo.wait()?;
-        print!("{log}");
-        if !status.success() {
+        let ended = self.cargo.wait()?;
+        print!("{}", ended.log);
+        if !ended.status.success() {
             return Err(format!(
                 "a loom model failed, or explored other performances than \
                  its listing's performances.txt (see above), in one of: {}",
@@ -307,7 +307,7 @@ impl LoomRun {
             ));
         }
         self.plan.record(cache)?;
-        Ok(self.plan.note("loom listings"))
+        Ok(ended.note(&self.plan.note("loom listings")))
     }
 }
 

@@ -318,8 +318,8 @@ impl Running {
     pub fn finish(self, cache: &Cache) -> Result<String, String> {
         let Running { tests, staged } = self;
         let Staged { plan, blocks } = staged;
-        let (status, log) = tests.wait()?;
-        let results = read_tests(status.success(), &log);
+        let ended = tests.wait()?;
+        let results = read_tests(ended.status.success(), &ended.log);
         // A page passed when every one of its Rust blocks ran and passed.
         let passed = |name: &str| {
             let (ran, failed) = results.of(name);
@@ -344,7 +344,7 @@ impl Running {
                 short.join(", ")
             ));
         }
-        Ok(plan.note("pages"))
+        Ok(ended.note(&plan.note("pages")))
     }
 }
 
