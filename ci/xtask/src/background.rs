@@ -8,6 +8,8 @@ use std::process::{Command, ExitStatus};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
+use crate::cache::Cache;
+
 pub struct Background {
     pid: u32,
     /// From the thread that waits for it: how it ended, and when.
@@ -36,6 +38,28 @@ impl Ended {
             "{note}; finished {:.1}s after it began",
             self.ran.as_secs_f64()
         )
+    }
+}
+
+/// A stage that runs beside the ones after it: skipped (its note says
+/// why), or running until [`Beside::finish`] waits for it.
+pub enum Beside {
+    Skipped(String),
+    Running(Box<dyn Finish>),
+}
+
+/// What a running [`Beside`] stage does when it is waited for: reads its
+/// command's end, records what passed in `cache`, and returns its note.
+pub trait Finish {
+    fn finish(self: Box<Self>, cache: &Cache) -> Result<String, String>;
+}
+
+impl Beside {
+    pub fn finish(self, cache: &Cache) -> Result<String, String> {
+        match self {
+            Beside::Skipped(note) => Ok(note),
+            Beside::Running(run) => run.finish(cache),
+        }
     }
 }
 

@@ -17,7 +17,7 @@ use std::process::Command;
 
 use serde_json::{json, Map, Value};
 
-use crate::background::Background;
+use crate::background::{Background, Beside, Finish};
 use crate::book::{Book, Selector};
 use crate::cache::{self, Cache, Fingerprint, Key};
 
@@ -49,17 +49,7 @@ const STAMP: &str = ".installed-from-package-lock.json";
 /// xtask). The site-wide checks' inputs: every file of the built book,
 /// every page's Rust blocks, and the harness.
 pub fn test(root: &Path, cache: &Cache) -> Result<String, String> {
-    match start(root, cache, None)? {
-        Started::Skipped(note) => Ok(note),
-        Started::Running(run) => run.finish(cache),
-    }
-}
-
-/// The browser tests once [`start`]ed: either nothing to check, or node
-/// running beside whatever the caller does next.
-pub enum Started {
-    Skipped(String),
-    Running(Box<Running>),
+    start(root, cache, None)?.finish(cache)
 }
 
 /// node running the browser tests; [`Running::finish`] waits for it.
@@ -80,7 +70,7 @@ pub fn start(
     root: &Path,
     cache: &Cache,
     log: Option<&Path>,
-) -> Result<Started, String> {
+) -> Result<Beside, String> {
     let dir = root.join("ci/browser");
     let chromium = ensure_chromium()?;
     let pdftotext = ensure_pdftotext()?;
@@ -104,7 +94,7 @@ pub fn start(
         format!("{}; site-wide checks run", pages.note("pages"))
     };
     if pages.stale.is_empty() && site.stale.is_empty() {
-        return Ok(Started::Skipped(note));
+        return Ok(Beside::Skipped(note));
     }
 
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -144,7 +134,7 @@ pub fn start(
         log,
         "node (install Node.js 20 and npm)",
     )?;
-    Ok(Started::Running(Box::new(Running {
+    Ok(Beside::Running(Box::new(Running {
         node,
         report,
         pages,
@@ -153,17 +143,17 @@ pub fn start(
     })))
 }
 
-impl Running {
+impl Finish for Running {
     /// Waits for node, prints its log if it wrote one, and records the
     /// pages and site-wide checks that passed. Returns the stage's note.
-    pub fn finish(self, cache: &Cache) -> Result<String, String> {
+    fn finish(self: Box<Self>, cache: &Cache) -> Result<String, String> {
         let Running {
             node,
             report,
             pages,
             site,
             note,
-        } = self;
+        } = *self;
         let ended = node.wait()?;
         print!("{}", ended.log);
         let tap = std::fs::read_to_string(&report).unwrap_or_default();

@@ -24,7 +24,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::background::Background;
+use crate::background::{Background, Beside, Finish};
 use crate::cache::{self, Cache, Key};
 use crate::listings::{Kind, Listing, Workspace};
 
@@ -250,13 +250,7 @@ pub fn negative_examples(
     Ok(plan.note("negative examples"))
 }
 
-/// The loom models once [`start_loom`]ed: none to run, or cargo running
-/// them beside the stages that follow.
-pub enum Loom {
-    Skipped(String),
-    Running(Box<LoomRun>),
-}
-
+/// cargo running the loom models; [`LoomRun::finish`] waits for it.
 pub struct LoomRun {
     cargo: Background,
     plan: cache::Plan,
@@ -271,7 +265,7 @@ pub fn start_loom(
     workspace: &Workspace,
     built: &Built,
     log: &Path,
-) -> Result<Loom, String> {
+) -> Result<Beside, String> {
     let work = workspace
         .listings
         .iter()
@@ -286,17 +280,17 @@ pub fn start_loom(
     let plan = cache.plan("loom", work);
     if plan.stale.is_empty() {
         plan.record(cache)?;
-        return Ok(Loom::Skipped(plan.note("loom listings")));
+        return Ok(Beside::Skipped(plan.note("loom listings")));
     }
     let mut command = crate::listings::loom_tests(root, &plan.stale_names());
     let cargo = Background::start(&mut command, Some(log), "cargo")?;
-    Ok(Loom::Running(Box::new(LoomRun { cargo, plan })))
+    Ok(Beside::Running(Box::new(LoomRun { cargo, plan })))
 }
 
-impl LoomRun {
+impl Finish for LoomRun {
     /// Waits for the models, prints what cargo said, and records them
     /// when every one passed. Returns the stage's note.
-    pub fn finish(self, cache: &Cache) -> Result<String, String> {
+    fn finish(self: Box<Self>, cache: &Cache) -> Result<String, String> {
         let ended = self.cargo.wait()?;
         print!("{}", ended.log);
         if !ended.status.success() {

@@ -29,6 +29,7 @@ mod workflows;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use background::Beside;
 use problem::Report;
 
 const HELP: &str = "\
@@ -208,17 +209,12 @@ fn test(args: &[String]) -> Result<(), String> {
     })?;
     stage.note(note);
     stage.run("rendered pages: links", || links::check(&root))?;
-    let log = root.join("target/browser/chromium.log");
-    let browser = stage.begin("rendered pages: in Chromium", || {
-        browser::start(&root, &cache, Some(&log))
-    })?;
-    if let browser::Started::Running(_) = browser {
-        println!(
-            "(node and Chromium run beside the next stages; their report \
-             follows the last one, from {})",
-            log.display()
-        );
-    }
+    let browser = stage.beside(
+        "rendered pages: in Chromium",
+        "node and Chromium",
+        &root.join("target/browser/chromium.log"),
+        |log| browser::start(&root, &cache, Some(log)),
+    )?;
     let staged = stage.run("rendered pages: staged for skeptic", || {
         pages::stage(&root, &workspace, &cache)
     })?;
@@ -227,32 +223,21 @@ fn test(args: &[String]) -> Result<(), String> {
             incremental::listing_tests(&cache, &root, &workspace)
         })?;
     stage.note(note);
-    // skeptic's compiles keep the cores busy while the next stages wait on
-    // trybuild's lock, cargo and the clock.
-    let page_log = root.join("target/page-tests.log");
-    let skeptic = stage.begin("rendered pages: code blocks", || {
-        pages::start(&root, staged, &built, &cache, &page_log)
-    })?;
-    if let pages::Started::Running(_) = skeptic {
-        println!(
-            "(the page tests run beside the next stages; their report \
-             follows the last one, from {})",
-            page_log.display()
-        );
-    }
-    // loom's build, in a target folder of its own, keeps a core busy
-    // while trybuild checks one negative example at a time.
-    let loom_log = root.join("target/loom.log");
-    let loom = stage.begin("loom model checks", || {
-        incremental::start_loom(&cache, &root, &workspace, &built, &loom_log)
-    })?;
-    if let incremental::Loom::Running(_) = loom {
-        println!(
-            "(the loom models run beside the next stages; their report \
-             follows the last one, from {})",
-            loom_log.display()
-        );
-    }
+    // skeptic's compiles, and loom's build in a target folder of its own,
+    // keep the cores busy while the next stages wait on trybuild's lock
+    // (one negative example at a time), cargo and the clock.
+    let skeptic = stage.beside(
+        "rendered pages: code blocks",
+        "the page tests",
+        &root.join("target/page-tests.log"),
+        |log| pages::start(&root, staged, &built, &cache, log),
+    )?;
+    let loom = stage.beside(
+        "loom model checks",
+        "the loom models",
+        &root.join("target/loom.log"),
+        |log| incremental::start_loom(&cache, &root, &workspace, &built, log),
+    )?;
     let note = stage.run("negative examples", || {
         incremental::negative_examples(&cache, &root, &mut workspace)
     })?;
@@ -271,21 +256,14 @@ fn test(args: &[String]) -> Result<(), String> {
         })
     })?;
     stage.note(note);
-    let note = stage.end("loom model checks", || match loom {
-        incremental::Loom::Skipped(note) => Ok(note),
-        incremental::Loom::Running(run) => run.finish(&cache),
-    })?;
-    stage.note(note);
-    let note = stage.end("rendered pages: code blocks", || match skeptic {
-        pages::Started::Skipped(note) => Ok(note),
-        pages::Started::Running(run) => run.finish(&cache),
-    })?;
-    stage.note(note);
-    let note = stage.end("rendered pages: in Chromium", || match browser {
-        browser::Started::Skipped(note) => Ok(note),
-        browser::Started::Running(run) => run.finish(&cache),
-    })?;
-    stage.note(note);
+    for (name, beside) in [
+        ("loom model checks", loom),
+        ("rendered pages: code blocks", skeptic),
+        ("rendered pages: in Chromium", browser),
+    ] {
+        let note = stage.end(name, || beside.finish(&cache))?;
+        stage.note(note);
+    }
 
     println!("\nall stages passed in {:.1?}", started.elapsed());
     stage.summary();
@@ -323,6 +301,26 @@ impl Stages {
         println!("==> {name} (begins)");
         self.begun.push((name, Instant::now()));
         start().map_err(|message| self.failed(name, message))
+    }
+
+    /// [`Self::begin`]s a stage whose `start` runs `what` beside the next
+    /// stages, writing to `log`, and says so.
+    fn beside(
+        &mut self,
+        name: &'static str,
+        what: &str,
+        log: &std::path::Path,
+        start: impl FnOnce(&std::path::Path) -> Result<Beside, String>,
+    ) -> Result<Beside, String> {
+        let started = self.begin(name, || start(log))?;
+        if let Beside::Running(_) = started {
+            println!(
+                "({what} run beside the next stages; their report follows \
+                 the last one, from {})",
+                log.display()
+            );
+        }
+        Ok(started)
     }
 
     /// Waits for a stage [`Self::begin`] started; its time counts from

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::background::Background;
+use crate::background::{Background, Beside, Finish};
 use crate::book::{Block, Page};
 use crate::cache::{self, Cache, Key};
 use crate::incremental::Built;
@@ -243,13 +243,6 @@ pub fn stage(
     })
 }
 
-/// skeptic's run of the staged pages: nothing to run, or the page tests
-/// running beside the stages that follow.
-pub enum Started {
-    Skipped(String),
-    Running(Box<Running>),
-}
-
 /// The page tests' program, running; [`Running::finish`] waits for it.
 pub struct Running {
     tests: Background,
@@ -266,13 +259,13 @@ pub fn start(
     built: &Built,
     cache: &Cache,
     log: &Path,
-) -> Result<Started, String> {
+) -> Result<Beside, String> {
     let plan = &staged.plan;
     let expected: usize =
         plan.stale_names().iter().map(|n| staged.blocks[*n]).sum();
     if expected == 0 {
         plan.record(cache)?;
-        return Ok(Started::Skipped(plan.note("pages")));
+        return Ok(Beside::Skipped(plan.note("pages")));
     }
     let dir = root.join("ci/page-tests");
     // cargo names a test's program after its target, `pages`, and a hash.
@@ -308,15 +301,15 @@ pub fn start(
         }
     }
     let tests = Background::start(&mut command, Some(log), "the page tests")?;
-    Ok(Started::Running(Box::new(Running { tests, staged })))
+    Ok(Beside::Running(Box::new(Running { tests, staged })))
 }
 
-impl Running {
+impl Finish for Running {
     /// Waits for the page tests, prints what they said but the line of
     /// each passing test, and records the pages whose every block passed.
     /// Returns the stage's note.
-    pub fn finish(self, cache: &Cache) -> Result<String, String> {
-        let Running { tests, staged } = self;
+    fn finish(self: Box<Self>, cache: &Cache) -> Result<String, String> {
+        let Running { tests, staged } = *self;
         let Staged { plan, blocks } = staged;
         let ended = tests.wait()?;
         let results = read_tests(ended.status.success(), &ended.log);
