@@ -132,7 +132,7 @@ impl Drop for Background {
 }
 
 /// Every process below `pid`, from `/proc/<n>/stat`'s parent field.
-pub fn descendants(pid: u32) -> Vec<u32> {
+fn descendants(pid: u32) -> Vec<u32> {
     let parents: Vec<(u32, u32)> = std::fs::read_dir("/proc")
         .into_iter()
         .flatten()

@@ -55,16 +55,25 @@ pub const PAGES: &str = "target/page-tests";
 /// [`tests_at_once`]), on the linted build; `filter` (a nextest filterset)
 /// picks the tests that run.
 fn nextest(root: &Path, filter: &str) -> Result<Command, String> {
-    let mut command = Command::new(crate::tools::nextest()?);
+    let mut command = in_workspace(crate::tools::nextest()?, root);
     command
         .args(["nextest", "run", "--cargo-quiet", "--no-fail-fast"])
         .args(&BUILD[1..])
         .args(crate::lint::config()?)
         .arg(format!("--test-threads={}", tests_at_once()))
-        .args(["--filterset", filter])
+        .args(["--filterset", filter]);
+    Ok(command)
+}
+
+/// `program` (cargo, or a cargo subcommand) in `root`, with the folder of
+/// staged pages the page tests' build script reads: the same in every
+/// command of the run, or cargo reruns the script and rebuilds the tests.
+fn in_workspace(program: impl AsRef<std::ffi::OsStr>, root: &Path) -> Command {
+    let mut command = Command::new(program);
+    command
         .env("BOOK_PAGES", root.join(PAGES))
         .current_dir(root);
-    Ok(command)
+    command
 }
 
 /// A nextest filterset matching the tests of the packages `names`, or of
@@ -102,16 +111,14 @@ fn negatives(workspace: &Workspace) -> impl Iterator<Item = &Listing> {
 /// executables. The exercise stage run alone (`cargo xtask exercise
 /// --check`) builds the same, so cargo finds it fresh.
 pub fn build(root: &Path) -> Result<Built, String> {
+    // The page tests' build script reads the folder, staged or not yet
+    // (`cargo xtask exercise --check` builds before any staging).
     let pages = root.join(PAGES);
     std::fs::create_dir_all(&pages)
         .map_err(|e| format!("{}: {e}", pages.display()))?;
     let mut executables: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
-    let mut cargo = Command::new(crate::env_cargo());
-    cargo
-        .args(BUILD)
-        .arg("--no-run")
-        .env("BOOK_PAGES", &pages)
-        .current_dir(root);
+    let mut cargo = in_workspace(crate::env_cargo(), root);
+    cargo.args(BUILD).arg("--no-run");
     crate::lint::build(cargo, |message| {
         if let Some((dir, executable)) = executable(message) {
             executables.entry(dir).or_default().push(executable);
@@ -120,11 +127,8 @@ pub fn build(root: &Path) -> Result<Built, String> {
     // The test build compiles a program's `main` outside its tests only
     // when an integration test runs it: lint every program as one too,
     // as `cargo clippy --all-targets` did (all but the xtask's are fresh).
-    let mut cargo = Command::new(crate::env_cargo());
-    cargo
-        .args(["build", "--workspace", "--bins"])
-        .env("BOOK_PAGES", &pages)
-        .current_dir(root);
+    let mut cargo = in_workspace(crate::env_cargo(), root);
+    cargo.args(["build", "--workspace", "--bins"]);
     crate::lint::build(cargo, |_| {})?;
     Ok(Built {
         executables,

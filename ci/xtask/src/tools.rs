@@ -122,9 +122,10 @@ pub fn pip_install(
     let root = cache_root().join(format!("{package}-{version}"));
     let path = root.join(binary);
     let wanted = |v: &String| v.split_whitespace().any(|w| w == version);
-    if !version_of(&path).as_ref().is_some_and(wanted) {
-        install_wheel(package, version, &root)?;
+    if version_of(&path).as_ref().is_some_and(wanted) {
+        return Ok(path);
     }
+    install_wheel(package, version, &root)?;
     let now = version_of(&path).unwrap_or_default();
     if !wanted(&now) {
         return Err(format!(
@@ -132,8 +133,6 @@ pub fn pip_install(
             path.display()
         ));
     }
-    // Installed now or before, the same program (a fresh install once
-    // returned its folder, which no machine with it installed ran).
     Ok(path)
 }
 
