@@ -50,7 +50,7 @@ fn version_of(binary: &Path) -> Option<String> {
 /// The `bin` folder holding `binary` from crate `name` at `version`,
 /// installed first (`cargo install --locked --debug`, saying so) if it is
 /// missing or is another version. Also used for tools outside [`PINNED`]
-/// (the spelling check's `typos`).
+/// (cargo-nextest, cargo-mutants).
 pub fn install(
     name: &str,
     binary: &str,
