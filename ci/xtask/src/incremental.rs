@@ -309,17 +309,30 @@ impl Finish for LoomRun {
     }
 }
 
-/// The mutants sample (`sample`, which reruns mutants chosen by the
-/// commit), skipped when it passed with the same inputs: the commit and the
-/// day that seed it, everything under `listings/` (the ledger included),
-/// every executable the test build made for a listing, `ci/`, `.cargo/`,
-/// and what every key holds (the xtask, which pins cargo-mutants).
-pub fn mutants_sample(
+/// The mutants sample running beside the next stages;
+/// [`SampleRun::finish`] waits for it.
+pub struct SampleRun {
+    child: Background,
+    plan: cache::Plan,
+    note: String,
+}
+
+/// Starts the mutants sample (`start` runs [`crate::mutants::sample`] on
+/// the listings it is given, or on all, writing to `log`), unless it
+/// passed with the same inputs: the commit and the day that seed it,
+/// everything under `listings/` (the ledger included), every executable
+/// the test build made for a listing, `ci/`, `.cargo/`, and what every key
+/// holds (the xtask, which pins cargo-mutants).
+///
+/// Its mutants' tests mostly wait on the clock (a recorded run sleeps for
+/// real), so it runs beside the stages that keep the cores busy.
+pub fn start_mutants_sample(
     cache: &Cache,
     root: &Path,
     built: &Built,
-    sample: impl FnOnce(Option<&[String]>) -> Result<(), String>,
-) -> Result<String, String> {
+    log: &Path,
+    start: impl FnOnce(Option<&[String]>, &Path) -> Result<Background, String>,
+) -> Result<Beside, String> {
     let mut inputs = cache::common(root);
     inputs.add("work", b"mutants sample");
     inputs.add(
@@ -352,7 +365,9 @@ pub fn mutants_sample(
     }
     let plan = cache.plan("mutants", vec![("sample".into(), inputs.key())]);
     if plan.stale.is_empty() {
-        return Ok("no input changed since this sample passed, skipped".into());
+        return Ok(Beside::Skipped(
+            "no input changed since this sample passed, skipped".into(),
+        ));
     }
     // Locally, after an edit to a few listings, the sample tries theirs:
     // their mutants are the ones the edit can have changed.
@@ -360,16 +375,32 @@ pub fn mutants_sample(
         None if !built.tested.is_empty() => Some(built.tested.as_slice()),
         _ => None,
     };
-    sample(only)?;
-    plan.record(cache)?;
-    Ok(match (cache.full(), only) {
+    let note = match (cache.full(), only) {
         (Some(why), _) => format!("run: {why}"),
         (None, Some(only)) => format!(
             "run on the {} listing(s) whose tests ran, in a shorter budget",
             only.len()
         ),
         (None, None) => "run: an input changed since it last passed".into(),
-    })
+    };
+    let child = start(only, log)?;
+    Ok(Beside::Running(Box::new(SampleRun { child, plan, note })))
+}
+
+impl Finish for SampleRun {
+    /// Waits for the sample, prints its report, and records it when every
+    /// mutant ended as the ledger says. Returns the stage's note.
+    fn finish(self: Box<Self>, cache: &Cache) -> Result<String, String> {
+        let ended = self.child.wait()?;
+        print!("{}", ended.log);
+        if !ended.status.success() {
+            return Err(
+                "the mutants sample failed: its report is above".to_string()
+            );
+        }
+        self.plan.record(cache)?;
+        Ok(ended.note(&self.note))
+    }
 }
 
 /// Runs `stage` on the workspace holding only the listings `keep` selects,
@@ -469,6 +500,23 @@ mod tests {
         root
     }
 
+    /// The sample stage with `program` standing for the sample (`true`
+    /// passes, `false` fails), counting in `runs` the times it started.
+    fn sample_with(
+        cache: &Cache,
+        root: &Path,
+        built: &Built,
+        program: &str,
+        runs: &std::cell::Cell<u32>,
+    ) -> Result<String, String> {
+        let log = root.join("target/sample.log");
+        start_mutants_sample(cache, root, built, &log, |_, log| {
+            runs.set(runs.get() + 1);
+            Background::start(&mut Command::new(program), Some(log), program)
+        })?
+        .finish(cache)
+    }
+
     #[test]
     fn the_mutants_sample_reruns_only_when_an_input_changed() {
         let root = checkout("mutants");
@@ -487,12 +535,7 @@ mod tests {
         };
         let cache = Cache::open(&root.join("target"), None);
         let runs = std::cell::Cell::new(0);
-        let sample = || {
-            mutants_sample(&cache, &root, &built, |_| {
-                runs.set(runs.get() + 1);
-                Ok(())
-            })
-        };
+        let sample = || sample_with(&cache, &root, &built, "true", &runs);
         sample().unwrap();
         sample().unwrap();
         assert_eq!(runs.get(), 1, "the second run skips the same sample");
@@ -519,25 +562,18 @@ mod tests {
         sample().unwrap();
         assert_eq!(runs.get(), 3, "only the page tests were rebuilt");
 
-        let failing = mutants_sample(&cache, &root, &built, |_| {
-            Err("a mutant survived".into())
-        });
+        let failing = sample_with(&cache, &root, &built, "false", &runs);
         assert!(failing.is_ok(), "nothing changed: skipped");
+        assert_eq!(runs.get(), 3);
         std::fs::write(root.join("ci/recording/src/lib.rs"), "// new").unwrap();
-        let failing = mutants_sample(&cache, &root, &built, |_| {
-            Err("a mutant survived".into())
-        });
+        let failing = sample_with(&cache, &root, &built, "false", &runs);
         assert!(failing.is_err());
         sample().unwrap();
-        assert_eq!(runs.get(), 4, "a failed sample is not remembered");
+        assert_eq!(runs.get(), 5, "a failed sample is not remembered");
 
         let full = Cache::open(&root.join("target"), Some("--full".into()));
-        mutants_sample(&full, &root, &built, |_| {
-            runs.set(runs.get() + 1);
-            Ok(())
-        })
-        .unwrap();
-        assert_eq!(runs.get(), 5, "a full run runs it");
+        sample_with(&full, &root, &built, "true", &runs).unwrap();
+        assert_eq!(runs.get(), 6, "a full run runs it");
         std::fs::remove_dir_all(&root).unwrap();
     }
 
@@ -549,18 +585,23 @@ mod tests {
             tested: vec!["listing-05-01".into()],
         };
         let asked = std::cell::RefCell::new(Vec::new());
-        let record = |only: Option<&[String]>| {
-            asked.borrow_mut().push(only.map(<[String]>::to_vec));
-            Ok(())
+        let log = root.join("target/sample.log");
+        let sample = |cache: &Cache, built: &Built| {
+            start_mutants_sample(cache, &root, built, &log, |only, log| {
+                asked.borrow_mut().push(only.map(<[String]>::to_vec));
+                Background::start(&mut Command::new("true"), Some(log), "true")
+            })
+            .and_then(|started| started.finish(cache))
+            .unwrap();
         };
         let local = Cache::open(&root.join("target"), None);
-        mutants_sample(&local, &root, &built, record).unwrap();
+        sample(&local, &built);
         std::fs::write(root.join("ci/recording/src/lib.rs"), "// 2").unwrap();
         let full = Cache::open(&root.join("target"), Some("--full".into()));
-        mutants_sample(&full, &root, &built, record).unwrap();
+        sample(&full, &built);
         built.tested.clear();
         std::fs::write(root.join("ci/recording/src/lib.rs"), "// 3").unwrap();
-        mutants_sample(&local, &root, &built, record).unwrap();
+        sample(&local, &built);
         assert_eq!(
             *asked.borrow(),
             [Some(vec!["listing-05-01".to_string()]), None, None],

@@ -225,7 +225,8 @@ fn test(args: &[String]) -> Result<(), String> {
     stage.note(note);
     // skeptic's compiles, and loom's build in a target folder of its own,
     // keep the cores busy while the next stages wait on trybuild's lock
-    // (one negative example at a time), cargo and the clock.
+    // (one negative example at a time), cargo and the clock; so does the
+    // mutants sample, whose tests mostly wait on the clock.
     let skeptic = stage.beside(
         "rendered pages: code blocks",
         "the page tests",
@@ -238,6 +239,24 @@ fn test(args: &[String]) -> Result<(), String> {
         &root.join("target/loom.log"),
         |log| incremental::start_loom(&cache, &root, &workspace, &built, log),
     )?;
+    stage.run("recorded outputs", || {
+        outputs::every_listing_tests_its_recording(&workspace)
+    })?;
+    stage.run("mutants ledger", || mutants::check(&root, &workspace))?;
+    let sample = stage.beside(
+        "mutants sample",
+        "cargo-mutants",
+        &root.join("target/mutants-sample.log"),
+        |log| {
+            incremental::start_mutants_sample(
+                &cache,
+                &root,
+                &built,
+                log,
+                |only, log| mutants::start_sample(&root, only, log),
+            )
+        },
+    )?;
     let note = stage.run("negative examples", || {
         incremental::negative_examples(&cache, &root, &mut workspace)
     })?;
@@ -246,17 +265,8 @@ fn test(args: &[String]) -> Result<(), String> {
         exercises::test(&cache, &root, &workspace, &built)
     })?;
     stage.note(note);
-    stage.run("recorded outputs", || {
-        outputs::every_listing_tests_its_recording(&workspace)
-    })?;
-    stage.run("mutants ledger", || mutants::check(&root, &workspace))?;
-    let note = stage.run("mutants sample", || {
-        incremental::mutants_sample(&cache, &root, &built, |only| {
-            mutants::sample(&root, &workspace, only)
-        })
-    })?;
-    stage.note(note);
     for (name, beside) in [
+        ("mutants sample", sample),
         ("loom model checks", loom),
         ("rendered pages: code blocks", skeptic),
         ("rendered pages: in Chromium", browser),

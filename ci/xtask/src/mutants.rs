@@ -45,6 +45,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
 
+use crate::background::Background;
 use crate::listings::{Kind, Listing, Workspace};
 use crate::problem::Report;
 
@@ -73,7 +74,10 @@ cargo xtask mutants [FILTER…]   test the mutants of the listings whose path
                                 contains a filter (all without one) and
                                 update their entries in listings/mutants.toml
 cargo xtask mutants --check     check the ledger against the sources
-cargo xtask mutants --sample    rerun a few mutants, as `cargo xtask test` does";
+cargo xtask mutants --sample [LISTING…]
+                                rerun a few mutants, as `cargo xtask test`
+                                does: of the listings named, in a shorter
+                                budget, or of all";
 
 /// The verb.
 pub fn command(args: &[String]) -> Result<(), String> {
@@ -81,7 +85,16 @@ pub fn command(args: &[String]) -> Result<(), String> {
     let workspace = Workspace::load(&root)?;
     match args {
         [flag] if flag == "--check" => check(&root, &workspace),
-        [flag] if flag == "--sample" => sample(&root, &workspace, None),
+        [flag, names @ ..] if flag == "--sample" => {
+            if let Some(unknown) = names
+                .iter()
+                .find(|n| !workspace.listings.iter().any(|l| &l.name == *n))
+            {
+                return Err(format!("no listing is named {unknown}\n{HELP}"));
+            }
+            let only = (!names.is_empty()).then_some(names);
+            sample(&root, &workspace, only)
+        }
         _ if args.iter().any(|a| a.starts_with('-')) => {
             Err(format!("unknown arguments {args:?}\n{HELP}"))
         }
@@ -1084,6 +1097,24 @@ fn sample_seed(root: &Path) -> u64 {
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() / 86_400)
     })
+}
+
+/// Starts `cargo xtask mutants --sample` (this program, in `root`) on
+/// the listings `only` names, or on all, writing to `log`: the sample of
+/// `cargo xtask test`, run beside its other stages.
+pub fn start_sample(
+    root: &Path,
+    only: Option<&[String]>,
+    log: &Path,
+) -> Result<Background, String> {
+    let xtask = std::env::current_exe()
+        .map_err(|e| format!("could not find the xtask's program: {e}"))?;
+    let mut command = Command::new(xtask);
+    command
+        .args(["mutants", "--sample"])
+        .args(only.unwrap_or_default())
+        .current_dir(root);
+    Background::start(&mut command, Some(log), "the xtask")
 }
 
 /// Reruns mutants one by one, from a place chosen by the commit, for
