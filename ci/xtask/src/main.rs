@@ -26,7 +26,9 @@ mod tools;
 mod words;
 mod workflows;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use background::Beside;
@@ -78,6 +80,8 @@ cargo xtask <verb>
 ";
 
 fn main() -> ExitCode {
+    // Read now, before a test build relinks it.
+    let _ = program();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(verb) = args.first() else {
         eprint!("{HELP}");
@@ -239,10 +243,6 @@ fn test(args: &[String]) -> Result<(), String> {
         &root.join("target/loom.log"),
         |log| incremental::start_loom(&cache, &root, &workspace, &built, log),
     )?;
-    stage.run("recorded outputs", || {
-        outputs::every_listing_tests_its_recording(&workspace)
-    })?;
-    stage.run("mutants ledger", || mutants::check(&root, &workspace))?;
     let sample = stage.beside(
         "mutants sample",
         "cargo-mutants",
@@ -265,6 +265,10 @@ fn test(args: &[String]) -> Result<(), String> {
         exercises::test(&cache, &root, &workspace, &built)
     })?;
     stage.note(note);
+    stage.run("recorded outputs", || {
+        outputs::every_listing_tests_its_recording(&workspace)
+    })?;
+    stage.run("mutants ledger", || mutants::check(&root, &workspace))?;
     for (name, beside) in [
         ("mutants sample", sample),
         ("loom model checks", loom),
@@ -411,6 +415,20 @@ pub fn cargo(root: &std::path::Path, args: &[&str]) -> Result<(), String> {
             .current_dir(root),
         format!("`cargo {}` failed", args.join(" ")),
     )
+}
+
+/// This program's path, as it was when it started. The test build links
+/// `target/debug/xtask` anew from the same sources (with clippy-driver as
+/// the compiler), and from then on Linux reads the running program's path
+/// as deleted; the path read at the start runs the new link.
+pub fn program() -> Result<PathBuf, String> {
+    static PROGRAM: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    PROGRAM
+        .get_or_init(|| {
+            std::env::current_exe()
+                .map_err(|e| format!("could not find the xtask's program: {e}"))
+        })
+        .clone()
 }
 
 /// The cargo that runs us, so a toolchain override is respected.

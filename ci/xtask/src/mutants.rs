@@ -1107,9 +1107,7 @@ pub fn start_sample(
     only: Option<&[String]>,
     log: &Path,
 ) -> Result<Background, String> {
-    let xtask = std::env::current_exe()
-        .map_err(|e| format!("could not find the xtask's program: {e}"))?;
-    let mut command = Command::new(xtask);
+    let mut command = Command::new(crate::program()?);
     command
         .args(["mutants", "--sample"])
         .args(only.unwrap_or_default())
