@@ -31,6 +31,17 @@ const PDFTOTEXT: &str = "/usr/bin/pdftotext";
 /// The book for offline reading, printed by `ci/browser/pdf.test.mjs`
 /// into `book/` (the deploy workflow publishes it).
 const PDF: &str = "rust-as-music-part-iii-time.pdf";
+
+/// The test files node starts first, in order; the others follow by name.
+const FIRST: &[&str] = &[
+    "search.test.mjs",
+    "pdf.test.mjs",
+    "site.test.mjs",
+    "rehearsal.test.mjs",
+    "pages.test.mjs",
+    "score.test.mjs",
+];
+
 /// Written into `node_modules` after a successful `npm ci`: the lock file it
 /// installed, so a changed lock file reinstalls.
 const STAMP: &str = ".installed-from-package-lock.json";
@@ -103,7 +114,16 @@ pub fn start(
         .map(|e| e.path())
         .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
         .collect();
-    files.sort();
+    // node starts the files in this order, two at a time: the longest
+    // after an edit first (the checks every change of the HTML reruns),
+    // so the shorter ones fill in beside them. Measured on the checks a
+    // chapter edit reruns, alternating: 38.7 and 39.8 s, against 41.9 and
+    // 43.5 s in name order.
+    files.sort_by_key(|file| {
+        let name = file.file_name().and_then(|n| n.to_str());
+        let first = FIRST.iter().position(|f| Some(*f) == name);
+        (first.unwrap_or(FIRST.len()), file.clone())
+    });
     if files.is_empty() {
         return Err(format!("no *.test.mjs in {}", dir.display()));
     }
