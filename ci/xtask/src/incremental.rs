@@ -254,10 +254,30 @@ pub fn negative_examples(
     Ok(plan.note("negative examples"))
 }
 
-/// cargo running the loom models; [`LoomRun::finish`] waits for it.
-pub struct LoomRun {
-    cargo: Background,
+/// A command run beside the next stages whose work `plan` records when
+/// it passes (the loom models, the mutants sample); [`PlannedRun::finish`]
+/// waits for it.
+pub struct PlannedRun {
+    child: Background,
     plan: cache::Plan,
+    /// The stage's note when it passes.
+    note: String,
+    /// The stage's error when it fails.
+    failed: String,
+}
+
+impl Finish for PlannedRun {
+    /// Waits for the command, prints its log, and records the plan when
+    /// it passed. Returns the stage's note.
+    fn finish(self: Box<Self>, cache: &Cache) -> Result<String, String> {
+        let ended = self.child.wait()?;
+        print!("{}", ended.log);
+        if !ended.status.success() {
+            return Err(self.failed);
+        }
+        self.plan.record(cache)?;
+        Ok(ended.note(&self.note))
+    }
 }
 
 /// Starts the tests of each loom listing whose key changed, under `--cfg
@@ -287,34 +307,19 @@ pub fn start_loom(
         return Ok(Beside::Skipped(plan.note("loom listings")));
     }
     let mut command = crate::listings::loom_tests(root, &plan.stale_names());
-    let cargo = Background::start(&mut command, Some(log), "cargo")?;
-    Ok(Beside::Running(Box::new(LoomRun { cargo, plan })))
-}
-
-impl Finish for LoomRun {
-    /// Waits for the models, prints what cargo said, and records them
-    /// when every one passed. Returns the stage's note.
-    fn finish(self: Box<Self>, cache: &Cache) -> Result<String, String> {
-        let ended = self.cargo.wait()?;
-        print!("{}", ended.log);
-        if !ended.status.success() {
-            return Err(format!(
-                "a loom model failed, or explored other performances than \
-                 its listing's performances.txt (see above), in one of: {}",
-                self.plan.stale_names().join(", ")
-            ));
-        }
-        self.plan.record(cache)?;
-        Ok(ended.note(&self.plan.note("loom listings")))
-    }
-}
-
-/// The mutants sample running beside the next stages;
-/// [`SampleRun::finish`] waits for it.
-pub struct SampleRun {
-    child: Background,
-    plan: cache::Plan,
-    note: String,
+    let child = Background::start(&mut command, Some(log), "cargo")?;
+    let failed = format!(
+        "a loom model failed, or explored other performances than its \
+         listing's performances.txt (see above), in one of: {}",
+        plan.stale_names().join(", ")
+    );
+    let note = plan.note("loom listings");
+    Ok(Beside::Running(Box::new(PlannedRun {
+        child,
+        plan,
+        note,
+        failed,
+    })))
 }
 
 /// Starts the mutants sample (`start` runs [`crate::mutants::sample`] on
@@ -384,23 +389,13 @@ pub fn start_mutants_sample(
         (None, None) => "run: an input changed since it last passed".into(),
     };
     let child = start(only, log)?;
-    Ok(Beside::Running(Box::new(SampleRun { child, plan, note })))
-}
-
-impl Finish for SampleRun {
-    /// Waits for the sample, prints its report, and records it when every
-    /// mutant ended as the ledger says. Returns the stage's note.
-    fn finish(self: Box<Self>, cache: &Cache) -> Result<String, String> {
-        let ended = self.child.wait()?;
-        print!("{}", ended.log);
-        if !ended.status.success() {
-            return Err(
-                "the mutants sample failed: its report is above".to_string()
-            );
-        }
-        self.plan.record(cache)?;
-        Ok(ended.note(&self.note))
-    }
+    let failed = "the mutants sample failed: its report is above".to_string();
+    Ok(Beside::Running(Box::new(PlannedRun {
+        child,
+        plan,
+        note,
+        failed,
+    })))
 }
 
 /// Runs `stage` on the workspace holding only the listings `keep` selects,
