@@ -207,7 +207,7 @@ fn test(args: &[String]) -> Result<(), String> {
     // The book renders first (seconds), so its browser tests, which need
     // no cargo build, run in Chromium beside the cargo stages: together
     // they keep both cores busy, where one after the other left one idle.
-    let tools = stage.run("pinned tools", tools::Tools::ensure)?;
+    let tools = stage.run("pinned tools", tools::Tools::ensure_for_test)?;
     let note = stage.run("render the book", || {
         pages::render_cached(&tools, &root, &cache)
     })?;

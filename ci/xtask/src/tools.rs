@@ -251,16 +251,26 @@ fn install_wheel(
 
 impl Tools {
     /// Finds each pinned tool, installing it first if it is missing or is
-    /// another version. cargo-mutants, which the mutants stages need later,
-    /// is installed here too: it shares many crates with mdbook, which one
-    /// build folder compiles once ([`install_all`]).
+    /// another version.
     pub fn ensure() -> Result<Tools, String> {
-        let mut tools: Vec<(&str, &str, &str)> = PINNED
+        Self::ensure_with(&[])
+    }
+
+    /// [`Tools::ensure`] for `cargo xtask test`, which also installs
+    /// cargo-mutants for its later mutants stages: it shares many crates
+    /// with mdbook, which one build folder compiles once ([`install_all`]).
+    pub fn ensure_for_test() -> Result<Tools, String> {
+        let mutants = crate::mutants::CARGO_MUTANTS;
+        Self::ensure_with(&[("cargo-mutants", "cargo-mutants", mutants)])
+    }
+
+    /// The pinned tools, installed with `others` (crate, binary, version).
+    fn ensure_with(others: &[(&str, &str, &str)]) -> Result<Tools, String> {
+        let tools: Vec<(&str, &str, &str)> = PINNED
             .iter()
             .map(|&(name, version)| (name, name, version))
+            .chain(others.iter().copied())
             .collect();
-        let mutants = crate::mutants::CARGO_MUTANTS;
-        tools.push(("cargo-mutants", "cargo-mutants", mutants));
         let mut bin_dirs = install_all(&tools)?;
         bin_dirs.truncate(PINNED.len());
         Ok(Tools { bin_dirs })
