@@ -321,7 +321,9 @@ test('the sidebar toggle is a button that works by mouse and keyboard', async ()
     clean(problems, problems.join('\n'));
 });
 
-test('Copy puts the shown program on the clipboard (theme/clipboard.min.js)', async () => {
+// intro.md tells readers exactly this: Copy takes the lines shown, and
+// all of them once the eye button shows the hidden ones.
+test('Copy puts the shown program on the clipboard, the whole one once hidden lines are shown (theme/clipboard.min.js)', async () => {
     const opened = await book.open('ch03-threads.html');
     const { page, context } = opened;
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
@@ -343,6 +345,17 @@ test('Copy puts the shown program on the clipboard (theme/clipboard.min.js)', as
     const shown = await pre.locator('code').evaluate((code) => code.innerText);
     if (copied.trimEnd() !== shown.trimEnd()) {
         problems.push(`copied ${JSON.stringify(copied.slice(0, 80))}…, the block shows ${JSON.stringify(shown.slice(0, 80))}…`);
+    }
+    const whole = await pre.locator('code').evaluate((code) => code.textContent);
+    if (whole.trimEnd() === shown.trimEnd()) {
+        problems.push('the first block hides no lines: pick a block that does');
+    }
+    await pre.locator('button.fa-eye').click();
+    await pointAtButtons(pre);
+    await pre.locator('.clip-button').click();
+    const all = await page.evaluate(() => navigator.clipboard.readText());
+    if (all.trimEnd() !== whole.trimEnd()) {
+        problems.push(`with hidden lines shown, copied ${JSON.stringify(all.slice(0, 80))}…, not the whole program`);
     }
     problems.push(...opened.problems);
     await opened.close();
