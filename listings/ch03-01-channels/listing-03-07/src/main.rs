@@ -17,6 +17,11 @@ fn copy_pages(
     Ok(())
 }
 
+/// Room on the violins' stand: the copyist may be two pages ahead.
+const STAND: usize = 2;
+/// Room in the turner's hand: none, so every page is a rendezvous.
+const HAND_TO_HAND: usize = 0;
+
 /// The player is slow: a bar passes before it reaches for each page.
 fn play_pages(stand: Receiver<u32>, bar: Duration, mut took: impl FnMut(u32)) {
     thread::sleep(bar);
@@ -34,10 +39,10 @@ fn main() {
     };
     let bar = Duration::from_millis(100);
     thread::scope(|s| {
-        // A stand with room for two pages, and a rendezvous with none.
-        for (writer, reader, room) in
-            [("copyist", "violins", 2), ("turner", "pianist", 0)]
-        {
+        for (writer, reader, room) in [
+            ("copyist", "violins", STAND),
+            ("turner", "pianist", HAND_TO_HAND),
+        ] {
             let (stand, desk) = mpsc::sync_channel(room);
             s.spawn(move || {
                 copy_pages(stand, 4, |page| say(writer, "sent", page))
@@ -102,8 +107,8 @@ mod tests {
     }
 
     #[test]
-    fn a_stand_of_two_holds_the_copyist_at_two_pages_ahead() {
-        let alone = copyist_alone(2, 10);
+    fn the_stand_holds_the_copyist_at_two_pages_ahead() {
+        let alone = copyist_alone(STAND, 10);
         assert_eq!(sent_exactly(&alone.progress, 2), Ok(()));
         for page in 1..=3 {
             assert_eq!(alone.desk.recv(), Ok(page));
@@ -115,8 +120,8 @@ mod tests {
     }
 
     #[test]
-    fn a_rendezvous_send_returns_only_when_a_recv_takes_it() {
-        let alone = copyist_alone(0, 10);
+    fn the_turners_send_returns_only_when_a_recv_takes_it() {
+        let alone = copyist_alone(HAND_TO_HAND, 10);
         assert_eq!(sent_exactly(&alone.progress, 0), Ok(()));
         for page in 1..=3 {
             assert_eq!(alone.desk.recv(), Ok(page));
