@@ -76,6 +76,8 @@ mod tests {
 
     /// Long enough to mean "never", short enough to fail fast.
     const WATCHDOG: Duration = Duration::from_secs(10);
+    /// How long a `hand` that must wait is given to return anyway.
+    const QUIET: Duration = Duration::from_millis(300);
 
     /// Runs `scene` on a thread of its own: a failure inside it fails the
     /// test, and so does a scene still running after `WATCHDOG`.
@@ -173,7 +175,19 @@ mod tests {
             assert!(room.try_hand(counted(1, &report)).is_ok(), "a free place");
             thread::scope(|s| {
                 // The tray is full: this hand waits until the gate opens.
-                let waiting = s.spawn(|| room.hand(counted(2, &report)));
+                let (returned, returns) = mpsc::channel();
+                let (room, report) = (&room, &report);
+                let waiting = s.spawn(move || {
+                    let handed = room.hand(counted(2, report));
+                    returned.send(()).unwrap();
+                    handed
+                });
+                let early = returns.recv_timeout(QUIET);
+                assert_eq!(
+                    early,
+                    Err(RecvTimeoutError::Timeout),
+                    "hand returned while every place was taken"
+                );
                 drop(gate);
                 assert!(waiting.join().unwrap().is_ok(), "hand refused a job");
             });
