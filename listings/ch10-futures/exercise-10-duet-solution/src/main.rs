@@ -169,17 +169,24 @@ mod tests {
 
     #[test]
     fn either_part_can_wake_the_duet() {
-        let played = on_paused_clock(|| async {
-            let (oboe, oboe_cue) = oneshot::channel();
-            let (harp, harp_cue) = oneshot::channel();
-            tokio::spawn(async move {
-                sleep(Duration::from_millis(100)).await;
-                let _ = harp.send("harp");
-                sleep(Duration::from_millis(100)).await;
-                let _ = oboe.send("oboe");
+        // Each part in turn is cued last, so that only its waker can end
+        // the duet.
+        for (oboe_at, harp_at) in [(200, 100), (100, 200)] {
+            let played = on_paused_clock(move || async move {
+                let (oboe, oboe_cue) = oneshot::channel();
+                let (harp, harp_cue) = oneshot::channel();
+                tokio::spawn(async move {
+                    sleep(Duration::from_millis(oboe_at)).await;
+                    let _ = oboe.send("oboe");
+                });
+                tokio::spawn(async move {
+                    sleep(Duration::from_millis(harp_at)).await;
+                    let _ = harp.send("harp");
+                });
+                play(oboe_cue, harp_cue).await
             });
-            play(oboe_cue, harp_cue).await
-        });
-        assert_eq!(played, (Ok((Ok("oboe"), Ok("harp"))), 200));
+            let heard = (Ok((Ok("oboe"), Ok("harp"))), 200);
+            assert_eq!(played, heard, "oboe at {oboe_at}, harp at {harp_at}");
+        }
     }
 }
