@@ -10,7 +10,11 @@ async fn long_phrase(score: Vec<&'static str>) -> usize {
     opening.len() + score[2..].len()
 }
 
-async fn conduct<F: Future<Output = usize>>(phrase: F, start: Instant) -> u32 {
+/// Conducts `phrase` to its end: returns its notes and the glances it took.
+async fn conduct<F>(phrase: F, start: Instant) -> (usize, u32)
+where
+    F: Future<Output = usize>,
+{
     let mut phrase = pin!(phrase); // pinned in place until `conduct` ends
     let mut glances = 0;
     loop {
@@ -19,7 +23,7 @@ async fn conduct<F: Future<Output = usize>>(phrase: F, start: Instant) -> u32 {
             notes = &mut phrase => {
                 let ms = start.elapsed().as_millis();
                 println!("@{ms}ms conductor: phrase ends, {notes} notes");
-                return glances;
+                return (notes, glances);
             }
             () = sleep(Duration::from_millis(400)) => {
                 glances += 1;
@@ -55,12 +59,12 @@ mod tests {
     async fn the_same_pinned_phrase_resumes_after_each_glance() {
         let start = Instant::now();
         let phrase = long_phrase(vec!["C4", "E4", "G4", "C5"]);
-        let glances = timeout(Duration::from_secs(1), conduct(phrase, start))
+        let heard = timeout(Duration::from_secs(1), conduct(phrase, start))
             .await
             .expect("the phrase ends");
         // Two glances at 400 and 800 ms; the phrase was never restarted,
-        // so it still ends at exactly 1000 ms.
-        assert_eq!(glances, 2);
+        // so it still ends at exactly 1000 ms, with all four notes.
+        assert_eq!(heard, (4, 2));
         assert_eq!(start.elapsed(), Duration::from_millis(1000));
     }
 
@@ -69,10 +73,10 @@ mod tests {
         let start = Instant::now();
         let phrase: Pin<Box<dyn Future<Output = usize>>> =
             Box::pin(long_phrase(vec!["A4", "B4"]));
-        let glances = timeout(Duration::from_secs(1), conduct(phrase, start))
+        let heard = timeout(Duration::from_secs(1), conduct(phrase, start))
             .await
             .expect("the phrase ends");
-        assert_eq!(glances, 2);
+        assert_eq!(heard, (2, 2));
         assert_eq!(start.elapsed(), Duration::from_millis(1000));
     }
 }
