@@ -51,7 +51,7 @@ async fn polyrhythm(bar: Duration, bars: u32) -> Vec<Event> {
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let events = polyrhythm(Duration::from_millis(240), 2).await;
-    println!("{} events from one thread", events.len());
+    println!("{} events heard", events.len());
 }
 // ANCHOR_END: all
 

@@ -124,5 +124,12 @@ mod tests {
         // after the last: the one that fell due waited for the block to end.
         let next = events.get(c5 + 1).map(|e| e.1);
         assert_eq!(next, Some("drummer"), "{events:?}");
+        // ...and the rest of the part moved back: no burst of missed taps,
+        // each later tap a beat or more after the one before (a `sleep`
+        // never ends early).
+        let after: Vec<u128> = events[c5 + 1..].iter().map(|e| e.0).collect();
+        assert!(after.len() >= 2, "{events:?}");
+        let spaced = after.windows(2).all(|w| w[1] >= w[0] + 1);
+        assert!(spaced, "{events:?}");
     }
 }
