@@ -109,6 +109,26 @@ mod tests {
         assert_eq!(handed_in_by("test-tuba"), [4], "after join");
     }
 
+    /// A stand that takes its time to be handed in: its destructor rests
+    /// 200 ms before the `Stand` inside it is dropped and pushed.
+    struct SlowStand(Stand);
+
+    impl Drop for SlowStand {
+        fn drop(&mut self) {
+            thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    thread_local! {
+        static SLOW_STAND: SlowStand = SlowStand(Stand::set_up());
+    }
+
+    #[test]
+    fn join_waits_even_for_a_slow_destructor() {
+        perform("test-harp", || SLOW_STAND.with(|slow| slow.0.bars.set(3)));
+        assert_eq!(handed_in_by("test-harp"), [3], "join came back first");
+    }
+
     #[test]
     fn each_section_hands_in_its_own_count() {
         perform("test-oboe", || (0..2).for_each(|_| play_bar()));
