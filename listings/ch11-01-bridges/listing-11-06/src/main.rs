@@ -22,8 +22,8 @@ const QUIET: Duration = Duration::from_millis(200);
 const WATCHDOG: Duration = Duration::from_secs(10);
 
 /// Two props for a blocking pool of `crew` threads; returns what happened,
-/// in order.
-fn scene_change(crew: usize) -> Vec<String> {
+/// in order. The pit waits `listen` for the harp to lift before it acts.
+fn scene_change(crew: usize, listen: Duration) -> Vec<String> {
     let stage = Builder::new_current_thread()
         .max_blocking_threads(crew)
         .build()
@@ -36,10 +36,10 @@ fn scene_change(crew: usize) -> Vec<String> {
         stage.spawn_blocking(move || stagehand("piano", piano_waits, piano_tx));
     let mut timeline = vec![log.recv_timeout(WATCHDOG).unwrap()];
     stage.spawn_blocking(move || stagehand("harp", harp_waits, log_tx));
-    match log.recv_timeout(QUIET) {
+    match log.recv_timeout(listen) {
         Ok(harp) => timeline.push(harp), // the crew had a free hand
         Err(_) => {
-            timeline.push(format!("pit: no one else lifted in {QUIET:?}"))
+            timeline.push(format!("pit: no one else lifted in {listen:?}"))
         }
     }
     timeline.push("pit: aborts the piano's task".to_string());
@@ -57,7 +57,7 @@ fn scene_change(crew: usize) -> Vec<String> {
 }
 
 fn main() {
-    for event in scene_change(1) {
+    for event in scene_change(1, QUIET) {
         println!("{event}");
     }
 }
@@ -70,7 +70,7 @@ mod tests {
     #[test]
     fn a_crew_of_one_queues_the_harp_and_abort_stops_nothing() {
         assert_eq!(
-            scene_change(1),
+            scene_change(1, QUIET),
             [
                 "piano: lifted",
                 "pit: no one else lifted in 200ms",
@@ -86,7 +86,7 @@ mod tests {
 
     #[test]
     fn a_crew_of_two_lifts_both_at_once() {
-        let mut timeline = scene_change(2);
+        let mut timeline = scene_change(2, WATCHDOG);
         timeline[4..6].sort(); // the two set down in either order
         assert_eq!(
             timeline,

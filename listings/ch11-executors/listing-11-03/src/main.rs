@@ -4,8 +4,12 @@ use tokio::runtime::{Builder, Runtime};
 use tokio::time::{sleep, Instant};
 
 // ANCHOR: all
-async fn section(name: &str, bars: u32, tempo: Duration) -> Vec<String> {
-    let downbeat = Instant::now();
+async fn section(
+    name: &str,
+    bars: u32,
+    tempo: Duration,
+    downbeat: Instant,
+) -> Vec<String> {
     let mut played = Vec::new();
     for bar in 1..=bars {
         sleep(tempo).await; // a rest: the thread is free for the others
@@ -20,9 +24,10 @@ async fn section(name: &str, bars: u32, tempo: Duration) -> Vec<String> {
 
 fn perform(conductor: &Runtime, beat: Duration) -> Vec<Vec<String>> {
     conductor.block_on(async {
-        let strings = tokio::spawn(section("strings", 3, beat * 4));
-        let brass = tokio::spawn(section("brass", 2, beat * 5));
-        let winds = tokio::spawn(section("winds", 1, beat * 7));
+        let downbeat = Instant::now(); // one clock for the whole ensemble
+        let strings = tokio::spawn(section("strings", 3, beat * 4, downbeat));
+        let brass = tokio::spawn(section("brass", 2, beat * 5, downbeat));
+        let winds = tokio::spawn(section("winds", 1, beat * 7, downbeat));
         vec![
             strings.await.unwrap(),
             brass.await.unwrap(),
