@@ -187,4 +187,17 @@ mod tests {
         });
         assert_eq!(answer, Err(Gone), "an answer, not a hang");
     }
+
+    #[test]
+    fn a_question_dropped_unanswered_answers_gone() {
+        let answer = within(|| async {
+            let (desk, mut requests) = mpsc::channel(1);
+            // A turner who takes the question and drops its envelope.
+            let mute = tokio::spawn(async move { drop(requests.recv().await) });
+            let answer = PageTurner { desk }.turn().await;
+            mute.await.unwrap();
+            answer
+        });
+        assert_eq!(answer, Err(Gone), "an unanswered question, not a panic");
+    }
 }

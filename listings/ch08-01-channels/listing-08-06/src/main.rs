@@ -146,7 +146,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_question_nobody_waits_for_loses_no_copy() {
+    async fn a_section_gone_before_the_answer_loses_no_copy() {
         let (library, librarian) = open(BTreeMap::from([("timpani", 1)]));
         let (reply, answer) = oneshot::channel();
         drop(answer); // the section gave up before the answer came
