@@ -1,8 +1,9 @@
 // Every page of the built book in real Chromium: none of mdBook's search
 // scripts loaded before a search; no console error, failed
-// request or outside request; every Rust block is its listing (Copy and Run
-// get the whole program); every code block's language is highlighted; the
-// page weighs at most WEIGHT_LIMIT; every theme applies and passes
+// request or outside request; every Rust block is its listing (Run sends
+// the whole program; Copy copies the lines shown); every code block's
+// language is highlighted; the page weighs at most WEIGHT_LIMIT; every
+// theme applies and passes
 // axe-core; every recorded output is labelled as one; Run sends the whole
 // program and shows the Playground's answer (a fixture); and, loaded again
 // with the Playground refusing connections, the page logs no error and Run

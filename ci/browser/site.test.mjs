@@ -353,6 +353,13 @@ test('Copy puts the shown program on the clipboard, the whole one once hidden li
     await pre.locator('button.fa-eye').click();
     await pointAtButtons(pre);
     await pre.locator('.clip-button').click();
+    // As above: the tooltip comes back once the copy is written.
+    await page
+        .waitForFunction(
+            (el) => el.classList.contains('tooltipped'),
+            await pre.locator('.clip-button').elementHandle(),
+        )
+        .catch(() => {});
     const all = await page.evaluate(() => navigator.clipboard.readText());
     if (all.trimEnd() !== whole.trimEnd()) {
         problems.push(`with hidden lines shown, copied ${JSON.stringify(all.slice(0, 80))}…, not the whole program`);
