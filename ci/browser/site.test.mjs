@@ -331,17 +331,24 @@ test('Copy puts the shown program on the clipboard, the whole one once hidden li
     });
     const problems = [];
     const pre = page.locator('pre.playground').first();
-    await pointAtButtons(pre);
-    await pre.locator('.clip-button').click();
-    await page
-        .waitForFunction(
-            (el) => el.classList.contains('tooltipped'),
-            await pre.locator('.clip-button').elementHandle(),
-        )
-        .catch(() => {});
-    const tooltip = await pre.locator('.clip-button').textContent();
+    // Clicks Copy and reads the clipboard once the copy is written: the
+    // tooltip comes back then. Returns the button's text and the copy.
+    const copy = async () => {
+        await pointAtButtons(pre);
+        await pre.locator('.clip-button').click();
+        await page
+            .waitForFunction(
+                (el) => el.classList.contains('tooltipped'),
+                await pre.locator('.clip-button').elementHandle(),
+            )
+            .catch(() => {});
+        return {
+            tooltip: await pre.locator('.clip-button').textContent(),
+            text: await page.evaluate(() => navigator.clipboard.readText()),
+        };
+    };
+    const { tooltip, text: copied } = await copy();
     if (tooltip !== 'Copied!') problems.push(`the Copy button says ${JSON.stringify(tooltip)}`);
-    const copied = await page.evaluate(() => navigator.clipboard.readText());
     const shown = await pre.locator('code').evaluate((code) => code.innerText);
     if (copied.trimEnd() !== shown.trimEnd()) {
         problems.push(`copied ${JSON.stringify(copied.slice(0, 80))}…, the block shows ${JSON.stringify(shown.slice(0, 80))}…`);
@@ -351,16 +358,7 @@ test('Copy puts the shown program on the clipboard, the whole one once hidden li
         problems.push('the first block hides no lines: pick a block that does');
     }
     await pre.locator('button.fa-eye').click();
-    await pointAtButtons(pre);
-    await pre.locator('.clip-button').click();
-    // As above: the tooltip comes back once the copy is written.
-    await page
-        .waitForFunction(
-            (el) => el.classList.contains('tooltipped'),
-            await pre.locator('.clip-button').elementHandle(),
-        )
-        .catch(() => {});
-    const all = await page.evaluate(() => navigator.clipboard.readText());
+    const { text: all } = await copy();
     if (all.trimEnd() !== whole.trimEnd()) {
         problems.push(`with hidden lines shown, copied ${JSON.stringify(all.slice(0, 80))}…, not the whole program`);
     }
