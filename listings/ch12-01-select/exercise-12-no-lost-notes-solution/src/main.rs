@@ -160,17 +160,21 @@ mod tests {
 
     #[test]
     fn notes_sent_before_the_stop_are_still_played() {
-        let bars = on_paused_clock(|| async {
-            let (section, notes) = mpsc::channel(8);
+        // Sixty notes: a loop that drew its branches at random would take
+        // them all before the stop cue by luck less than once in 2^35 runs.
+        let sent: Vec<Note> = ["C4", "E4", "G4"].repeat(20);
+        let part = sent.clone();
+        let bars = on_paused_clock(move || async move {
+            let (section, notes) = mpsc::channel(64);
             let (cut_off, stop) = oneshot::channel();
-            for note in ["C4", "E4", "G4"] {
+            for note in part {
                 section.send(note).await.unwrap();
             }
             cut_off.send(()).unwrap();
-            // The stop cue and three notes are all waiting at once.
+            // The stop cue and sixty notes are all waiting at once.
             conduct(notes, stop, BAR).await
         });
-        assert_eq!(bars, [vec!["C4", "E4", "G4"]]);
+        assert_eq!(bars, [sent]);
     }
 
     #[test]
