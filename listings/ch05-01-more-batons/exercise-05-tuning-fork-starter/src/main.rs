@@ -129,4 +129,32 @@ mod tests {
             assert_eq!(heard, set[0], "every section hears the one pitch");
         }
     }
+
+    #[test]
+    fn a_strike_while_the_fork_is_being_tuned_is_refused() {
+        let fork = OnceLock::new();
+        let (inside, tuning) = mpsc::channel();
+        let (gate, held) = mpsc::channel::<()>();
+        let striker = thread::scope(|s| {
+            // A tuner that holds the fork half tuned until the gate opens.
+            let tuned = &fork;
+            s.spawn(move || {
+                tuned.get_or_init(|| {
+                    inside.send(()).unwrap();
+                    let _ = held.recv();
+                    440
+                })
+            });
+            tuning
+                .recv_timeout(WATCHDOG)
+                .expect("the tuner never started");
+            let striker = s.spawn(|| strike(&fork, 442));
+            // 100 ms for the strike to reach the fork while it is tuned.
+            thread::sleep(Duration::from_millis(100));
+            drop(gate);
+            striker.join().unwrap()
+        });
+        assert_eq!(striker, Err(442), "a strike during the tuning was taken");
+        assert_eq!(within(move || listen(&fork)), 440);
+    }
 }
