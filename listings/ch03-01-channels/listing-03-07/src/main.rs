@@ -136,8 +136,11 @@ mod tests {
         let alone = copyist_alone(2, 10);
         assert_eq!(sent_exactly(&alone.progress, 2), Ok(()));
         drop(alone.desk); // wakes the blocked send with an error
-        let stopped = alone.copyist.join().unwrap();
-        assert_eq!(stopped, Err(SendError(3)), "page 3 comes back");
+        let (done, stopped) = mpsc::channel();
+        let copyist = alone.copyist;
+        thread::spawn(move || done.send(copyist.join().unwrap()).unwrap());
+        let stopped = stopped.recv_timeout(WATCHDOG);
+        assert_eq!(stopped, Ok(Err(SendError(3))), "page 3 comes back");
     }
 
     /// Broken twin: the same copyist over an unbounded `channel`.

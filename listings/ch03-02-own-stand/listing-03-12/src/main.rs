@@ -171,7 +171,14 @@ mod tests {
 
     #[test]
     fn the_horns_wait_their_whole_patience_for_a_cue() {
-        keeps_its_patience(doze_until_cued_or).unwrap();
+        // On a thread of its own: a doze that never gave up would hang it,
+        // not the test.
+        let (done, verdict) = mpsc::channel();
+        thread::spawn(move || {
+            done.send(keeps_its_patience(doze_until_cued_or)).unwrap()
+        });
+        let verdict = verdict.recv_timeout(WATCHDOG).expect("it never woke");
+        verdict.unwrap();
     }
 
     /// Broken twin: one `park_timeout` for the whole patience, no loop.
