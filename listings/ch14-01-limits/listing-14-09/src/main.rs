@@ -1,5 +1,5 @@
 use futures_util::stream::{self, StreamExt};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::time::Duration;
 use tokio::time::{sleep, Instant};
 
@@ -7,11 +7,13 @@ use tokio::time::{sleep, Instant};
 /// Two judges: at most this many auditions at once.
 const JUDGES: usize = 2;
 
-/// Who is auditioning now. A `Cell` is enough: it never leaves this task.
+/// Who is auditioning now, and who has finished, in order. `Cell` and
+/// `RefCell` are enough: the panel never leaves this task.
 #[derive(Default)]
 struct Panel {
     playing: Cell<usize>,
     most: Cell<usize>,
+    ended: RefCell<Vec<&'static str>>,
 }
 
 async fn audition(
@@ -26,6 +28,7 @@ async fn audition(
     sleep(Duration::from_millis(ms)).await;
     println!("@{}ms {player}: ends", start.elapsed().as_millis());
     panel.playing.set(panel.playing.get() - 1);
+    panel.ended.borrow_mut().push(player);
     player
 }
 
@@ -97,6 +100,8 @@ mod tests {
         let mut listed = PLAYERS.map(|(player, _)| player);
         listed.sort_unstable();
         assert_eq!(heard, listed);
+        // Heard in the order the auditions ended, whatever that was.
+        assert_eq!(order, *panel.ended.borrow());
         // The harp is listed first, but the flute, which began with it,
         // ends first (200 ms), before any later player can.
         assert_eq!(order[0], "flute", "{order:?}");

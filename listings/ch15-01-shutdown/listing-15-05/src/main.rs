@@ -95,7 +95,7 @@ mod tests {
     async fn after_a_stall_the_encore_still_waits_for_the_first_half() {
         let start = Instant::now();
         // A stalled machine: at 50 ms the clock jumps to 450 ms, so the
-        // first bars are heard late, together with the conductor's cue.
+        // first bars are heard late, past the conductor's 400 ms cue.
         tokio::spawn(async {
             sleep(Duration::from_millis(50)).await;
             tokio::time::advance(Duration::from_millis(400)).await;
