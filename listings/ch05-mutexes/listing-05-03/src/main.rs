@@ -120,9 +120,6 @@ mod tests {
         // The holds are recorded under the lock, so they are in the order
         // the baton passed; each one ends before the next one begins.
         assert_eq!(overlapping(&podium.hand_offs), 0, "two holders at once");
-        for hold in &podium.hand_offs {
-            assert!(hold.took <= hold.released);
-        }
     }
 
     #[test]
