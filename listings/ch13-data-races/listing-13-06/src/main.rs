@@ -86,3 +86,44 @@ mod loom_tests {
     }
 }
 // ANCHOR_END: loom
+
+/// The control: the same rehearsal with a claim made in two steps, check
+/// then act, as in Listing 13-5. Loom must find two soloists here, or the
+/// model above could pass by being unable to fail.
+#[cfg(all(test, loom))]
+mod loom_control {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    fn try_take_in_two_steps(solo: &Solo) -> bool {
+        if solo.claimed.load(Ordering::Relaxed) {
+            return false;
+        }
+        solo.claimed.store(true, Ordering::Relaxed);
+        true
+    }
+
+    #[test]
+    fn loom_finds_two_soloists_for_the_two_step_claim() {
+        // The most soloists in any execution; a std atomic, outside the
+        // model, only collects.
+        let most = std::sync::Arc::new(AtomicUsize::new(0));
+        let seen = std::sync::Arc::clone(&most);
+        loom::model(move || {
+            let solo = Arc::new(Solo::new());
+            let sections: Vec<thread::JoinHandle<bool>> = (0..3)
+                .map(|_| {
+                    let solo = Arc::clone(&solo);
+                    thread::spawn(move || try_take_in_two_steps(&solo))
+                })
+                .collect();
+            let soloists = sections
+                .into_iter()
+                .map(|section| section.join().unwrap())
+                .filter(|&took_it| took_it)
+                .count();
+            seen.fetch_max(soloists, std::sync::atomic::Ordering::Relaxed);
+        });
+        assert!(most.load(std::sync::atomic::Ordering::Relaxed) >= 2);
+    }
+}
