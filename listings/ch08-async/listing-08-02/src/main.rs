@@ -92,15 +92,14 @@ mod tests {
         );
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn a_late_beat_does_not_move_the_grid() {
+    /// One six-second bar, with the thread busy from 1 ms until `busy_ms`:
+    /// the times each section was heard.
+    async fn a_bar_with_a_stall(busy_ms: u64) -> [Vec<u128>; 2] {
         let one_bar = task::spawn(polyrhythm(Duration::from_secs(6), 1));
         // The clock reaches 1 ms only once both sections have played their
         // first beat and are waiting for the next tick.
         time::sleep(Duration::from_millis(1)).await;
-        // Jump past the violins' second beat, due at 2,000 ms, as if the
-        // thread had been busy until 2,500 ms: that beat sounds late...
-        time::advance(Duration::from_millis(2_499)).await;
+        time::advance(Duration::from_millis(busy_ms - 1)).await;
         let events = time::timeout(Duration::from_secs(60), one_bar)
             .await
             .expect("the bar ended")
@@ -108,8 +107,20 @@ mod tests {
         let heard = |who| -> Vec<u128> {
             events.iter().filter(|e| e.1 == who).map(|e| e.0).collect()
         };
-        // ...but the next beats keep their places on the grid.
-        assert_eq!(heard("violins"), [0, 2_500, 4_000, 6_000], "{events:?}");
-        assert_eq!(heard("cellos"), [0, 3_000, 6_000], "{events:?}");
+        [heard("violins"), heard("cellos")]
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_late_beat_does_not_move_the_grid() {
+        // Past the violins' second beat, due at 2,000 ms: that beat sounds
+        // late, but the next beats keep their places on the grid.
+        let [violins, cellos] = a_bar_with_a_stall(2_500).await;
+        assert_eq!(violins, [0, 2_500, 4_000, 6_000]);
+        assert_eq!(cellos, [0, 3_000, 6_000]);
+        // Past two beats: `Burst` plays both missed beats at once, where
+        // `Skip` would drop one and `Delay` would start a new grid.
+        let [violins, cellos] = a_bar_with_a_stall(4_500).await;
+        assert_eq!(violins, [0, 4_500, 4_500, 6_000]);
+        assert_eq!(cellos, [0, 4_500, 6_000]);
     }
 }
