@@ -52,4 +52,17 @@ mod tests {
         assert_eq!(tuned, 0, "the strings read before the oboe wrote");
         assert_eq!(sounded, 442, "the oboe did play, only too late");
     }
+
+    #[test]
+    fn the_strings_hear_whatever_the_atomic_holds() {
+        // From another starting pitch: a `tune` that made its 0 up fails.
+        let (report, watch) = mpsc::channel();
+        thread::spawn(move || {
+            let pitch = AtomicU32::new(415);
+            let tuned = tune(&pitch);
+            report.send((tuned, pitch.into_inner())).unwrap();
+        });
+        let heard = watch.recv_timeout(Duration::from_secs(5));
+        assert_eq!(heard, Ok((415, 442)), "the tuning never finished");
+    }
 }

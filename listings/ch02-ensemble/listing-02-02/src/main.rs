@@ -147,8 +147,7 @@ mod tests {
 
     #[test]
     fn parts_played_in_sequence_fail_the_same_check() {
-        let (played, together) = perform_with_rendezvous(in_sequence);
+        let (_, together) = perform_with_rendezvous(in_sequence);
         assert!(!together, "the check cannot tell a solo from an ensemble");
-        assert_eq!(played.len(), PIECE.len());
     }
 }

@@ -49,4 +49,17 @@ mod tests {
         assert_eq!(strings, bars("strings"));
         assert_eq!(brass, bars("brass"));
     }
+
+    #[test]
+    fn the_sections_play_at_the_same_time() {
+        // Two bars of half a second each: together at least one second
+        // (a sleep never ends early); one section after the other at
+        // least two, so under two shows they overlapped. A second of
+        // margin is not promised, only very likely.
+        let start = Instant::now();
+        perform(2, Duration::from_millis(500));
+        let took = start.elapsed();
+        assert!(took >= Duration::from_secs(1), "{took:?}");
+        assert!(took < Duration::from_secs(2), "{took:?}: in turn");
+    }
 }
