@@ -109,6 +109,20 @@ mod tests {
     }
 
     #[test]
+    fn copyists_wait_at_an_empty_tray_and_are_named_apart() {
+        let (tray, copyists) = open_copying_room(3);
+        let names: Vec<_> =
+            copyists.iter().map(|c| c.thread().name()).collect();
+        let named = [Some("copyist-1"), Some("copyist-2"), Some("copyist-3")];
+        assert_eq!(names, named);
+        // Open but empty: nobody goes home while the tray may still fill.
+        thread::sleep(Duration::from_millis(300));
+        assert!(!copyists.iter().any(JoinHandle::is_finished), "left early");
+        let closed = run_room((tray, copyists), 10, |_| {}, WATCHDOG);
+        assert_eq!(closed.expect("the room never closed").done.len(), 10);
+    }
+
+    #[test]
     fn every_job_runs_exactly_once_and_every_copyist_goes_home() {
         let Closed { done, counts } =
             run_room(open_copying_room(3), 100, |_| {}, WATCHDOG)

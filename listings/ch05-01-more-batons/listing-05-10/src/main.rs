@@ -133,6 +133,16 @@ mod tests {
     fn each_round_has_exactly_one_leader() {
         let log = rehearse_under_a_watchdog();
         assert_eq!(leaders_per_bar(&log, 25), [1; 25]);
+        // The page is turned after the bar, once every section waits.
+        for bar in 1..=25 {
+            let at =
+                |beat| log.iter().rposition(|n| n.bar == bar && n.beat == beat);
+            let turn = at(Beat::TurnsThePage);
+            assert!(
+                turn > at(Beat::Waits),
+                "page turned before bar {bar} ended"
+            );
+        }
     }
 
     /// The broken twin: the same bars, one section after another, with no

@@ -57,6 +57,7 @@ mod tests {
             free_during_practice = Some(baton_is_free(&tempo));
         });
         assert_eq!(reached, 130);
+        assert_eq!(*tempo.lock().unwrap(), 130, "the tempo itself moved");
         assert_eq!(free_during_practice, Some(true));
     }
 

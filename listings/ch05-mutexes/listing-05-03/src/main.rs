@@ -120,6 +120,12 @@ mod tests {
         // The holds are recorded under the lock, so they are in the order
         // the baton passed; each one ends before the next one begins.
         assert_eq!(overlapping(&podium.hand_offs), 0, "two holders at once");
+        // Each holder adjusts with the baton in hand (a sleep never ends
+        // early), not after putting it down.
+        for hold in &podium.hand_offs {
+            let held = hold.released - hold.took;
+            assert!(held >= Duration::from_millis(1), "{}", hold.section);
+        }
     }
 
     #[test]

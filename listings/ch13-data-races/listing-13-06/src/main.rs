@@ -34,11 +34,16 @@ impl Solo {
 
 /// Three sections reach for the solo at once; how many play it?
 fn rehearse() -> usize {
+    rehearse_with(Solo::try_take)
+}
+
+/// The same rehearsal, each section reaching with `take`.
+fn rehearse_with(take: fn(&Solo) -> bool) -> usize {
     let solo: Arc<Solo> = Arc::new(Solo::new());
     let sections: Vec<thread::JoinHandle<bool>> = (0..3)
         .map(|_| {
             let solo = Arc::clone(&solo);
-            thread::spawn(move || solo.try_take())
+            thread::spawn(move || take(&solo))
         })
         .collect();
     sections
@@ -87,8 +92,8 @@ mod loom_tests {
 }
 // ANCHOR_END: loom
 
-/// The control: the same rehearsal with a claim made in two steps, check
-/// then act, as in Listing 13-5. Loom must find two soloists here, or the
+/// The control: the listing's own rehearsal with a claim made in two
+/// steps, check then act, as in Listing 13-5. Loom must find two soloists here, or the
 /// model above could pass by being unable to fail.
 #[cfg(all(test, loom))]
 mod loom_control {
@@ -110,18 +115,7 @@ mod loom_control {
         let most = std::sync::Arc::new(AtomicUsize::new(0));
         let seen = std::sync::Arc::clone(&most);
         loom::model(move || {
-            let solo = Arc::new(Solo::new());
-            let sections: Vec<thread::JoinHandle<bool>> = (0..3)
-                .map(|_| {
-                    let solo = Arc::clone(&solo);
-                    thread::spawn(move || try_take_in_two_steps(&solo))
-                })
-                .collect();
-            let soloists = sections
-                .into_iter()
-                .map(|section| section.join().unwrap())
-                .filter(|&took_it| took_it)
-                .count();
+            let soloists = rehearse_with(try_take_in_two_steps);
             seen.fetch_max(soloists, std::sync::atomic::Ordering::Relaxed);
         });
         assert!(most.load(std::sync::atomic::Ordering::Relaxed) >= 2);

@@ -113,6 +113,15 @@ mod tests {
     }
 
     #[test]
+    fn the_job_runs_on_one_of_rayons_desks() {
+        let conductor = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let on_a_desk = || rayon::current_thread_index().is_some();
+        assert!(conductor.block_on(from_the_desks(on_a_desk)));
+    }
+
+    #[test]
     fn blocking_on_the_desks_starves_every_other_task() {
         let heard = cue_reaches_the_desks(
             waiting_on_the_desks,

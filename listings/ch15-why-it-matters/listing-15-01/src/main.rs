@@ -61,4 +61,19 @@ mod tests {
         let heard = time::timeout(LIMIT, metronome(5, clock)).await.unwrap();
         assert_eq!(heard, [0, 50, 100, 150, 200]);
     }
+
+    /// A loop that slept for what was left of each beat, or aimed at its
+    /// own late start, would land on the same grid above; a late bar
+    /// tells them apart.
+    #[tokio::test(start_paused = true)]
+    async fn after_a_late_bar_the_interval_is_back_on_the_grid() {
+        let clock = Instant::now();
+        tokio::spawn(async {
+            // A stall: at 10 ms the clock jumps to 60 ms.
+            time::sleep(Duration::from_millis(10)).await;
+            time::advance(Duration::from_millis(50)).await;
+        });
+        let heard = time::timeout(LIMIT, metronome(3, clock)).await.unwrap();
+        assert_eq!(heard, [0, 60, 100], "bar 2 late, bar 3 on the grid");
+    }
 }
