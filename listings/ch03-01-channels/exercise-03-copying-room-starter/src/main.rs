@@ -198,4 +198,22 @@ mod tests {
         assert_eq!(done, [1, 2], "one copyist does the jobs in tray order");
         assert_eq!(count, 3);
     }
+
+    #[test]
+    fn a_room_with_no_copyist_gives_every_job_back() {
+        let (back, count) = within(|| {
+            let room = CopyingRoom::open(0, 1);
+            let (report, reports) = mpsc::channel();
+            let handed = room.hand(counted(1, &report));
+            let tried = room.try_hand(counted(2, &report));
+            // The jobs given back are the very jobs handed in: run them.
+            for job in [handed, tried] {
+                job.expect_err("nobody will ever take it")();
+            }
+            drop(report);
+            (reports.iter().collect::<Vec<u32>>(), room.close())
+        });
+        assert_eq!(back, [1, 2], "each job came back, and only once");
+        assert_eq!(count, 0, "no copyist did anything");
+    }
 }

@@ -81,6 +81,18 @@ mod tests {
         assert_eq!(start.elapsed(), beat * 9, "the last phrase is played");
     }
 
+    /// Strings already waiting in `changed` when 72 is sent still never
+    /// read it: nothing between the conductor's two sends lets them run.
+    #[tokio::test(start_paused = true)]
+    async fn a_reader_already_waiting_never_sees_72_either() {
+        let (beat, start) = (Duration::from_secs(1), Instant::now());
+        let (tempo, reading) = watch::channel(60);
+        let strings = tokio::spawn(strings(reading, beat / 2, start));
+        conductor(tempo, beat, start).await;
+        let played = timeout(Duration::from_secs(60), strings).await;
+        assert_eq!(played.expect("the strings stop").unwrap(), [60, 84, 96]);
+    }
+
     /// Broken twin: the same rehearsal over a queue, which keeps every
     /// value it is given.
     async fn rehearsal_with_a_queue(beat: Duration) -> Vec<Tempo> {

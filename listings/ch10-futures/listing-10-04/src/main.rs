@@ -113,4 +113,22 @@ mod tests {
             ["@50ms brass: bar 1", "@100ms brass: bar 2"]
         );
     }
+
+    /// Dropped between its rests, the section's own guard says so.
+    #[tokio::test(start_paused = true)]
+    async fn a_section_dropped_mid_phrase_reports_it_itself() {
+        let timeline = Timeline::new();
+        let strings =
+            section("strings", 4, Duration::from_millis(100), &timeline);
+        let cut = timeout(Duration::from_millis(250), strings).await;
+        assert!(cut.is_err(), "the phrase ended before the cut");
+        assert_eq!(
+            timeline.events.into_inner(),
+            [
+                "@100ms strings: bar 1",
+                "@200ms strings: bar 2",
+                "@250ms strings: dropped mid-phrase",
+            ]
+        );
+    }
 }

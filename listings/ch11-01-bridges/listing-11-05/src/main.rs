@@ -128,6 +128,31 @@ mod tests {
         );
     }
 
+    /// With a stagehand she still waits for the pit: when the pit leaves
+    /// without a cue, her wait fails and her task ends in that panic.
+    #[test]
+    fn with_a_stagehand_she_still_waits_for_the_pit() {
+        let stage = Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
+        let (cue, waits_for) = mpsc::channel::<()>();
+        let (ready, _ready) = mpsc::channel();
+        let (heard_tx, heard) = mpsc::channel();
+        let violin = stage.spawn(performer(
+            "violin",
+            Wait::Stagehand,
+            waits_for,
+            ready,
+            heard_tx,
+        ));
+        let tremolo = heard.recv_timeout(WATCHDOG);
+        assert_eq!(tremolo.as_deref(), Ok("violin's tremolo"));
+        drop(cue);
+        let ended = stage.block_on(violin);
+        assert!(ended.is_err_and(|e| e.is_panic()), "ended without the pit");
+    }
+
     #[test]
     fn waiting_in_place_frees_other_tasks_but_not_her_own() {
         assert_eq!(concert(Wait::InPlace, 1), ["the drummer"]);
