@@ -161,6 +161,18 @@ mod tests {
         timeout(LIMIT, librarian).await.unwrap().unwrap();
     }
 
+    /// The desk holds eight questions: before the librarian first runs
+    /// (nothing here has awaited yet), a ninth finds it full.
+    #[tokio::test]
+    async fn the_desk_holds_eight_questions() {
+        let (library, _librarian) = open(BTreeMap::new());
+        let ask = || library.desk.try_send(Request::Return { part: "harp" });
+        for _ in 0..8 {
+            assert!(ask().is_ok(), "the desk had room");
+        }
+        assert!(matches!(ask(), Err(mpsc::error::TrySendError::Full(_))));
+    }
+
     #[tokio::test]
     async fn returns_come_back_and_the_loop_ends_with_the_last_handle() {
         let (library, librarian) = open(BTreeMap::from([("cello", 1)]));

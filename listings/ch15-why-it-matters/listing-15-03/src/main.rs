@@ -206,4 +206,23 @@ mod tests {
         assert_eq!(oboe.unwrap(), Session::Tuned);
         assert_eq!(tuba.unwrap(), Session::HungUp);
     }
+
+    // Patience bounds the whole line: a horn that dribbles a byte every
+    // 60 ms, within a patience of 100 ms per byte, is still hung up on.
+    #[tokio::test(start_paused = true)]
+    async fn dribbling_a_note_does_not_stretch_patience() {
+        let patience = Duration::from_millis(100);
+        let start = Instant::now();
+        let (mut horn, line) = tokio::io::duplex(64);
+        let ended = tokio::spawn(async move {
+            (session(line, patience).await.unwrap(), start.elapsed())
+        });
+        for byte in ["A", "4", "\n"] {
+            // Fails with a broken pipe once the tuner has hung up.
+            let _ = horn.write_all(byte.as_bytes()).await;
+            time::sleep(Duration::from_millis(60)).await;
+        }
+        let ended = time::timeout(LIMIT, ended).await.expect("hung");
+        assert_eq!(ended.unwrap(), (Session::HungUp, patience));
+    }
 }
