@@ -66,4 +66,12 @@ mod tests {
             PIECE.iter().flat_map(|part| part.notes).collect();
         assert_eq!(played, score);
     }
+
+    #[test]
+    fn every_note_lasts_at_least_its_beat() {
+        // A sleep never ends early: eight notes take eight beats or more.
+        let start = Instant::now();
+        solo(Duration::from_millis(5));
+        assert!(start.elapsed() >= Duration::from_millis(40));
+    }
 }

@@ -120,7 +120,14 @@ mod tests {
     fn without_a_downbeat_the_wait_times_out() {
         let downbeat = new_downbeat();
         let mut announced = false;
-        assert!(!downbeat.wait(Duration::from_millis(10), || announced = true));
-        assert!(announced);
+        // The announcement comes with the lock held: `try_lock` then finds
+        // the downbeat taken.
+        let held = || {
+            let taken = downbeat.given.try_lock();
+            announced =
+                matches!(taken, Err(std::sync::TryLockError::WouldBlock));
+        };
+        assert!(!downbeat.wait(Duration::from_millis(10), held));
+        assert!(announced, "announced without the lock held");
     }
 }
