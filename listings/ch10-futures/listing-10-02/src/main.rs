@@ -166,4 +166,23 @@ mod tests {
             ]
         );
     }
+
+    /// Polls nobody woke hear no beat, and only the waker of the latest
+    /// poll is woken: three idle polls with a waker that does nothing,
+    /// then a real one, which the beats must reach.
+    #[tokio::test(start_paused = true)]
+    async fn spurious_polls_hear_nothing_and_the_latest_waker_is_woken() {
+        let mut metronome = pin!(Metronome::new(2, Duration::from_millis(100)));
+        let mut idle = Context::from_waker(Waker::noop());
+        for _ in 0..3 {
+            let poll = metronome.as_mut().poll(&mut idle);
+            assert!(poll.is_pending(), "no beat has sounded yet");
+        }
+        let heard = poll_fn(|cx| metronome.as_mut().poll(cx));
+        let log = timeout(Duration::from_secs(10), heard)
+            .await
+            .expect("the beats woke the latest waker");
+        let last = log.last().map(String::as_str);
+        assert_eq!(last, Some("@200ms metronome: polled, beat 2: ready"));
+    }
 }
