@@ -192,6 +192,30 @@ mod tests {
             .expect("run kept waiting with no waker left");
     }
 
+    /// A part that keeps a clone of its own waker and finishes: `run`
+    /// drops the finished part, and with it the cycle, so it returns.
+    #[test]
+    fn a_finished_part_is_dropped_with_the_waker_it_kept() {
+        let conductor = Conductor::new();
+        let mut kept: Option<Waker> = None;
+        conductor.spawn(std::future::poll_fn(move |cx| {
+            if kept.is_some() {
+                return Poll::Ready(());
+            }
+            kept = Some(cx.waker().clone());
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }));
+        let (report, outcome) = mpsc::channel();
+        thread::spawn(move || {
+            conductor.run();
+            report.send("finished").unwrap();
+        });
+        outcome
+            .recv_timeout(Duration::from_secs(10))
+            .expect("a finished part kept its own waker alive");
+    }
+
     #[tokio::test]
     async fn the_same_sections_play_unchanged_under_tokio() {
         let journal = Journal::default();
