@@ -423,6 +423,27 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_silent_client_is_let_go_when_patience_runs_out() {
+        let start = Instant::now();
+        let (door, entrance) = mpsc::channel(1);
+        let curtain = time::sleep(Duration::from_secs(5));
+        let patience = Duration::from_secs(1);
+        let tuner =
+            tokio::spawn(serve(entrance, patience, DRAIN, curtain, start));
+        let mut tuba = watched(connect(&door)).await.unwrap();
+        let mut last = String::new();
+        watched(tuba.read_line(&mut last)).await.unwrap();
+        // Hung up on, with nothing said, when its patience ran out.
+        assert_eq!((last.as_str(), start.elapsed()), ("", patience));
+        let report = watched(tuner).await.unwrap().unwrap();
+        let report_wanted = Report {
+            served: 1,
+            cut_off: 0,
+        };
+        assert_eq!(report, report_wanted);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_client_arriving_with_the_curtain_is_not_let_in() {
         // Both branches are ready at the first poll. Without `biased;`,
         // `select!` starts at a random branch, and lets the client in about
