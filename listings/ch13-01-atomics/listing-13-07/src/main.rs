@@ -117,6 +117,19 @@ mod tests {
     use std::sync::mpsc;
     use std::time::Duration;
 
+    // The one write rests on these two, checked by the compiler: `place`
+    // takes the `Conductor` by value...
+    const _: fn(Conductor, Vec<&'static str>) = Conductor::place;
+
+    // ...and there is no second `Conductor` to clone: were it `Clone`,
+    // both impls would apply and `check` would be ambiguous.
+    trait AmbiguousIfClone<A> {
+        fn check() {}
+    }
+    impl<T> AmbiguousIfClone<()> for T {}
+    impl<T: Clone> AmbiguousIfClone<u8> for T {}
+    const _: fn() = <Conductor as AmbiguousIfClone<_>>::check;
+
     #[test]
     fn no_part_before_the_flag_and_the_whole_part_after_it() {
         let (conductor, stand) = new_stand();
