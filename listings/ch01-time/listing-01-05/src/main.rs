@@ -57,6 +57,26 @@ mod tests {
             .expect("a section never reached the barrier");
         assert_eq!(tempo, 140, "both raises count");
     }
+
+    #[test]
+    fn a_section_alone_waits_at_the_barrier_before_its_raise() {
+        let (report, watch) = mpsc::channel();
+        thread::spawn(move || {
+            let (tempo, both_ready) = (AtomicU32::new(120), Barrier::new(2));
+            let alone = thread::scope(|s| {
+                s.spawn(|| raise_tempo("violins", &tempo, &both_ready));
+                // Given 100 ms, a section that raised before the barrier
+                // would have; one that waits cannot have.
+                thread::sleep(Duration::from_millis(100));
+                let seen = tempo.load(Ordering::SeqCst);
+                raise_tempo("cellos", &tempo, &both_ready);
+                seen
+            });
+            report.send((alone, tempo.into_inner())).unwrap();
+        });
+        let seen = watch.recv_timeout(Duration::from_secs(5));
+        assert_eq!(seen, Ok((120, 140)), "raised before the barrier");
+    }
 }
 
 /// Under `--cfg loom`: every interleaving loom explores of two unstaged
