@@ -111,6 +111,17 @@ mod tests {
     use std::thread;
     use std::time::Duration;
 
+    /// Runs `conductor` on a thread of its own; the receiver hears when
+    /// `run` returns.
+    fn run_aside(conductor: Conductor) -> mpsc::Receiver<&'static str> {
+        let (report, outcome) = mpsc::channel();
+        thread::spawn(move || {
+            conductor.run();
+            report.send("finished").unwrap();
+        });
+        outcome
+    }
+
     #[test]
     fn tasks_take_turns_in_queue_order_at_each_rest() {
         let (report, outcome) = mpsc::channel();
@@ -153,11 +164,7 @@ mod tests {
         let stagehand = thread::spawn(move || {
             heard.recv_timeout(Duration::from_secs(10)).unwrap().wake();
         });
-        let (report, outcome) = mpsc::channel();
-        thread::spawn(move || {
-            conductor.run();
-            report.send("finished").unwrap();
-        });
+        let outcome = run_aside(conductor);
         outcome
             .recv_timeout(Duration::from_secs(10))
             .expect("the conductor never finished");
@@ -174,11 +181,7 @@ mod tests {
             cue.send(cx.waker().clone()).unwrap();
             Poll::Pending
         }));
-        let (report, outcome) = mpsc::channel();
-        thread::spawn(move || {
-            conductor.run();
-            report.send("finished").unwrap();
-        });
+        let outcome = run_aside(conductor);
         let waker = heard
             .recv_timeout(Duration::from_secs(10))
             .expect("the part was never polled");
@@ -206,11 +209,7 @@ mod tests {
             cx.waker().wake_by_ref();
             Poll::Pending
         }));
-        let (report, outcome) = mpsc::channel();
-        thread::spawn(move || {
-            conductor.run();
-            report.send("finished").unwrap();
-        });
+        let outcome = run_aside(conductor);
         outcome
             .recv_timeout(Duration::from_secs(10))
             .expect("a finished part kept its own waker alive");
