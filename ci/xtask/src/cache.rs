@@ -143,7 +143,9 @@ pub fn common(root: &Path) -> Fingerprint {
     static COMMON: OnceLock<String> = OnceLock::new();
     let text = COMMON.get_or_init(|| {
         let mut text = String::new();
-        if let Ok(xtask) = std::env::current_exe() {
+        // The path read when the xtask started: once the test build has
+        // relinked it, the running program's own path reads as deleted.
+        if let Ok(xtask) = crate::program() {
             let mut stamp = Fingerprint::new("xtask");
             stamp.stamp(root, &xtask);
             text.push_str(&format!("xtask {}\n", stamp.key()));

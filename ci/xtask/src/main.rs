@@ -420,7 +420,8 @@ pub fn cargo(root: &std::path::Path, args: &[&str]) -> Result<(), String> {
 /// This program's path, as it was when it started. The test build links
 /// `target/debug/xtask` anew from the same sources (with clippy-driver as
 /// the compiler), and from then on Linux reads the running program's path
-/// as deleted; the path read at the start runs the new link.
+/// as deleted; the path read at the start runs the new link, and is the
+/// one every cache key stamps and the workspace is found from.
 pub fn program() -> Result<PathBuf, String> {
     static PROGRAM: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     PROGRAM

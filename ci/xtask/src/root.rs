@@ -14,7 +14,7 @@ pub fn workspace_root() -> PathBuf {
     static ROOT: OnceLock<PathBuf> = OnceLock::new();
     ROOT.get_or_init(|| {
         let here = std::env::current_dir().ok();
-        let binary = std::env::current_exe().ok();
+        let binary = crate::program().ok();
         [here, binary]
             .iter()
             .flatten()
