@@ -37,18 +37,24 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    #[test]
-    fn the_strings_can_read_the_pitch_before_it_is_written() {
-        // Watchdog: if the staging ever hangs, fail with a message.
+    /// Tunes from `start` on a thread of its own, under a watchdog: if
+    /// the staging ever hangs, the test fails with a message. Returns what
+    /// the strings heard and what the atomic held at the end.
+    fn tune_from(start: u32) -> (u32, u32) {
         let (report, watch) = mpsc::channel();
         thread::spawn(move || {
-            let pitch = AtomicU32::new(0);
+            let pitch = AtomicU32::new(start);
             let tuned = tune(&pitch);
             report.send((tuned, pitch.into_inner())).unwrap();
         });
-        let (tuned, sounded) = watch
+        watch
             .recv_timeout(Duration::from_secs(5))
-            .expect("the tuning never finished");
+            .expect("the tuning never finished")
+    }
+
+    #[test]
+    fn the_strings_can_read_the_pitch_before_it_is_written() {
+        let (tuned, sounded) = tune_from(0);
         assert_eq!(tuned, 0, "the strings read before the oboe wrote");
         assert_eq!(sounded, 442, "the oboe did play, only too late");
     }
@@ -56,13 +62,6 @@ mod tests {
     #[test]
     fn the_strings_hear_whatever_the_atomic_holds() {
         // From another starting pitch: a `tune` that made its 0 up fails.
-        let (report, watch) = mpsc::channel();
-        thread::spawn(move || {
-            let pitch = AtomicU32::new(415);
-            let tuned = tune(&pitch);
-            report.send((tuned, pitch.into_inner())).unwrap();
-        });
-        let heard = watch.recv_timeout(Duration::from_secs(5));
-        assert_eq!(heard, Ok((415, 442)), "the tuning never finished");
+        assert_eq!(tune_from(415), (415, 442));
     }
 }
