@@ -173,6 +173,30 @@ mod tests {
         assert!(matches!(ask(), Err(mpsc::error::TrySendError::Full(_))));
     }
 
+    /// A desk of eight, full before the librarian arrives: a ninth `lend`
+    /// rests in `send`, neither answered nor refused, until there is room.
+    #[tokio::test(start_paused = true)]
+    async fn a_ninth_question_rests_at_a_full_desk() {
+        let (desk, requests) = mpsc::channel(8);
+        let library = Library { desk };
+        for _ in 0..8 {
+            timeout(LIMIT, library.give_back("harp")).await.unwrap();
+        }
+        let mut ninth = Box::pin(library.lend("cello"));
+        // An hour on the paused clock, and the question is still resting.
+        let hour = Duration::from_secs(3600);
+        let rested = timeout(hour, ninth.as_mut()).await;
+        assert!(rested.is_err(), "no rest at a full desk: {rested:?}");
+        // The librarian arrives and takes the first question: a place
+        // frees, and the ninth goes on to be answered in its turn.
+        let archive = BTreeMap::from([("cello", 1)]);
+        let librarian = tokio::spawn(librarian(requests, archive));
+        assert_eq!(timeout(LIMIT, ninth).await, Ok(Ok("cello")));
+        drop(library);
+        let shelf = timeout(LIMIT, librarian).await.unwrap().unwrap();
+        assert_eq!(shelf, BTreeMap::from([("cello", 0), ("harp", 8)]));
+    }
+
     #[tokio::test]
     async fn returns_come_back_and_the_loop_ends_with_the_last_handle() {
         let (library, librarian) = open(BTreeMap::from([("cello", 1)]));

@@ -49,7 +49,55 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::future::{poll_fn, Future};
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
     use std::time::Duration;
+    use tokio::runtime::Handle;
+
+    #[tokio::test]
+    async fn three_melodies_are_three_tasks_on_stage_at_once() {
+        let alive = || Handle::current().metrics().num_alive_tasks();
+        assert_eq!(alive(), 0);
+        let mut concert = pin!(three_melodies());
+        // One poll spawns all three melodies before it awaits any of them.
+        // None has run yet: the test's runtime has one thread, busy here.
+        let first = poll_fn(|cx| Poll::Ready(concert.as_mut().poll(cx))).await;
+        assert!(first.is_pending());
+        assert_eq!(alive(), 3, "three tasks alive at once");
+        let notes = tokio::time::timeout(Duration::from_secs(5), concert)
+            .await
+            .expect("the melodies finished");
+        assert_eq!(notes.len(), 9);
+    }
+
+    #[test]
+    fn a_melody_gives_the_thread_back_after_every_note() {
+        // Poll one melody by hand, as the runtime would: each poll plays
+        // exactly one note and answers `Pending`, the rest after it.
+        let (ear, mut heard) = mpsc::unbounded_channel();
+        let mut violins = pin!(melody("violins", 3, ear));
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut polls = Vec::new();
+        loop {
+            let done = violins.as_mut().poll(&mut cx).is_ready();
+            let mut notes = Vec::new();
+            while let Ok((_, note, _)) = heard.try_recv() {
+                notes.push(note);
+            }
+            polls.push((notes, done));
+            if done || polls.len() == 10 {
+                break;
+            }
+        }
+        let one_by_one = [
+            (vec![1], false),
+            (vec![2], false),
+            (vec![3], false),
+            (vec![], true),
+        ];
+        assert_eq!(polls, one_by_one);
+    }
 
     #[tokio::test]
     async fn three_tasks_share_one_thread() {

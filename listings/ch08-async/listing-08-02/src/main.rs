@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use tokio::runtime::Handle;
 use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio::task;
 use tokio::time::{self, Instant};
@@ -51,7 +52,8 @@ async fn polyrhythm(bar: Duration, bars: u32) -> Vec<Event> {
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let events = polyrhythm(Duration::from_millis(240), 2).await;
-    println!("{} events heard", events.len());
+    let flavor = Handle::current().runtime_flavor();
+    println!("{} events heard, on a {flavor:?} runtime", events.len());
 }
 // ANCHOR_END: all
 

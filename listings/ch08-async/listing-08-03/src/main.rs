@@ -6,14 +6,15 @@ use tokio::runtime::Builder;
 // ANCHOR: all
 /// A section that blocks its thread until its partner reaches the same bar.
 /// Both can only get past `wait` if they are running at the same time.
-fn play_in_unison(name: &str, downbeat: &Barrier) -> ThreadId {
+/// Returns its thread, and whether `wait` named it the leader.
+fn play_in_unison(name: &str, downbeat: &Barrier) -> (ThreadId, bool) {
     println!("{name}: waiting at the downbeat");
-    downbeat.wait();
+    let leader = downbeat.wait().is_leader();
     println!("{name}: playing in unison");
-    thread::current().id()
+    (thread::current().id(), leader)
 }
 
-fn duet() -> [ThreadId; 2] {
+fn duet() -> [(ThreadId, bool); 2] {
     let runtime = Builder::new_multi_thread()
         .worker_threads(2)
         .build()
@@ -31,7 +32,7 @@ fn duet() -> [ThreadId; 2] {
 }
 
 fn main() {
-    let [violins, cellos] = duet();
+    let [(violins, _), (cellos, _)] = duet();
     println!("on two worker threads at once: {}", violins != cellos);
 }
 // ANCHOR_END: all
@@ -48,9 +49,14 @@ mod tests {
         // would never open; fail with a message instead of hanging.
         let (done, finished) = mpsc::channel();
         thread::spawn(move || done.send(duet()).unwrap());
-        let [violins, cellos] = finished
+        let [(violins, violins_led), (cellos, cellos_led)] = finished
             .recv_timeout(Duration::from_secs(10))
             .expect("both tasks reached the barrier together");
+        // `wait` names one leader among the threads it releases together.
+        // One leader for two sections: one downbeat released both, so
+        // neither got past it before the other arrived.
+        let leaders = [violins_led, cellos_led].iter().filter(|l| **l).count();
+        assert_eq!(leaders, 1, "exactly one leader at the downbeat");
         assert_ne!(violins, cellos);
     }
 }

@@ -1,6 +1,7 @@
 use std::thread;
 use std::time::Duration;
 
+use tokio::runtime::Handle;
 use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio::task;
 use tokio::time::{self, Instant};
@@ -65,7 +66,9 @@ async fn perform(
 async fn main() {
     let beat = Duration::from_millis(40);
     let hold = Duration::from_millis(140);
-    perform(beat, hold, hold).await;
+    let events = perform(beat, hold, hold).await;
+    let flavor = Handle::current().runtime_flavor();
+    println!("{} events heard, on a {flavor:?} runtime", events.len());
 }
 // ANCHOR_END: all
 

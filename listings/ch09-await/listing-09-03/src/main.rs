@@ -1,5 +1,6 @@
 use std::hint::black_box;
 
+use tokio::runtime::Handle;
 use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio::task;
 
@@ -46,6 +47,8 @@ async fn concert(polite: bool) -> Vec<String> {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
+    let flavor = Handle::current().runtime_flavor();
+    println!("-- both concerts on a {flavor:?} runtime --");
     for polite in [false, true] {
         println!("-- the composer yields between phrases: {polite} --");
         for line in concert(polite).await {

@@ -1,5 +1,6 @@
 use std::future::Future;
 
+use tokio::runtime::Handle;
 use tokio::sync::mpsc::{self, UnboundedReceiver};
 use tokio::sync::watch;
 use tokio::task::{self, coop};
@@ -56,6 +57,8 @@ async fn rehearsal(notes: u32, budgeted: bool) -> u32 {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
+    let flavor = Handle::current().runtime_flavor();
+    println!("-- both rehearsals on a {flavor:?} runtime --");
     println!("-- with tokio's budget --");
     rehearsal(600, true).await;
     println!("-- without it (coop::unconstrained) --");
