@@ -53,8 +53,11 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rayon::Yield;
     use std::future::Future;
-    use std::sync::mpsc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{mpsc, Condvar, Mutex};
+    use std::thread;
     use tokio::time::timeout;
 
     #[test]
@@ -63,6 +66,58 @@ mod tests {
             let one: u64 = (0..bars).map(|bar| bar % 3 + 1).sum();
             assert_eq!(count_notes(bars), one, "{bars}");
         }
+    }
+
+    /// Runs `count` on this thread, outside every pool, while each desk of
+    /// the global pool sits in a loop that plays only work handed to the
+    /// pool (`rayon::yield_now`), until the count is back or ten seconds
+    /// have passed. Returns the count, and whether a desk played any of it.
+    fn while_the_desks_wait<T>(count: impl FnOnce() -> T) -> (T, bool) {
+        let patience = Duration::from_secs(10);
+        let desks = rayon::current_num_threads();
+        let seated = (Mutex::new(0), Condvar::new());
+        let counted = AtomicBool::new(false);
+        thread::scope(|s| {
+            let waiting = s.spawn(|| {
+                rayon::broadcast(|_| {
+                    let (seats, cue) = &seated;
+                    *seats.lock().unwrap() += 1;
+                    cue.notify_all();
+                    let give_up = Instant::now() + patience;
+                    let mut played = false;
+                    while !counted.load(Ordering::SeqCst)
+                        && Instant::now() < give_up
+                    {
+                        match rayon::yield_now() {
+                            Some(Yield::Executed) => played = true,
+                            _ => thread::yield_now(),
+                        }
+                    }
+                    played
+                })
+            });
+            let (seats, cue) = &seated;
+            let (seats, wait) = cue
+                .wait_timeout_while(seats.lock().unwrap(), patience, |n| {
+                    *n < desks
+                })
+                .unwrap();
+            assert!(!wait.timed_out(), "only {} of {desks} desks sat", *seats);
+            drop(seats);
+            let total = count();
+            counted.store(true, Ordering::SeqCst);
+            let played = waiting.join().expect("the desks waited in peace");
+            (total, played.contains(&true))
+        })
+    }
+
+    #[test]
+    fn the_desks_count_while_the_caller_waits() {
+        // Only a desk can play work handed to the pool, and every desk is
+        // waiting for some: a count done in sequence never hands it any.
+        let (notes, played) = while_the_desks_wait(|| count_notes(1_000));
+        assert_eq!(notes, 1_999);
+        assert!(played, "the caller counted alone: no desk played a bar");
     }
 
     /// A job for the desks: it finishes when it hears the cue, or gives

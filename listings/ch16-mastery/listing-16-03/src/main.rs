@@ -39,6 +39,17 @@ async fn conductor(
     cued
 }
 
+/// How the copyist's part ended, from what its `JoinHandle` gave back.
+fn how_it_ended(
+    joined: Result<Result<(), String>, task::JoinError>,
+) -> Result<(), String> {
+    match joined {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(reason)) => Err(reason),
+        Err(_) => Err("the copyist panicked".to_string()),
+    }
+}
+
 /// How many notes were cued, and how the copyist's part ended.
 async fn perform(
     pages: Vec<Option<&'static str>>,
@@ -47,12 +58,7 @@ async fn perform(
     let (notes, received) = mpsc::channel(4);
     let copyist = task::spawn_blocking(move || copyist(pages, notes, start));
     let cued = conductor(received, start).await;
-    let ending = match copyist.await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(reason)) => Err(reason),
-        Err(_) => Err("the copyist panicked".to_string()),
-    };
-    (cued, ending)
+    (cued, how_it_ended(copyist.await))
 }
 
 #[tokio::main]
@@ -86,6 +92,17 @@ mod tests {
         // interleaved: the channel keeps them after the copyist returns.
         assert_eq!(cued, 2);
         assert_eq!(ending, Err("page 3 is torn".to_string()));
+    }
+
+    #[tokio::test]
+    async fn a_copyist_that_panics_is_told_apart_from_one_that_reports() {
+        // No page makes the listing's copyist panic, so this one does.
+        let ink_ran_out = || -> Result<(), String> { panic!("no ink") };
+        let joined = timeout(LIMIT, task::spawn_blocking(ink_ran_out))
+            .await
+            .expect("a panic ends the copyist's part at once");
+        assert!(joined.as_ref().is_err_and(|e| e.is_panic()));
+        assert_eq!(how_it_ended(joined), Err("the copyist panicked".into()));
     }
 
     #[tokio::test]
