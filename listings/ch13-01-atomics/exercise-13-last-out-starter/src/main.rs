@@ -110,39 +110,68 @@ mod models {
         });
     }
 
-    /// The same countdown with a `Relaxed` count: loom finds the
-    /// execution in which the last one out reads the other's bars as 0.
-    #[test]
-    fn a_relaxed_count_lets_the_last_out_miss_a_store() {
-        use std::sync::atomic::AtomicBool as StdAtomicBool;
-        static MISSED: StdAtomicBool = StdAtomicBool::new(false);
-
-        fn finish_relaxed(
-            tally: &Tally,
-            section: usize,
-            bars: u32,
-        ) -> Option<u32> {
-            tally.bars[section].store(bars, Ordering::Relaxed);
-            if tally.playing.fetch_sub(1, Ordering::Relaxed) != 1 {
-                return None;
-            }
-            Some(tally.bars.iter().map(|b| b.load(Ordering::Relaxed)).sum())
+    /// A control, which does not run your `finish`: the same countdown
+    /// with `countdown` as the ordering of its `fetch_sub`.
+    fn finish_counting_down_with(
+        countdown: Ordering,
+        tally: &Tally,
+        section: usize,
+        bars: u32,
+    ) -> Option<u32> {
+        tally.bars[section].store(bars, Ordering::Relaxed);
+        if tally.playing.fetch_sub(1, countdown) != 1 {
+            return None;
         }
+        Some(tally.bars.iter().map(|b| b.load(Ordering::Relaxed)).sum())
+    }
 
-        loom::model(|| {
+    /// Whether loom finds an execution of the control in which the last
+    /// one out misses the other section's bars.
+    fn loom_finds_a_missed_store(countdown: Ordering) -> bool {
+        // A std atomic, outside the model, only collects.
+        let missed =
+            std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let seen = std::sync::Arc::clone(&missed);
+        loom::model(move || {
             let tally = Arc::new(Tally::new(2));
             let for_violins = Arc::clone(&tally);
-            let violins =
-                thread::spawn(move || finish_relaxed(&for_violins, 0, 3));
-            let cellos = finish_relaxed(&tally, 1, 4);
+            let violins = thread::spawn(move || {
+                finish_counting_down_with(countdown, &for_violins, 0, 3)
+            });
+            let cellos = finish_counting_down_with(countdown, &tally, 1, 4);
             let violins = violins.join().unwrap();
             if violins.or(cellos) != Some(7) {
-                MISSED.store(true, std::sync::atomic::Ordering::SeqCst);
+                seen.store(true, Ordering::Relaxed);
             }
         });
+        missed.load(Ordering::Relaxed)
+    }
+
+    /// With a `Relaxed` count, loom finds the execution in which the last
+    /// one out reads the other's bars as 0.
+    #[test]
+    fn a_relaxed_count_lets_the_last_out_miss_a_store() {
         assert!(
-            MISSED.load(std::sync::atomic::Ordering::SeqCst),
+            loom_finds_a_missed_store(Ordering::Relaxed),
             "loom should find the stale read a Relaxed count allows"
+        );
+    }
+
+    /// `Release` alone: the last one out's decrement acquires nothing.
+    #[test]
+    fn release_alone_lets_the_last_out_miss_a_store() {
+        assert!(
+            loom_finds_a_missed_store(Ordering::Release),
+            "loom should find the stale read a count without Acquire allows"
+        );
+    }
+
+    /// `Acquire` alone: the other section's decrement releases nothing.
+    #[test]
+    fn acquire_alone_lets_the_last_out_miss_a_store() {
+        assert!(
+            loom_finds_a_missed_store(Ordering::Acquire),
+            "loom should find the stale read a count without Release allows"
         );
     }
 }

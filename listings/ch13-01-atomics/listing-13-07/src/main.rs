@@ -84,6 +84,16 @@ impl Stand {
             None
         }
     }
+
+    /// Look until the part is on the stand, and return a copy of it.
+    fn wait(&self) -> Vec<&'static str> {
+        loop {
+            if let Some(part) = self.read() {
+                return part;
+            }
+            thread::yield_now(); // the part is not on the stand yet
+        }
+    }
 }
 
 fn main() {
@@ -92,12 +102,7 @@ fn main() {
         .into_iter()
         .map(|name| {
             let stand = Arc::clone(&stand);
-            thread::spawn(move || loop {
-                if let Some(part) = stand.read() {
-                    return (name, part);
-                }
-                thread::yield_now(); // the part is not on the stand yet
-            })
+            thread::spawn(move || (name, stand.wait()))
         })
         .collect();
     thread::spawn(move || conductor.place(vec!["C4", "E4", "G4", "C5"]))
@@ -144,13 +149,7 @@ mod tests {
         for _rehearsal in 0..50 {
             let (conductor, stand) = new_stand();
             let report = report.clone();
-            thread::spawn(move || loop {
-                if let Some(part) = stand.read() {
-                    report.send(part).unwrap();
-                    return;
-                }
-                thread::yield_now();
-            });
+            thread::spawn(move || report.send(stand.wait()).unwrap());
             thread::spawn(move || conductor.place(vec!["C4", "E4", "G4"]));
             let seen = watchdog.recv_timeout(Duration::from_secs(5));
             assert_eq!(seen, Ok(vec!["C4", "E4", "G4"]), "no part was read");
@@ -165,17 +164,16 @@ mod loom_tests {
 
     const PART: [&str; 2] = ["C4", "E4"];
 
-    /// Every execution loom can build: whoever sees the flag reads the
-    /// whole part, and loom finds no unordered access to it.
+    /// Every execution loom can build: the section waits until it sees
+    /// the flag, reads the whole part, and loom finds no unordered access.
     #[test]
     fn acquire_reads_what_release_published() {
         loom::model(|| {
             let (conductor, stand) = new_stand();
             let placing = thread::spawn(move || conductor.place(PART.into()));
-            if let Some(part) = stand.read() {
-                assert_eq!(part, PART);
-            }
+            let part = stand.wait();
             placing.join().unwrap();
+            assert_eq!(part, PART);
         });
     }
 

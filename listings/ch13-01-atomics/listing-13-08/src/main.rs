@@ -112,8 +112,9 @@ mod loom_tests {
     use std::collections::BTreeSet;
     use std::sync::Mutex;
 
-    /// (chairs handed out, sorted; musicians turned away; final count)
-    type Outcome = (Vec<u32>, usize, u32);
+    /// (chairs handed out, sorted; musicians turned away; final count;
+    /// the count one look saw while others may still be taking theirs)
+    type Outcome = (Vec<u32>, usize, u32, u32);
 
     /// Every outcome loom reaches when three musicians call `take` at
     /// once on a pit with two chairs.
@@ -129,20 +130,23 @@ mod loom_tests {
                 })
                 .collect();
             let mut got = vec![take(&pit)];
+            let looked = pit.taken.load(Ordering::Relaxed); // before the joins
             got.extend(others.into_iter().map(|o| o.join().unwrap()));
             let mut seated: Vec<u32> = got.iter().flatten().copied().collect();
             seated.sort();
             let away = got.iter().filter(|g| g.is_none()).count();
             let count = pit.taken.load(Ordering::Relaxed);
-            seen.lock().unwrap().insert((seated, away, count));
+            seen.lock().unwrap().insert((seated, away, count, looked));
         });
         let all = std::sync::Arc::try_unwrap(all).unwrap();
         all.into_inner().unwrap()
     }
 
+    /// One ending, and the look finds one or two chairs taken, never 3.
     #[test]
     fn every_interleaving_seats_two_and_turns_one_away() {
-        let expected = BTreeSet::from([(vec![0, 1], 1, 2)]);
+        let expected =
+            BTreeSet::from([(vec![0, 1], 1, 2, 1), (vec![0, 1], 1, 2, 2)]);
         assert_eq!(outcomes(Pit::take_chair), expected);
     }
 
@@ -157,7 +161,23 @@ mod loom_tests {
 
     #[test]
     fn the_same_check_catches_a_third_chair() {
-        assert!(outcomes(check_then_add).contains(&(vec![0, 1, 2], 0, 3)));
+        assert!(outcomes(check_then_add).contains(&(vec![0, 1, 2], 0, 3, 3)));
+    }
+
+    /// Broken twin: `fetch_add` a number, and give it back if it is no
+    /// chair. Every ending is right; the look catches the count at 3.
+    fn add_then_give_back(pit: &Pit) -> Option<u32> {
+        let chair = pit.taken.fetch_add(1, Ordering::Relaxed);
+        if chair < pit.chairs {
+            return Some(chair);
+        }
+        pit.taken.fetch_sub(1, Ordering::Relaxed);
+        None
+    }
+
+    #[test]
+    fn the_look_catches_a_count_past_the_chairs() {
+        assert!(outcomes(add_then_give_back).contains(&(vec![0, 1], 1, 2, 3)));
     }
 }
 // ANCHOR_END: loom

@@ -68,8 +68,9 @@ mod loom_tests {
     use std::collections::BTreeSet;
     use std::sync::Mutex;
 
-    /// (raises that landed; tempos refused at, sorted; final tempo)
-    type Outcome = (usize, Vec<u32>, u32);
+    /// (raises that landed; tempos refused at, sorted; final tempo; the
+    /// tempo one look saw while others may still be asking)
+    type Outcome = (usize, Vec<u32>, u32, u32);
 
     /// Every outcome loom reaches when three sections `ask` at once
     /// for a raise from 140 bpm.
@@ -85,21 +86,26 @@ mod loom_tests {
                 })
                 .collect();
             let mut asked = vec![ask(&tempo)];
+            let looked = tempo.load(Ordering::Relaxed); // before the joins
             asked.extend(others.into_iter().map(|o| o.join().unwrap()));
             let landed = asked.iter().filter(|a| a.is_ok()).count();
             let mut refused: Vec<u32> =
                 asked.iter().filter_map(|a| a.err()).collect();
             refused.sort();
             let end = tempo.load(Ordering::Relaxed);
-            seen.lock().unwrap().insert((landed, refused, end));
+            seen.lock().unwrap().insert((landed, refused, end, looked));
         });
         let all = std::sync::Arc::try_unwrap(all).unwrap();
         all.into_inner().unwrap()
     }
 
+    /// One ending, and the look finds 150 or 160, never past the ceiling.
     #[test]
     fn every_interleaving_lands_each_raise_that_fits() {
-        let expected = BTreeSet::from([(2, vec![160], 160)]);
+        let expected = BTreeSet::from([
+            (2, vec![160], 160, 150),
+            (2, vec![160], 160, 160),
+        ]);
         assert_eq!(outcomes(raise), expected);
     }
 
@@ -119,7 +125,25 @@ mod loom_tests {
 
     #[test]
     fn the_same_check_catches_a_refusal_below_the_ceiling() {
-        assert!(outcomes(one_try).contains(&(1, vec![150, 150], 150)));
+        assert!(outcomes(one_try).contains(&(1, vec![150, 150], 150, 150)));
+    }
+
+    /// Broken twin: add 10, and take it back if that passed the ceiling.
+    /// Every ending is right; the look catches the tempo at 170.
+    fn add_then_take_back(tempo: &AtomicU32) -> Result<u32, u32> {
+        let bpm = tempo.fetch_add(10, Ordering::Relaxed);
+        if bpm + 10 <= CEILING {
+            return Ok(bpm);
+        }
+        tempo.fetch_sub(10, Ordering::Relaxed);
+        Err(bpm)
+    }
+
+    #[test]
+    fn the_look_catches_a_tempo_past_the_ceiling() {
+        let right_ending_past_the_ceiling = (2, vec![160], 160, 170);
+        assert!(outcomes(add_then_take_back)
+            .contains(&right_ending_past_the_ceiling));
     }
 }
 // ANCHOR_END: loom

@@ -40,18 +40,23 @@ impl Cue {
             None
         }
     }
+
+    /// Look until the cue comes, and return its tempo.
+    fn wait(&self) -> u32 {
+        loop {
+            if let Some(tempo) = self.read() {
+                return tempo;
+            }
+            thread::yield_now(); // the cue has not come yet
+        }
+    }
 }
 
 fn main() {
     let cue: Arc<Cue> = Arc::new(Cue::new());
 
     let for_violins = Arc::clone(&cue);
-    let violins = thread::spawn(move || loop {
-        if let Some(tempo) = for_violins.read() {
-            return tempo;
-        }
-        thread::yield_now(); // the cue has not come yet
-    });
+    let violins = thread::spawn(move || for_violins.wait());
     let conductor = thread::spawn(move || cue.give(96));
 
     conductor.join().unwrap();
@@ -81,13 +86,7 @@ mod tests {
             let cue = Arc::new(Cue::new());
             let for_violins = Arc::clone(&cue);
             let report = report.clone();
-            thread::spawn(move || loop {
-                if let Some(tempo) = for_violins.read() {
-                    report.send(tempo).unwrap();
-                    return;
-                }
-                thread::yield_now();
-            });
+            thread::spawn(move || report.send(for_violins.wait()).unwrap());
             thread::spawn(move || cue.give(96));
             let seen = watchdog.recv_timeout(Duration::from_secs(5));
             assert_eq!(seen, Ok(96), "the violins never saw the cue");
@@ -179,5 +178,19 @@ mod loom_tests {
             "loom should find the reordering a Relaxed flag allows"
         );
         compare_or_record(env!("CARGO_MANIFEST_DIR"), &[published, relaxed]);
+    }
+
+    /// The violins wait with `wait` while the conductor gives the cue:
+    /// in every interleaving, they come in at 96 bpm.
+    #[test]
+    fn the_waiting_violins_come_in_at_the_published_tempo() {
+        loom::model(|| {
+            let cue = Arc::new(Cue::new());
+            let for_conductor = Arc::clone(&cue);
+            let conductor = thread::spawn(move || for_conductor.give(96));
+            let tempo = cue.wait();
+            conductor.join().unwrap();
+            assert_eq!(tempo, 96, "came in without the cue's tempo");
+        });
     }
 }
