@@ -67,6 +67,7 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{mpsc, Condvar, Mutex};
 
@@ -149,5 +150,52 @@ mod tests {
     fn parts_played_in_sequence_fail_the_same_check() {
         let (_, together) = perform_with_rendezvous(in_sequence);
         assert!(!together, "the check cannot tell a solo from an ensemble");
+    }
+
+    /// Says so as its thread exits: a thread's locals are dropped after
+    /// its closure has returned.
+    struct Exit(mpsc::Sender<()>);
+
+    impl Drop for Exit {
+        fn drop(&mut self) {
+            let _ = self.0.send(());
+        }
+    }
+
+    thread_local! {
+        static ON_EXIT: Cell<Option<Exit>> = const { Cell::new(None) };
+    }
+
+    #[test]
+    fn what_each_section_played_comes_back_in_the_order_of_the_piece() {
+        let (report, watch) = mpsc::channel();
+        thread::spawn(move || {
+            let (exit, exits) = mpsc::channel();
+            let exits = Mutex::new(exits);
+            let gone_first = AtomicUsize::new(0);
+            // The first part's section finishes last: before it plays, it
+            // waits until every other section's thread has exited.
+            let played = ensemble(|part| {
+                if part.section == PIECE[0].section {
+                    let exits = exits.lock().unwrap();
+                    let gone = (1..PIECE.len())
+                        .take_while(|_| exits.recv_timeout(PATIENCE).is_ok())
+                        .count();
+                    gone_first.store(gone, Ordering::SeqCst);
+                } else {
+                    ON_EXIT.set(Some(Exit(exit.clone())));
+                }
+                play(part.section, part, Duration::ZERO, Instant::now())
+            });
+            report.send((played, gone_first.into_inner())).unwrap();
+        });
+        let (played, gone_first) = watch
+            .recv_timeout(PATIENCE * 5)
+            .expect("the performance never finished");
+        assert_eq!(gone_first, PIECE.len() - 1, "the others had not exited");
+        assert_eq!(played.len(), PIECE.len());
+        for (part, notes) in PIECE.iter().zip(&played) {
+            assert_eq!(notes[..], part.notes, "{}", part.section);
+        }
     }
 }

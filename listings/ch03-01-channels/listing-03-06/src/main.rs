@@ -109,6 +109,28 @@ mod tests {
         assert_eq!(in_each_senders_order(&heard), Ok(()));
     }
 
+    /// How long each section rests after its one note in the test below.
+    const REST: Duration = Duration::from_secs(1);
+
+    #[test]
+    fn the_sections_play_at_the_same_time() {
+        // `sleep` never returns early, so sections that took turns would
+        // send their notes at least a `REST` apart.
+        let one_note: [Part; 3] = [
+            ("a", REST, &["1"]),
+            ("b", REST, &["1"]),
+            ("c", REST, &["1"]),
+        ];
+        let (report, watchdog) = mpsc::channel();
+        thread::spawn(move || report.send(perform(&one_note)).unwrap());
+        let heard = watchdog.recv_timeout(WATCHDOG).expect("perform returns");
+        assert_eq!(heard.len(), 3);
+        let first = heard.iter().map(|note| note.at).min().unwrap();
+        let last = heard.iter().map(|note| note.at).max().unwrap();
+        let apart = last - first;
+        assert!(apart < REST, "the notes came {apart:?} apart: in turn");
+    }
+
     #[test]
     fn a_sender_left_alive_keeps_the_podium_listening() {
         let (to_podium, podium) = mpsc::channel();

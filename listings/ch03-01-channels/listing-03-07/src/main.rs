@@ -31,13 +31,10 @@ fn play_pages(stand: Receiver<u32>, bar: Duration, mut took: impl FnMut(u32)) {
     }
 }
 
-fn main() {
-    let start = Instant::now();
-    let say = move |who: &str, what: &str, page: u32| {
-        let ms = start.elapsed().as_millis();
-        println!("@{ms}ms {who}: {what} page {page}");
-    };
-    let bar = Duration::from_millis(100);
+/// Both pairs rehearse at once, four pages each, over channels of their
+/// own; `say` hears who sent or took which page.
+fn rehearse(bar: Duration, say: impl Fn(&str, &str, u32) + Sync) {
+    let say = &say;
     thread::scope(|s| {
         for (writer, reader, room) in [
             ("copyist", "violins", STAND),
@@ -54,12 +51,21 @@ fn main() {
         }
     });
 }
+
+fn main() {
+    let start = Instant::now();
+    rehearse(Duration::from_millis(100), |who, what, page| {
+        let ms = start.elapsed().as_millis();
+        println!("@{ms}ms {who}: {what} page {page}");
+    });
+}
 // ANCHOR_END: all
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::sync::mpsc::{RecvTimeoutError, Sender};
+    use std::sync::{Arc, RwLock};
     use std::thread::JoinHandle;
 
     const WATCHDOG: Duration = Duration::from_secs(10);
@@ -128,6 +134,99 @@ mod tests {
             assert_eq!(alone.progress.recv_timeout(WATCHDOG), Ok(page));
             let next = alone.progress.recv_timeout(QUIET);
             assert_eq!(next, Err(RecvTimeoutError::Timeout));
+        }
+    }
+
+    /// Where the test holds each reader, with a page in hand: the violins
+    /// at page 1, the pianist at page 2.
+    const HELD: [(&str, u32); 2] = [("violins", 1), ("pianist", 2)];
+
+    /// Receives events until every one of `expected` has come, in any
+    /// order, then requires `QUIET` with no other. Returns them as received.
+    fn exactly(
+        events: &Receiver<String>,
+        expected: &[&str],
+    ) -> Result<Vec<String>, String> {
+        let mut heard = Vec::new();
+        let mut missing = expected.to_vec();
+        while !missing.is_empty() {
+            let event = events
+                .recv_timeout(WATCHDOG)
+                .map_err(|_| format!("still waiting for {missing:?}"))?;
+            match missing.iter().position(|&m| m == event) {
+                Some(found) => missing.remove(found),
+                None => return Err(format!("unexpected `{event}`")),
+            };
+            heard.push(event);
+        }
+        match events.recv_timeout(QUIET) {
+            Err(RecvTimeoutError::Timeout) => Ok(heard),
+            other => Err(format!("after {expected:?}: {other:?}")),
+        }
+    }
+
+    #[test]
+    fn rehearse_gives_each_pair_its_own_channel_and_ends() {
+        let door = Arc::new(RwLock::new(()));
+        let shut = door.write().unwrap();
+        let (report, events) = mpsc::channel();
+        let rehearsal = {
+            let door = Arc::clone(&door);
+            move || {
+                rehearse(Duration::ZERO, |who, what, page| {
+                    report.send(format!("{who}: {what} page {page}")).unwrap();
+                    let held = HELD.contains(&(who, page));
+                    if what == "took" && held {
+                        drop(door.read()); // waits while the door is shut
+                    }
+                });
+                report.send("over".to_string()).unwrap();
+            }
+        };
+        thread::spawn(rehearsal);
+
+        // With the readers held, each writer is as far ahead as its own
+        // channel allows: two pages on the stand, none in the hand.
+        let ahead = exactly(
+            &events,
+            &[
+                "copyist: sent page 1",
+                "copyist: sent page 2",
+                "violins: took page 1",
+                "copyist: sent page 3",
+                "turner: sent page 1",
+                "pianist: took page 1",
+                "turner: sent page 2",
+                "pianist: took page 2",
+            ],
+        );
+        drop(shut);
+        let mut heard = ahead.unwrap();
+        loop {
+            let event = events.recv_timeout(WATCHDOG).expect("it never ended");
+            if event == "over" {
+                break;
+            }
+            heard.push(event);
+        }
+
+        // Every writer's senders were dropped, so every reader's loop ended
+        // after page 4, and each performer kept its own order.
+        for performer in [
+            "copyist: sent",
+            "violins: took",
+            "turner: sent",
+            "pianist: took",
+        ] {
+            let own: Vec<String> = heard
+                .iter()
+                .filter(|event| event.starts_with(performer))
+                .cloned()
+                .collect();
+            let pages: Vec<String> = (1..=4)
+                .map(|page| format!("{performer} page {page}"))
+                .collect();
+            assert_eq!(own, pages);
         }
     }
 

@@ -221,6 +221,7 @@ mod tests {
 #[cfg(all(test, loom))]
 mod loom_tests {
     use super::*;
+    use loom::sync::atomic::AtomicU32;
 
     /// However the two interleave, even when the tap comes between the
     /// section's look at the cue and its `park`, the section wakes with
@@ -236,6 +237,53 @@ mod loom_tests {
             give_cue(&cue, violins.thread());
             violins.join().unwrap();
         });
+    }
+
+    /// The conductor writes a tempo, `Relaxed`, which orders nothing by
+    /// itself, then gives one cue to two sections, tapping each in turn.
+    /// The cellos can find the cue while the violins are being tapped:
+    /// then only the cue's `Release` store and `Acquire` load order the
+    /// tempo before their read. One section would not do: loom's `unpark`
+    /// hands the tapped thread the tapper's writes at once, and loom cannot
+    /// stop the conductor between `give_cue`'s store and its `unpark`.
+    fn sections_read_the_tempo(give_cue: fn(&AtomicBool, &thread::Thread)) {
+        loom::model(move || {
+            let cue = Arc::new(AtomicBool::new(false));
+            let tempo = Arc::new(AtomicU32::new(0));
+            let [violins, cellos] = [(); 2].map(|()| {
+                let (cue, tempo) = (Arc::clone(&cue), Arc::clone(&tempo));
+                thread::spawn(move || {
+                    doze_until_cued(&cue);
+                    tempo.load(Ordering::Relaxed)
+                })
+            });
+            tempo.store(120, Ordering::Relaxed);
+            give_cue(&cue, violins.thread());
+            give_cue(&cue, cellos.thread());
+            for section in [violins, cellos] {
+                let heard = section.join().unwrap();
+                assert_eq!(heard, 120, "a section saw the cue, not the tempo");
+            }
+        });
+    }
+
+    #[test]
+    fn with_their_cue_sections_see_what_was_written_before_it() {
+        sections_read_the_tempo(give_cue);
+    }
+
+    /// Broken twin: the conductor stores the cue `Relaxed`.
+    fn give_cue_relaxed(cue: &AtomicBool, section: &thread::Thread) {
+        cue.store(true, Ordering::Relaxed);
+        section.unpark();
+    }
+
+    /// The cellos can see the cue before their tap and read a tempo of 0:
+    /// loom finds that execution.
+    #[test]
+    #[should_panic(expected = "a section saw the cue, not the tempo")]
+    fn a_cue_stored_relaxed_can_come_without_the_tempo() {
+        sections_read_the_tempo(give_cue_relaxed);
     }
 
     /// Broken twin: the conductor taps before writing the cue. The section

@@ -1,7 +1,7 @@
 // ANCHOR: all
 use std::cell::Cell;
 use std::sync::{Mutex, PoisonError};
-use std::thread;
+use std::thread::{self, JoinHandle};
 
 /// The orchestra's library: one for everybody, so it sits behind a lock.
 static LIBRARY: Mutex<Vec<(String, u32)>> = Mutex::new(Vec::new());
@@ -42,17 +42,26 @@ fn play_bar() {
     STAND.with(|stand| stand.bars.set(stand.bars.get() + 1));
 }
 
-fn main() {
-    let parts = [("violins", 3), ("cellos", 5), ("harp", 0)];
-    let sections = parts.map(|(name, bars)| {
-        thread::Builder::new()
-            .name(name.to_string())
-            .spawn(move || (0..bars).for_each(|_| play_bar()))
-            .unwrap()
-    });
+/// Starts a named section for each part, playing its bars, and joins them
+/// all: once this returns, every stand has been handed in.
+fn play_parts(parts: &[(&str, u32)]) {
+    let sections: Vec<JoinHandle<()>> = parts
+        .iter()
+        .map(|&(name, bars)| {
+            thread::Builder::new()
+                .name(name.to_string())
+                .spawn(move || (0..bars).for_each(|_| play_bar()))
+                .unwrap()
+        })
+        .collect();
     for section in sections {
         section.join().unwrap(); // waits for its stand's destructor too
     }
+}
+
+fn main() {
+    let parts = [("violins", 3), ("cellos", 5), ("harp", 0)];
+    play_parts(&parts);
     let mut handed_in = LIBRARY.lock().unwrap().clone();
     handed_in.sort();
     for (section, bars) in &handed_in {
@@ -66,7 +75,8 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::mpsc;
+    use std::process::Command;
+    use std::sync::mpsc::{self, RecvTimeoutError};
     use std::time::Duration;
 
     const WATCHDOG: Duration = Duration::from_secs(10);
@@ -135,6 +145,63 @@ mod tests {
         perform("test-bassoon", || (0..7).for_each(|_| play_bar()));
         assert_eq!(handed_in_by("test-oboe"), [2]);
         assert_eq!(handed_in_by("test-bassoon"), [7]);
+    }
+
+    /// How long `play_parts` is watched while it must not return.
+    const QUIET: Duration = Duration::from_millis(300);
+
+    #[test]
+    fn play_parts_returns_only_once_every_stand_is_handed_in() {
+        // While the test holds the library's lock, the sections can finish
+        // playing, but no stand's destructor can hand it in.
+        let library = LIBRARY.lock().unwrap();
+        let (report, returned) = mpsc::channel();
+        thread::spawn(move || {
+            play_parts(&[("test-viola", 2), ("test-flute", 1)]);
+            report.send(()).unwrap();
+        });
+        let early = returned.recv_timeout(QUIET);
+        drop(library);
+        assert_eq!(early, Err(RecvTimeoutError::Timeout), "returned early");
+        let late = returned.recv_timeout(WATCHDOG);
+        assert_eq!(late, Ok(()), "it never returned");
+        assert_eq!(handed_in_by("test-viola"), [2]);
+        assert_eq!(handed_in_by("test-flute"), [1]);
+    }
+
+    /// Set in the child process that poisons the library.
+    const POISONED: &str = "LISTING_03_14_POISONED_LIBRARY";
+
+    /// A poisoned library stays poisoned for every test that shares it,
+    /// so this one plays in a child process: this test's own executable,
+    /// running this test alone. A destructor that panicked would abort it.
+    #[test]
+    fn a_stand_is_handed_in_to_a_poisoned_library() {
+        if std::env::var_os(POISONED).is_some() {
+            let spill = thread::spawn(|| {
+                let _library = LIBRARY.lock().unwrap();
+                panic!("a section drops the shelf while it holds the lock");
+            });
+            assert!(spill.join().is_err() && LIBRARY.is_poisoned());
+            perform("test-cello", || (0..6).for_each(|_| play_bar()));
+            let library = LIBRARY.lock().unwrap_err().into_inner();
+            assert_eq!(library[..], [("test-cello".to_string(), 6)]);
+            return;
+        }
+        let child = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "tests::a_stand_is_handed_in_to_a_poisoned_library",
+            ])
+            .env(POISONED, "1")
+            .output()
+            .expect("the test executable runs again");
+        let stdout = String::from_utf8_lossy(&child.stdout);
+        let stderr = String::from_utf8_lossy(&child.stderr);
+        assert!(
+            child.status.success() && stdout.contains("1 passed"),
+            "the child did not pass:\n{stdout}\n{stderr}"
+        );
     }
 
     #[test]
