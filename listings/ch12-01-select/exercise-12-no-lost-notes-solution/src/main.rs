@@ -178,6 +178,39 @@ mod tests {
     }
 
     #[test]
+    fn a_section_that_never_rests_cannot_drown_the_stop() {
+        // More notes than one turn of tokio's co-operative budget lets a
+        // task take (128 in tokio 1.54.1): a conductor that listened for
+        // notes before the stop would give up its turn with notes still
+        // waiting, the section would fill the stand again, and the stop
+        // would never be polled.
+        const STAND: usize = 256;
+        let bars = on_paused_clock(|| async {
+            let (section, notes) = mpsc::channel(STAND);
+            let (cut_off, stop) = oneshot::channel();
+            for _ in 0..STAND {
+                section.send("A4").await.unwrap();
+            }
+            // The stand is full and the stop cue given before the
+            // conductor starts.
+            cut_off.send(()).unwrap();
+            // This section never rests between notes: it sends the next
+            // one as soon as there is room, until the channel is closed.
+            tokio::spawn(async move {
+                loop {
+                    if section.send("B4").await.is_err() {
+                        return; // the conductor has closed the channel
+                    }
+                }
+            });
+            conduct(notes, stop, BAR).await
+        });
+        // One bar: the notes on the stand when the stop came, no other.
+        assert_eq!(bars.len(), 1, "bars played");
+        assert!(bars[0] == ["A4"; STAND], "{} notes played", bars[0].len());
+    }
+
+    #[test]
     fn the_concert_ends_when_every_section_has_left() {
         let (bars, ended) = on_paused_clock(|| async {
             let (section, notes) = mpsc::channel(8);
