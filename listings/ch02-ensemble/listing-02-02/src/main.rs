@@ -179,7 +179,9 @@ mod tests {
                 if part.section == PIECE[0].section {
                     let exits = exits.lock().unwrap();
                     let gone = (1..PIECE.len())
-                        .take_while(|_| exits.recv_timeout(PATIENCE).is_ok())
+                        .take_while(|_| {
+                            exits.recv_timeout(PATIENCE * 4).is_ok()
+                        })
                         .count();
                     gone_first.store(gone, Ordering::SeqCst);
                 } else {

@@ -110,7 +110,7 @@ mod tests {
     }
 
     /// How long each section rests after its one note in the test below.
-    const REST: Duration = Duration::from_secs(1);
+    const REST: Duration = Duration::from_secs(3);
 
     #[test]
     fn the_sections_play_at_the_same_time() {

@@ -4,17 +4,26 @@ use std::thread::{self, ThreadId};
 use tokio::runtime::Builder;
 
 // ANCHOR: all
-/// A section that blocks its thread until its partner reaches the same bar.
-/// Both can only get past `wait` if they are running at the same time.
-/// Returns its thread, and whether `wait` named it the leader.
-fn play_in_unison(name: &str, downbeat: &Barrier) -> (ThreadId, bool) {
-    println!("{name}: waiting at the downbeat");
-    let leader = downbeat.wait().is_leader();
-    println!("{name}: playing in unison");
-    (thread::current().id(), leader)
+/// What a section reports once it is past the downbeat.
+struct Past {
+    thread: ThreadId,
+    /// Whether `wait` named this section the leader of its release.
+    led: bool,
 }
 
-fn duet() -> [(ThreadId, bool); 2] {
+/// A section that blocks its thread until its partner reaches the same bar.
+/// Both can only get past `wait` if they are running at the same time.
+fn play_in_unison(name: &str, downbeat: &Barrier) -> Past {
+    println!("{name}: waiting at the downbeat");
+    let led = downbeat.wait().is_leader();
+    println!("{name}: playing in unison");
+    Past {
+        thread: thread::current().id(),
+        led,
+    }
+}
+
+fn duet() -> [Past; 2] {
     let runtime = Builder::new_multi_thread()
         .worker_threads(2)
         .build()
@@ -32,8 +41,10 @@ fn duet() -> [(ThreadId, bool); 2] {
 }
 
 fn main() {
-    let [(violins, _), (cellos, _)] = duet();
-    println!("on two worker threads at once: {}", violins != cellos);
+    let [violins, cellos] = duet();
+    let apart = violins.thread != cellos.thread;
+    println!("on two worker threads at once: {apart}");
+    println!("one leader at the downbeat: {}", violins.led != cellos.led);
 }
 // ANCHOR_END: all
 
@@ -49,14 +60,14 @@ mod tests {
         // would never open; fail with a message instead of hanging.
         let (done, finished) = mpsc::channel();
         thread::spawn(move || done.send(duet()).unwrap());
-        let [(violins, violins_led), (cellos, cellos_led)] = finished
+        let [violins, cellos] = finished
             .recv_timeout(Duration::from_secs(10))
             .expect("both tasks reached the barrier together");
         // `wait` names one leader among the threads it releases together.
         // One leader for two sections: one downbeat released both, so
         // neither got past it before the other arrived.
-        let leaders = [violins_led, cellos_led].iter().filter(|l| **l).count();
+        let leaders = [&violins, &cellos].iter().filter(|s| s.led).count();
         assert_eq!(leaders, 1, "exactly one leader at the downbeat");
-        assert_ne!(violins, cellos);
+        assert_ne!(violins.thread, cellos.thread);
     }
 }

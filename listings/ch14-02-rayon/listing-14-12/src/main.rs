@@ -53,13 +53,23 @@ mod tests {
     use super::*;
     use rayon::{ThreadPool, ThreadPoolBuilder, Yield};
     use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::{mpsc, Arc, Condvar, Mutex};
+    use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard, PoisonError};
     use std::thread;
     use std::time::{Duration, Instant};
 
     /// A pool of `n` desks, whatever the number of CPUs.
     fn desks(n: usize) -> ThreadPool {
         ThreadPoolBuilder::new().num_threads(n).build().unwrap()
+    }
+
+    /// Rayon's global pool is one per process, and `cargo test` runs a
+    /// binary's tests at the same time: the tests that use it take turns,
+    /// so that no desk runs another test's work while it waits for this
+    /// one's.
+    static GLOBAL_POOL: Mutex<()> = Mutex::new(());
+
+    fn the_global_pool() -> MutexGuard<'static, ()> {
+        GLOBAL_POOL.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn the_parts() -> Vec<(&'static str, Bar)> {
@@ -162,6 +172,7 @@ mod tests {
     // loop, never hand it any.
     #[test]
     fn the_desks_count_the_halves_while_the_caller_waits() {
+        let _turn = the_global_pool();
         let phrase: Vec<Bar> = (0..12u8).map(|n| vec![n; 2]).collect();
         let (notes, played) = while_the_desks_wait(|| count_notes(&phrase));
         assert_eq!(notes, 24);
@@ -170,6 +181,7 @@ mod tests {
 
     #[test]
     fn the_desks_copy_the_parts_while_the_caller_waits() {
+        let _turn = the_global_pool();
         let parts = the_parts();
         let mut stand = vec![String::new(); parts.len()];
         let ((), played) =
@@ -197,6 +209,7 @@ mod tests {
 
     #[test]
     fn a_detached_spawn_returns_before_the_copies() {
+        let _turn = the_global_pool();
         let parts = the_parts();
         let stand = Arc::new(Mutex::new(vec![String::new(); parts.len()]));
         let (cue, wait) = mpsc::channel();
@@ -207,7 +220,16 @@ mod tests {
             all_copied(&returned_with, &parts),
             Err(format!("not copied: {every_section:?}"))
         );
-        // Only now may the detached desk start copying.
+        // Only now may the detached desk start copying; the pool is this
+        // test's until it has.
         cue.send(()).expect("the detached desk waits for its cue");
+        let patience = Instant::now() + Duration::from_secs(10);
+        while all_copied(&stand.lock().unwrap(), &parts).is_err() {
+            assert!(
+                Instant::now() < patience,
+                "the detached desk never copied"
+            );
+            thread::yield_now();
+        }
     }
 }

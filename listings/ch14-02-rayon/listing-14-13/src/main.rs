@@ -56,12 +56,23 @@ mod tests {
     use rayon::Yield;
     use std::future::Future;
     use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::{mpsc, Condvar, Mutex};
+    use std::sync::{mpsc, Condvar, Mutex, MutexGuard, PoisonError};
     use std::thread;
     use tokio::time::timeout;
 
+    /// Rayon's global pool is one per process, and `cargo test` runs a
+    /// binary's tests at the same time: the tests that use it take turns,
+    /// so that no desk runs another test's work while it waits for this
+    /// one's.
+    static GLOBAL_POOL: Mutex<()> = Mutex::new(());
+
+    fn the_global_pool() -> MutexGuard<'static, ()> {
+        GLOBAL_POOL.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     #[test]
     fn many_desks_count_what_one_desk_counts() {
+        let _turn = the_global_pool();
         for bars in [0, 1, 2, 3, 10, 1_000, 100_001] {
             let one: u64 = (0..bars).map(|bar| bar % 3 + 1).sum();
             assert_eq!(count_notes(bars), one, "{bars}");
@@ -113,6 +124,7 @@ mod tests {
 
     #[test]
     fn the_desks_count_while_the_caller_waits() {
+        let _turn = the_global_pool();
         // Only a desk can play work handed to the pool, and every desk is
         // waiting for some: a count done in sequence never hands it any.
         let (notes, played) = while_the_desks_wait(|| count_notes(1_000));
@@ -162,6 +174,7 @@ mod tests {
 
     #[test]
     fn the_tokio_thread_is_free_while_the_desks_work() {
+        let _turn = the_global_pool();
         let heard =
             cue_reaches_the_desks(from_the_desks, Duration::from_secs(10));
         assert!(heard, "the other task never gave the cue");
@@ -169,6 +182,7 @@ mod tests {
 
     #[test]
     fn the_job_runs_on_one_of_rayons_desks() {
+        let _turn = the_global_pool();
         let conductor = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
@@ -178,6 +192,7 @@ mod tests {
 
     #[test]
     fn blocking_on_the_desks_starves_every_other_task() {
+        let _turn = the_global_pool();
         let heard = cue_reaches_the_desks(
             waiting_on_the_desks,
             Duration::from_millis(300),

@@ -1,6 +1,7 @@
 // Listing 12-1 with `drop(score)` before the `.await`: the `Rc` is moved
-// out, yet rustc 1.95 still counts `score` as held at the rest, and the
-// future is still not `Send`.
+// out, but `score.len()` borrowed it first, and rustc 1.95 still counts a
+// local that was borrowed as held at the rest (rust-lang/rust#101135), so
+// the future is still not `Send`.
 use std::rc::Rc;
 use std::time::Duration;
 
