@@ -58,7 +58,7 @@ async fn rehearsal(pace: Duration) -> (Vec<(u128, Page)>, u128, [u128; 2]) {
     (heard, end, [a.await.unwrap(), b.await.unwrap()])
 }
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() {
     rehearsal(Duration::from_millis(100)).await;
 }
@@ -88,6 +88,22 @@ mod tests {
         );
         assert_eq!(left, [4000, 6000]);
         assert_eq!(end, 6000, "not at 4000 ms, when only copyist-a left");
+    }
+
+    /// Nobody reads the stand: copyist-a puts C4 on it at 1,000 ms, then
+    /// waits in `send` with E4 until the test takes C4, at 10,000 ms.
+    #[tokio::test(start_paused = true)]
+    async fn a_copyist_who_is_ahead_waits_for_room() {
+        let start = Instant::now();
+        let (stand, mut reach) = mpsc::channel(ROOM);
+        let a = copyist("copyist-a", &["C4", "E4"], PACE, stand, start);
+        let a = tokio::spawn(a);
+        sleep(PACE * 10).await;
+        assert!(!a.is_finished(), "copyist-a left, a page still unread");
+        assert_eq!(reach.recv().await, Some(("copyist-a", "C4")));
+        let left = timeout(LIMIT, a).await.expect("copyist-a leaves");
+        assert_eq!(left.unwrap(), 10_000, "when its last page found room");
+        assert_eq!(reach.recv().await, Some(("copyist-a", "E4")));
     }
 
     /// Broken twin: the rehearsal keeps its own `Sender` while it plays.

@@ -3,7 +3,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::{interval, sleep, Instant};
 use tokio_stream::wrappers::{IntervalStream, ReceiverStream};
-use tokio_stream::StreamExt;
+use tokio_stream::{Stream, StreamExt};
 
 // ANCHOR: all
 /// What the conductor hears: a beat, with the millisecond it was due,
@@ -25,17 +25,27 @@ async fn soloist(stand: mpsc::Sender<&'static str>, beat: Duration) {
     }
 }
 
-/// Hears four beats of a metronome and the soloist's notes, merged into
-/// one stream; returns each cue with the millisecond it was heard.
-async fn concert(beat: Duration) -> (Vec<(u128, Cue)>, u128) {
-    let start = Instant::now();
-    let (stand, notes) = mpsc::channel(1);
-    tokio::spawn(soloist(stand, beat));
+/// Four beats of a metronome that starts now, each stamped with the
+/// millisecond after `start` it was due, merged with the soloist's notes.
+fn cues(
+    beat: Duration,
+    start: Instant,
+    notes: mpsc::Receiver<&'static str>,
+) -> impl Stream<Item = Cue> + Unpin {
     let metronome = IntervalStream::new(interval(beat))
         .take(4)
         .map(move |due: Instant| Cue::Beat((due - start).as_millis()));
     let solo = ReceiverStream::new(notes).map(Cue::Note);
-    let mut cues = metronome.merge(solo);
+    metronome.merge(solo)
+}
+
+/// Hears the cues as they come; returns each with the millisecond it was
+/// heard.
+async fn concert(beat: Duration) -> (Vec<(u128, Cue)>, u128) {
+    let start = Instant::now();
+    let (stand, notes) = mpsc::channel(1);
+    tokio::spawn(soloist(stand, beat));
+    let mut cues = cues(beat, start, notes);
     let mut heard = Vec::new();
     while let Some(cue) = cues.next().await {
         let ms = start.elapsed().as_millis();
@@ -59,8 +69,7 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::time::timeout;
-    use tokio_stream::Stream;
+    use tokio::time::{advance, timeout};
 
     const BEAT: Duration = Duration::from_secs(1);
     const LIMIT: Duration = Duration::from_secs(60);
@@ -108,6 +117,60 @@ mod tests {
         );
         assert_eq!(end, 3500, "when the soloist leaves, not at the last beat");
         assert_eq!(on_time(&heard), Ok(()));
+    }
+
+    /// The conductor asks for nothing until 2,500 ms: the three beats due
+    /// by then come at once, each stamped with the instant it was due, as
+    /// `MissedTickBehavior::Burst` promises; the fourth comes on time.
+    #[tokio::test(start_paused = true)]
+    async fn a_late_beat_keeps_the_stamp_of_when_it_was_due() {
+        let start = Instant::now();
+        let (stand, notes) = mpsc::channel(1);
+        drop(stand); // no soloist: the solo ends at once
+        let late = cues(BEAT, start, notes);
+        advance(BEAT * 5 / 2).await;
+        let heard =
+            timeout(LIMIT, heard_from(late, start)).await.expect("ends");
+        assert_eq!(
+            heard,
+            [
+                (2500, Cue::Beat(0)),
+                (2500, Cue::Beat(1000)),
+                (2500, Cue::Beat(2000)),
+                (3000, Cue::Beat(3000)),
+            ]
+        );
+    }
+
+    /// Every cue ready at once: three notes waiting on the stand and, at
+    /// 3,000 ms, all four beats due. `merge` promises to alternate between
+    /// two parts that are both ready, so neither plays twice in a row
+    /// while the other still has a cue.
+    #[tokio::test(start_paused = true)]
+    async fn parts_ready_together_alternate() {
+        let start = Instant::now();
+        let (stand, notes) = mpsc::channel(3);
+        for note in ["C5", "E5", "G5"] {
+            stand.send(note).await.expect("the stand has room");
+        }
+        drop(stand);
+        let together = cues(BEAT, start, notes);
+        advance(BEAT * 3).await;
+        let heard = timeout(LIMIT, heard_from(together, start))
+            .await
+            .expect("ends");
+        assert!(heard.iter().all(|(ms, _)| *ms == 3000), "{heard:?}");
+        let parts: String = heard
+            .iter()
+            .map(|(_, cue)| match cue {
+                Cue::Beat(_) => 'b',
+                Cue::Note(_) => 'n',
+            })
+            .collect();
+        assert!(
+            ["bnbnbnb", "nbnbnbb"].contains(&parts.as_str()),
+            "the parts did not alternate: {parts}"
+        );
     }
 
     /// Broken twin: `chain` instead of `merge`. The metronome is asked

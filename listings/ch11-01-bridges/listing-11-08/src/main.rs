@@ -63,8 +63,10 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::mpsc as std_mpsc;
+    use std::future::Future;
+    use std::sync::mpsc::{self as std_mpsc, RecvTimeoutError};
     use std::time::Instant;
+    use tokio::task;
 
     /// The longest a test waits for what must happen.
     const WATCHDOG: Duration = Duration::from_secs(10);
@@ -133,6 +135,79 @@ mod tests {
         stage.block_on(async { time::sleep(PATIENCE).await });
         done.recv_timeout(WATCHDOG).expect("the timer never fired");
         drop(cues);
+    }
+
+    /// Runs `scene` on a paused `current_thread` runtime on a thread of
+    /// its own, under a real-time watchdog: a paused clock that never
+    /// moves would hang the scene, and `timeout` with it.
+    fn on_paused_stage<F>(
+        scene: impl FnOnce() -> F + Send + 'static,
+    ) -> F::Output
+    where
+        F: Future,
+        F::Output: Send + 'static,
+    {
+        let (done, finished) = std_mpsc::channel();
+        let stage = thread::spawn(move || {
+            let runtime = Builder::new_current_thread()
+                .enable_time()
+                .start_paused(true)
+                .build()
+                .unwrap();
+            done.send(runtime.block_on(scene())).unwrap();
+        });
+        match finished.recv_timeout(WATCHDOG) {
+            Ok(result) => result,
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("still waiting after {WATCHDOG:?} of real time")
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                std::panic::resume_unwind(stage.join().unwrap_err())
+            }
+        }
+    }
+
+    /// The organist waits in `spawn_blocking`, and while a blocking task
+    /// runs tokio does not auto-advance the paused clock: only `advance`
+    /// moves it. A cue sent 50 ms into the wait is taken at 50 ms; a
+    /// `next_cue` that waits for the clock to move would wait forever.
+    #[test]
+    fn a_cue_sent_during_the_wait_is_taken_at_once() {
+        let (cue, waited) = on_paused_stage(|| async {
+            let (cues, mut waits) = mpsc::channel(1);
+            let start = time::Instant::now();
+            let organist = task::spawn_blocking(move || {
+                let cue = next_cue(&Handle::current(), &mut waits);
+                (cue, start.elapsed())
+            });
+            time::advance(PATIENCE / 4).await;
+            cues.send(2).await.unwrap();
+            organist.await.unwrap()
+        });
+        assert_eq!(cue, Some(2));
+        assert_eq!(waited, PATIENCE / 4, "not taken when it came");
+    }
+
+    /// The test plays the pit. After the third chord the conductor cues
+    /// nothing for an hour, yet keeps `cues` open; it closes only when the
+    /// conductor returns, after the pit has left.
+    #[tokio::test(start_paused = true)]
+    async fn the_conductor_keeps_its_sender_until_the_pit_has_left() {
+        let (cues, mut waits) = mpsc::channel(1);
+        let (chords, heard) = mpsc::channel(1);
+        let stage = tokio::spawn(conductor(cues, heard));
+        for bar in 1..=3 {
+            assert_eq!(waits.recv().await, Some(bar));
+            chords.send(format!("chord for bar {bar}")).await.unwrap();
+        }
+        let hour = Duration::from_secs(3600);
+        let silence = time::timeout(hour, waits.recv()).await;
+        assert!(silence.is_err(), "the cues closed early: {silence:?}");
+        drop(chords); // the pit leaves
+        let stopped = time::timeout(WATCHDOG, stage).await;
+        stopped.expect("the conductor waits on").unwrap();
+        let closed = time::timeout(WATCHDOG, waits.recv()).await;
+        assert_eq!(closed, Ok(None), "the cues are still open");
     }
 
     /// A broken twin of `next_cue`: the timeout is made on the plain

@@ -20,11 +20,16 @@ async fn chord(name: &str, downbeat: &Barrier) -> [String; 2] {
     [ready, played]
 }
 
+/// The chord's downbeat: it falls when both sections have arrived.
+fn downbeat() -> Arc<Barrier> {
+    Arc::new(Barrier::new(2))
+}
+
 /// The same duet on whichever conductor it is given; returns every desk
 /// the two sections used.
 fn perform(conductor: &Runtime) -> Vec<String> {
     conductor.block_on(async {
-        let downbeat = Arc::new(Barrier::new(2));
+        let downbeat = downbeat();
         let strings = tokio::spawn({
             let downbeat = Arc::clone(&downbeat);
             async move { chord("strings", &downbeat).await }
@@ -55,8 +60,42 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::future::Future;
+    use std::pin::pin;
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::mpsc;
+    use std::task::{Context, Wake, Waker};
     use std::time::Duration;
+
+    /// A waker that remembers it was called.
+    struct Nudge(AtomicBool);
+
+    impl Wake for Nudge {
+        fn wake(self: Arc<Self>) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// Polls both sections by hand, with no runtime: the strings rest at
+    /// the downbeat however often they are polled, until the brass arrive.
+    #[test]
+    fn the_first_section_rests_until_the_second_arrives() {
+        let downbeat = downbeat();
+        let nudge = Arc::new(Nudge(AtomicBool::new(false)));
+        let waker = Waker::from(Arc::clone(&nudge));
+        let mut strings_cx = Context::from_waker(&waker);
+        let mut strings = pin!(chord("strings", &downbeat));
+        for _ in 0..3 {
+            let polled = strings.as_mut().poll(&mut strings_cx);
+            assert!(polled.is_pending(), "the strings played alone");
+        }
+        assert!(!nudge.0.load(Ordering::SeqCst), "woken with nobody there");
+        let mut brass_cx = Context::from_waker(Waker::noop());
+        let brass = pin!(chord("brass", &downbeat)).poll(&mut brass_cx);
+        assert!(brass.is_ready(), "the last to arrive plays at once");
+        assert!(nudge.0.load(Ordering::SeqCst), "the strings were not woken");
+        assert!(strings.as_mut().poll(&mut strings_cx).is_ready());
+    }
 
     /// Builds a runtime on a thread named `podium` and performs on it there;
     /// a duet that cannot finish fails the test instead of hanging it.
