@@ -66,7 +66,7 @@ mod tests {
             let alone = thread::scope(|s| {
                 s.spawn(|| raise_tempo("violins", &tempo, &both_ready));
                 // Given 100 ms, a section that raised before the barrier
-                // would have; one that waits cannot have.
+                // would almost always have; one that waits cannot have.
                 thread::sleep(Duration::from_millis(100));
                 let seen = tempo.load(Ordering::SeqCst);
                 raise_tempo("cellos", &tempo, &both_ready);
