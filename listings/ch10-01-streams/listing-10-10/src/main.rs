@@ -69,7 +69,7 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::time::{advance, timeout};
+    use tokio::time::timeout;
 
     const BEAT: Duration = Duration::from_secs(1);
     const LIMIT: Duration = Duration::from_secs(60);
@@ -128,7 +128,7 @@ mod tests {
         let (stand, notes) = mpsc::channel(1);
         drop(stand); // no soloist: the solo ends at once
         let late = cues(BEAT, start, notes);
-        advance(BEAT * 5 / 2).await;
+        sleep(BEAT * 5 / 2).await;
         let heard =
             timeout(LIMIT, heard_from(late, start)).await.expect("ends");
         assert_eq!(
@@ -155,7 +155,7 @@ mod tests {
         }
         drop(stand);
         let together = cues(BEAT, start, notes);
-        advance(BEAT * 3).await;
+        sleep(BEAT * 3).await;
         let heard = timeout(LIMIT, heard_from(together, start))
             .await
             .expect("ends");
