@@ -223,9 +223,10 @@ mod loom_tests {
     use super::*;
     use loom::sync::atomic::AtomicU32;
 
-    /// However the two interleave, even when the tap comes between the
-    /// section's look at the cue and its `park`, the section wakes with
-    /// its cue: the tap waits as a token.
+    /// However the two interleave, the section wakes with its cue. Loom has
+    /// no scheduling point between the section's look and its `park`, so
+    /// the tap comes before the look or after the doze: the tap that lands
+    /// in between is std's promise, which the stray-tap tests check.
     #[test]
     fn the_violins_never_sleep_through_their_cue() {
         loom::model(|| {
