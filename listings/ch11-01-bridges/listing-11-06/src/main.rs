@@ -125,10 +125,17 @@ mod tests {
         for may_go_down in releases {
             may_go_down.send(()).unwrap();
         }
-        let lifted = (0..514)
+        let events: Vec<String> = (0..514)
             .map(|_| log.recv_timeout(WATCHDOG).expect("a prop never moved"))
-            .filter(|event| event == "prop: lifted")
-            .count();
-        assert_eq!(lifted, 1, "the last prop waited for a free hand");
+            .collect();
+        let at = |what: &str| events.iter().position(|event| event == what);
+        let lifted = events.iter().filter(|e| *e == "prop: lifted").count();
+        assert_eq!(lifted, 1, "one prop was still to lift");
+        let (last_lift, first_down) =
+            (at("prop: lifted"), at("prop: set down"));
+        assert!(
+            last_lift > first_down,
+            "the last prop waited for a free hand"
+        );
     }
 }

@@ -92,30 +92,29 @@ mod tests {
             .enable_time()
             .build()
             .unwrap();
-        let (cues, mut chords, done) = pit(stage.handle().clone());
-        // The cues come from a plain thread too, using the blocking calls;
-        // it keeps `cues` open, silent, at the end. Each cue's time is read
-        // before it is sent, so before the organist can start its wait.
-        let (cueing_tx, cueing) = std_mpsc::channel();
+        // Every cue is on the stand before the organist starts, so no cue
+        // is ever late, however slowly the threads are scheduled; `cues`
+        // stays open, silent, until the pit has stopped.
+        let (cues, cue_rx) = mpsc::channel(3);
+        let (chord_tx, mut chords) = mpsc::channel(3);
+        let cued_at = Instant::now();
+        for bar in 1..=3 {
+            cues.try_send(bar).expect("the stand has room for three");
+        }
+        let (done_tx, done) = std_mpsc::channel();
+        let handle = stage.handle().clone();
         thread::spawn(move || {
-            let mut heard = Vec::new();
-            let mut cued_at = Vec::new();
-            for bar in 1..=3 {
-                cued_at.push(Instant::now());
-                cues.blocking_send(bar).unwrap();
-                heard.push(chords.blocking_recv().unwrap());
-            }
-            cueing_tx.send((heard, cued_at, cues, chords)).unwrap();
+            organist(handle, cue_rx, chord_tx);
+            done_tx.send(Instant::now()).unwrap();
         });
-        let (heard, cued_at, cues, mut chords) =
-            cueing.recv_timeout(WATCHDOG).expect("the cueing hung");
         let stopped = done.recv_timeout(WATCHDOG).expect("the pit hung");
+        assert!(stopped - cued_at >= PATIENCE, "stopped before the silence");
+        let heard: Vec<String> =
+            (0..3).filter_map(|_| chords.blocking_recv()).collect();
         assert_eq!(
             heard,
             ["chord for bar 1", "chord for bar 2", "chord for bar 3"]
         );
-        let last_cue = cued_at[2];
-        assert!(stopped - last_cue >= PATIENCE, "stopped before the silence");
         assert_eq!(chords.blocking_recv(), None, "the pit has left");
         drop(cues);
     }
