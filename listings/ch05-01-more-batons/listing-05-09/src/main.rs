@@ -1,9 +1,12 @@
-// ANCHOR: all
+#[cfg(loom)]
+use loom::sync::{Condvar, Mutex, MutexGuard};
 use std::collections::VecDeque;
+#[cfg(not(loom))]
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
+// ANCHOR: all
 /// A music stand with room for a few pages: a bounded queue.
 struct MusicStand {
     pages: Mutex<Pages>,
@@ -90,7 +93,7 @@ fn main() {
 }
 // ANCHOR_END: all
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
     use std::sync::mpsc::{self, TryRecvError};
@@ -315,5 +318,38 @@ mod tests {
             put_after_a_false_wake(put_with_if),
             (false, [1, 2, 3].into())
         );
+    }
+}
+
+/// Under `--cfg loom`: the listing's stand, under every interleaving of
+/// its threads' lock and condition-variable operations that loom's search
+/// reaches.
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    // Loom models the stand's lock and condition variables; std's `Arc`
+    // only shares the stand.
+    use std::sync::Arc;
+
+    /// Two copyists, one page each, contend for a stand with room for one.
+    /// Both pages can be on it at once only before the player's first
+    /// take, so she looks at the stand then.
+    #[test]
+    fn two_copyists_never_overfill_the_stand() {
+        loom::model(|| {
+            let stand = Arc::new(MusicStand::new(1));
+            let copyists = [1, 2].map(|page| {
+                let stand = Arc::clone(&stand);
+                loom::thread::spawn(move || stand.put(page))
+            });
+            let on_it = stand.pages.lock().unwrap().queue.len();
+            assert!(on_it <= stand.room, "{on_it} pages on the stand");
+            let mut taken = [stand.take(), stand.take()];
+            for copyist in copyists {
+                copyist.join().unwrap();
+            }
+            taken.sort();
+            assert_eq!(taken, [1, 2]);
+        });
     }
 }

@@ -2,22 +2,30 @@
 use std::sync::{Barrier, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::thread;
 
+/// One section's part: it keeps its read guard while it waits at the
+/// barrier, and reads aloud once every section has arrived.
+fn read_at_the_barrier(
+    section: &str,
+    score: &RwLock<Vec<&str>>,
+    all_reading: &Barrier,
+) -> usize {
+    let bars: RwLockReadGuard<Vec<&str>> = score.read().unwrap();
+    all_reading.wait();
+    println!("{section}: reads {} bars", bars.len());
+    bars.len()
+}
+
 fn read_together(score: &RwLock<Vec<&str>>, sections: &[&str]) -> Vec<usize> {
     // A barrier opens only when every section has reached it: it proves
     // they all hold a read guard at the same moment.
-    let all_reading = Barrier::new(sections.len());
+    let all_reading = &Barrier::new(sections.len());
 
     thread::scope(|s| {
         let readers: Vec<_> = sections
             .iter()
-            .map(|section| {
-                let all_reading = &all_reading;
+            .map(|&section| {
                 s.spawn(move || {
-                    let bars: RwLockReadGuard<Vec<&str>> =
-                        score.read().unwrap();
-                    all_reading.wait();
-                    println!("{section}: reads {} bars", bars.len());
-                    bars.len()
+                    read_at_the_barrier(section, score, all_reading)
                 })
             })
             .collect();
@@ -48,7 +56,7 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::mpsc;
+    use std::sync::{mpsc, TryLockError};
     use std::time::Duration;
 
     #[test]
@@ -64,6 +72,39 @@ mod tests {
             .recv_timeout(Duration::from_secs(10))
             .expect("the readers did not all read at once");
         assert_eq!(counts, [2; 8]);
+    }
+
+    /// The test is the barrier's second party, so the section waits there
+    /// alone. It keeps its read guard: 100 ms after the test first finds
+    /// `try_write` refused, time for a section that had let go before the
+    /// barrier to do so, it is refused still, and only once the barrier
+    /// has opened and the section has read does it succeed.
+    #[test]
+    fn a_section_holds_its_read_guard_while_it_waits_at_the_barrier() {
+        let (done, report) = mpsc::channel();
+        thread::spawn(move || {
+            let score = RwLock::new(vec!["C4", "E4"]);
+            let all_reading = Barrier::new(2);
+            let locked_out =
+                || matches!(score.try_write(), Err(TryLockError::WouldBlock));
+            let seen = thread::scope(|s| {
+                let violins = s.spawn(|| {
+                    read_at_the_barrier("violins", &score, &all_reading)
+                });
+                while !locked_out() {
+                    thread::sleep(Duration::from_millis(1));
+                }
+                thread::sleep(Duration::from_millis(100));
+                let still = locked_out();
+                all_reading.wait();
+                (still, violins.join().unwrap())
+            });
+            done.send((seen, locked_out())).unwrap();
+        });
+        let seen = report
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the section's read guard was never seen held");
+        assert_eq!(seen, ((true, 2), false), "let go before the barrier");
     }
 
     #[test]

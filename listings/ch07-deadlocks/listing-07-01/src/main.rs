@@ -119,6 +119,46 @@ mod tests {
         assert_eq!(played, [1, 1]);
     }
 
+    /// The barrier's place. The test is its second party, so the soloist
+    /// waits there alone until the test arrives: she has taken the violin
+    /// and said so, and has not reached for the bow. Given 100 ms, a
+    /// soloist whose barrier stood later, or who had none, would have
+    /// said more; once the test arrives, she waits for the bow it holds.
+    #[test]
+    fn alone_at_the_barrier_a_performer_holds_one_and_waits() {
+        let stage = Arc::new(["violin", "bow"].map(|name| Instrument {
+            name,
+            phrases: Mutex::new(0),
+        }));
+        let both_hold_one = Arc::new(Barrier::new(2));
+        let (notes, heard) = mpsc::channel();
+        let soloist = (Arc::clone(&stage), Arc::clone(&both_hold_one));
+        thread::spawn(move || {
+            let ([violin, bow], both_hold_one) = (&*soloist.0, &soloist.1);
+            let clock = Instant::now();
+            perform("soloist", [violin, bow], both_hold_one, clock, &notes);
+        });
+        let next = || heard.recv_timeout(HANG).map(|(_, _, what)| what);
+        let took = next();
+        assert_eq!(took.as_deref(), Ok("took the violin"), "at the barrier");
+        let alone = heard.recv_timeout(Duration::from_millis(100));
+        assert!(
+            matches!(alone, Err(RecvTimeoutError::Timeout)),
+            "alone at the barrier, the soloist went on: {alone:?}"
+        );
+        let [violin, bow] = &*stage;
+        assert!(
+            matches!(violin.phrases.try_lock(), Err(TryLockError::WouldBlock)),
+            "she put the violin down"
+        );
+        let bow_in_hand = bow.phrases.try_lock().expect("she took the bow");
+        // The test arrives, on a thread of its own: `next` is its watchdog.
+        thread::spawn(move || both_hold_one.wait());
+        assert_eq!(next().as_deref(), Ok("waiting for the bow"));
+        drop(bow_in_hand);
+        assert_eq!(next().as_deref(), Ok("played a phrase"));
+    }
+
     #[test]
     fn opposite_orders_always_freeze() {
         let ([violin, bow], heard) = start(Instant::now());

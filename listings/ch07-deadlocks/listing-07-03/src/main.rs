@@ -84,6 +84,7 @@ fn main() {
 mod tests {
     use super::*;
     use std::sync::mpsc::{self, RecvTimeoutError};
+    use std::sync::Arc;
 
     /// Long enough to mean "never", short enough to fail fast.
     const HANG: Duration = Duration::from_secs(10);
@@ -175,6 +176,71 @@ mod tests {
         assert!(!within(move || violin_is_free_while_the_soloist_rests(
             twin
         )));
+    }
+
+    /// The test's arrival at `barrier`, on a thread of its own so that a
+    /// performer who never arrives fails the test instead of hanging it.
+    /// Returns once the barrier has opened.
+    fn arrive(barrier: &Arc<Barrier>, wait: &str) {
+        let (opened, opening) = mpsc::channel();
+        let barrier = Arc::clone(barrier);
+        thread::spawn(move || {
+            barrier.wait();
+            opened.send(()).unwrap();
+        });
+        let never = || panic!("the soloist never reached the {wait}");
+        opening.recv_timeout(HANG).unwrap_or_else(|_| never());
+    }
+
+    /// The barrier's two places. The test is its second party and plays
+    /// the understudy, so the soloist waits at each wait alone until the
+    /// test arrives. At `both_hold_one` she holds the violin and has left
+    /// the bow alone; at `both_tried` she has found the bow busy and still
+    /// holds the violin. Given 100 ms alone, a soloist who tried the bow
+    /// before the first wait, or put the violin down before the second,
+    /// would have.
+    #[test]
+    fn alone_at_each_wait_the_soloist_holds_the_violin() {
+        let stage = Arc::new(stage());
+        let staged = Arc::new(Barrier::new(2));
+        let (resting, rests) = mpsc::channel();
+        let (go_on, cue) = mpsc::channel();
+        let (bravo, applause) = mpsc::channel();
+        let soloist = (Arc::clone(&stage), Arc::clone(&staged));
+        thread::spawn(move || {
+            let ([violin, bow], staged) = (&*soloist.0, &*soloist.1);
+            let rest = || {
+                resting.send(()).unwrap();
+                cue.recv_timeout(HANG).expect("no cue to go on");
+            };
+            let (part, clock) = ([violin, bow], Instant::now());
+            let tries = play_phrase("soloist", part, rest, Some(staged), clock);
+            bravo.send(tries).unwrap();
+        });
+        let [violin, bow] = &*stage;
+        let held = || {
+            matches!(violin.phrases.try_lock(), Err(TryLockError::WouldBlock))
+        };
+        let deadline = Instant::now() + HANG;
+        while !held() {
+            assert!(applause.try_recv().is_err(), "she played at once");
+            assert!(Instant::now() < deadline, "she never took the violin");
+            thread::sleep(Duration::from_millis(1));
+        }
+        let alone = Duration::from_millis(100);
+        thread::sleep(alone);
+        assert!(held(), "she put the violin down before the first wait");
+        let bow_in_hand = bow.phrases.try_lock().expect("she took the bow");
+        assert_eq!(*bow_in_hand, 0, "she played before the first wait");
+        arrive(&staged, "first wait");
+        thread::sleep(alone);
+        assert!(held(), "she put the violin down before the second wait");
+        arrive(&staged, "second wait");
+        rests.recv_timeout(HANG).expect("she never rested");
+        assert!(!held(), "she rests holding the violin");
+        drop(bow_in_hand);
+        go_on.send(()).unwrap();
+        assert_eq!(applause.recv_timeout(HANG), Ok(2), "one rest, then both");
     }
 
     #[test]
