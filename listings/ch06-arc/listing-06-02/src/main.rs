@@ -47,6 +47,8 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::mpsc::TryRecvError;
+    use std::thread::ThreadId;
 
     #[test]
     fn the_count_follows_the_handles() {
@@ -59,9 +61,23 @@ mod tests {
         assert_eq!(Arc::strong_count(&score), 1);
     }
 
+    /// A score that also reports which thread put it away.
+    struct Watched {
+        _score: Score,
+        put_away: mpsc::Sender<ThreadId>,
+    }
+
+    impl Drop for Watched {
+        fn drop(&mut self) {
+            self.put_away.send(thread::current().id()).unwrap();
+        }
+    }
+
     #[test]
     fn the_score_lives_exactly_as_long_as_the_last_arc() {
-        let score = Arc::new(Score { title: "Étude" });
+        let (put_away, heard) = mpsc::channel();
+        let _score = Score { title: "Étude" };
+        let score = Arc::new(Watched { _score, put_away });
         let watcher = Arc::downgrade(&score);
         let (play_on, cue) = mpsc::channel::<()>();
         let last_holder = {
@@ -71,12 +87,16 @@ mod tests {
                 drop(score);
             })
         };
+        let last_thread = last_holder.thread().id();
         drop(score);
         // The first owner is gone; the score is not.
         assert_eq!(watcher.strong_count(), 1);
         assert!(watcher.upgrade().is_some());
+        assert_eq!(heard.try_recv(), Err(TryRecvError::Empty));
         play_on.send(()).unwrap();
         last_holder.join().unwrap();
+        // Put away by the last holder, on its thread, before it ended.
+        assert_eq!(heard.try_recv(), Ok(last_thread));
         assert_eq!(watcher.strong_count(), 0);
         assert!(watcher.upgrade().is_none());
     }
