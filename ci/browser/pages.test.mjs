@@ -368,14 +368,20 @@ for (const path of pages) {
                         const caption = figure.matches('figure.recorded-output')
                             ? figure.querySelector(':scope > figcaption')
                             : null;
-                        // The caption of the listing the output belongs to.
+                        // The program the output belongs to is the nearest
+                        // Rust block before it; its caption, if it has one,
+                        // is the element right after it. An uncaptioned
+                        // block (a negative example with no number) names
+                        // no listing, whatever listing came before it.
                         let node = figure;
                         let listing = null;
                         while ((node = node.previousElementSibling)) {
+                            if (!(node.matches('pre') && node.querySelector('code.language-rust'))) continue;
                             const found = /Listing \d+-\d+/.exec(
-                                node.querySelector?.('.caption')?.textContent ?? '',
+                                node.nextElementSibling?.querySelector?.('.caption')?.textContent ?? '',
                             );
-                            if (found) { listing = found[0]; break; }
+                            listing = found ? found[0] : null;
+                            break;
                         }
                         return {
                             label: caption?.textContent ?? null,
