@@ -47,15 +47,36 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::panic;
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::TryLockError;
+
+    /// The score the reader test stumbles on, where its panic hook can
+    /// look at it.
+    static WATCHED: Score = RwLock::new(Vec::new());
+    /// Whether a writer was shut out when the reader panicked.
+    static HELD_AT_THE_PANIC: AtomicBool = AtomicBool::new(false);
 
     #[test]
     fn a_reader_that_panics_leaves_the_lock_healthy() {
-        let score: Score = RwLock::new(vec!["C4"]);
-        stumble("reader", &score, reader_stumbles);
-        assert!(!score.is_poisoned());
+        // The panic hook runs on the panicking thread before unwinding
+        // drops anything: there, the reader's guard must still be held.
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if thread::current().name() == Some("reader") {
+                let held = WATCHED.try_write();
+                let held = matches!(held, Err(TryLockError::WouldBlock));
+                HELD_AT_THE_PANIC.store(held, Ordering::SeqCst);
+            }
+            previous(info);
+        }));
+        WATCHED.write().unwrap().push("C4");
+        stumble("reader", &WATCHED, reader_stumbles);
+        let held = HELD_AT_THE_PANIC.load(Ordering::SeqCst);
+        assert!(held, "the reader let go of the score before its panic");
+        assert!(!WATCHED.is_poisoned());
         // Unwinding dropped the read guard: a writer gets in, and cleanly.
-        assert!(score.try_write().is_ok());
+        assert!(WATCHED.try_write().is_ok());
     }
 
     #[test]

@@ -331,16 +331,15 @@ mod loom_tests {
     // only shares the stand.
     use std::sync::Arc;
 
-    /// Two copyists, one page each, contend for a stand with room for one.
+    /// Two copyists, one page each, `put` on a stand with room for one.
     /// Both pages can be on it at once only before the player's first
     /// take, so she looks at the stand then.
-    #[test]
-    fn two_copyists_never_overfill_the_stand() {
-        loom::model(|| {
+    fn two_copyists_and_a_player(put: fn(&MusicStand, u32) -> bool) {
+        loom::model(move || {
             let stand = Arc::new(MusicStand::new(1));
             let copyists = [1, 2].map(|page| {
                 let stand = Arc::clone(&stand);
-                loom::thread::spawn(move || stand.put(page))
+                loom::thread::spawn(move || put(&stand, page))
             });
             let on_it = stand.pages.lock().unwrap().queue.len();
             assert!(on_it <= stand.room, "{on_it} pages on the stand");
@@ -351,5 +350,29 @@ mod loom_tests {
             taken.sort();
             assert_eq!(taken, [1, 2]);
         });
+    }
+
+    #[test]
+    fn two_copyists_never_overfill_the_stand() {
+        two_copyists_and_a_player(MusicStand::put);
+    }
+
+    /// Broken twin: `put` lets the lock go between finding room and
+    /// putting its page, and locks again to put it.
+    fn split_put(stand: &MusicStand, page: u32) -> bool {
+        let mut pages = stand.pages.lock().unwrap();
+        while pages.queue.len() == stand.room {
+            pages = stand.not_full.wait(pages).unwrap();
+        }
+        drop(pages);
+        stand.pages.lock().unwrap().queue.push_back(page);
+        stand.not_empty.notify_one();
+        false
+    }
+
+    #[test]
+    #[should_panic(expected = "2 pages on the stand")]
+    fn the_model_catches_a_put_split_in_two() {
+        two_copyists_and_a_player(split_put);
     }
 }

@@ -112,8 +112,11 @@ mod tests {
     fn a_downbeat_given_early_is_not_missed() {
         let downbeat = new_downbeat();
         downbeat.give();
-        // The condition is checked before sleeping: no wait at all.
-        assert!(downbeat.wait(Duration::ZERO, || ()));
+        // The condition is checked before sleeping: no wait at all, where
+        // a section that slept first would sleep out its whole patience.
+        let asked = Instant::now();
+        assert!(downbeat.wait(HANG, || ()));
+        assert!(asked.elapsed() < HANG, "slept before looking at the cue");
     }
 
     #[test]
