@@ -76,11 +76,10 @@ fn engrave(bar: &Bar) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rayon::{ThreadPool, ThreadPoolBuilder, Yield};
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use desk_watch::{the_global_pool, while_the_desks_wait};
+    use rayon::{ThreadPool, ThreadPoolBuilder};
     use std::sync::Condvar;
-    use std::thread;
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     /// A pool of `n` desks, whatever the number of CPUs.
     fn desks(n: usize) -> ThreadPool {
@@ -108,52 +107,9 @@ mod tests {
         assert_eq!(pool.install(|| count_notes(&the_phrase(12))), 24);
     }
 
-    /// Runs `count` on this thread, outside every pool, as `main` does,
-    /// while each desk of the global pool sits in a loop that plays only
-    /// work handed to the pool (`rayon::yield_now`), until the count is
-    /// back or ten seconds have passed. Returns the count, and whether a
-    /// desk played any of it.
-    fn while_the_desks_wait<T>(count: impl FnOnce() -> T) -> (T, bool) {
-        let patience = Duration::from_secs(10);
-        let desks = rayon::current_num_threads();
-        let seated = (Mutex::new(0), Condvar::new());
-        let counted = AtomicBool::new(false);
-        thread::scope(|s| {
-            let waiting = s.spawn(|| {
-                rayon::broadcast(|_| {
-                    let (seats, cue) = &seated;
-                    *seats.lock().unwrap() += 1;
-                    cue.notify_all();
-                    let give_up = Instant::now() + patience;
-                    let mut played = false;
-                    while !counted.load(Ordering::SeqCst)
-                        && Instant::now() < give_up
-                    {
-                        match rayon::yield_now() {
-                            Some(Yield::Executed) => played = true,
-                            _ => thread::yield_now(),
-                        }
-                    }
-                    played
-                })
-            });
-            let (seats, cue) = &seated;
-            let (seats, wait) = cue
-                .wait_timeout_while(seats.lock().unwrap(), patience, |n| {
-                    *n < desks
-                })
-                .unwrap();
-            assert!(!wait.timed_out(), "only {} of {desks} desks sat", *seats);
-            drop(seats);
-            let total = count();
-            counted.store(true, Ordering::SeqCst);
-            let played = waiting.join().expect("the desks waited in peace");
-            (total, played.contains(&true))
-        })
-    }
-
     #[test]
     fn the_desks_count_while_the_caller_waits() {
+        let _turn = the_global_pool();
         // Only a desk can play work handed to the pool, and every desk is
         // waiting for some: a count done in sequence never hands it any.
         let phrase = the_phrase(12);

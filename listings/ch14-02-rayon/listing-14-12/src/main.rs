@@ -51,25 +51,15 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rayon::{ThreadPool, ThreadPoolBuilder, Yield};
-    use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard, PoisonError};
+    use desk_watch::{the_global_pool, while_the_desks_wait};
+    use rayon::{ThreadPool, ThreadPoolBuilder};
+    use std::sync::{mpsc, Arc, Mutex};
     use std::thread;
     use std::time::{Duration, Instant};
 
     /// A pool of `n` desks, whatever the number of CPUs.
     fn desks(n: usize) -> ThreadPool {
         ThreadPoolBuilder::new().num_threads(n).build().unwrap()
-    }
-
-    /// Rayon's global pool is one per process, and `cargo test` runs a
-    /// binary's tests at the same time: the tests that use it take turns,
-    /// so that no desk runs another test's work while it waits for this
-    /// one's.
-    static GLOBAL_POOL: Mutex<()> = Mutex::new(());
-
-    fn the_global_pool() -> MutexGuard<'static, ()> {
-        GLOBAL_POOL.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn the_parts() -> Vec<(&'static str, Bar)> {
@@ -121,50 +111,6 @@ mod tests {
             pool.install(|| copy_parts(&parts, &mut stand));
             assert_eq!(all_copied(&stand, &parts), Ok(()));
         }
-    }
-
-    /// Runs `work` on this thread, outside every pool, as `main` does,
-    /// while each desk of the global pool sits in a loop that plays only
-    /// work handed to the pool (`rayon::yield_now`), until the work is
-    /// done or ten seconds have passed. Returns what `work` returned, and
-    /// whether a desk played any of it.
-    fn while_the_desks_wait<T>(work: impl FnOnce() -> T) -> (T, bool) {
-        let patience = Duration::from_secs(10);
-        let desks = rayon::current_num_threads();
-        let seated = (Mutex::new(0), Condvar::new());
-        let done = AtomicBool::new(false);
-        thread::scope(|s| {
-            let waiting = s.spawn(|| {
-                rayon::broadcast(|_| {
-                    let (seats, cue) = &seated;
-                    *seats.lock().unwrap() += 1;
-                    cue.notify_all();
-                    let give_up = Instant::now() + patience;
-                    let mut played = false;
-                    while !done.load(Ordering::SeqCst)
-                        && Instant::now() < give_up
-                    {
-                        match rayon::yield_now() {
-                            Some(Yield::Executed) => played = true,
-                            _ => thread::yield_now(),
-                        }
-                    }
-                    played
-                })
-            });
-            let (seats, cue) = &seated;
-            let (seats, wait) = cue
-                .wait_timeout_while(seats.lock().unwrap(), patience, |n| {
-                    *n < desks
-                })
-                .unwrap();
-            assert!(!wait.timed_out(), "only {} of {desks} desks sat", *seats);
-            drop(seats);
-            let result = work();
-            done.store(true, Ordering::SeqCst);
-            let played = waiting.join().expect("the desks waited in peace");
-            (result, played.contains(&true))
-        })
     }
 
     // Only a desk can play work handed to the pool, and every desk is

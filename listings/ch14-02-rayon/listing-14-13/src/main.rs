@@ -53,22 +53,10 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rayon::Yield;
+    use desk_watch::{the_global_pool, while_the_desks_wait};
     use std::future::Future;
-    use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::{mpsc, Condvar, Mutex, MutexGuard, PoisonError};
-    use std::thread;
+    use std::sync::mpsc;
     use tokio::time::timeout;
-
-    /// Rayon's global pool is one per process, and `cargo test` runs a
-    /// binary's tests at the same time: the tests that use it take turns,
-    /// so that no desk runs another test's work while it waits for this
-    /// one's.
-    static GLOBAL_POOL: Mutex<()> = Mutex::new(());
-
-    fn the_global_pool() -> MutexGuard<'static, ()> {
-        GLOBAL_POOL.lock().unwrap_or_else(PoisonError::into_inner)
-    }
 
     #[test]
     fn many_desks_count_what_one_desk_counts() {
@@ -77,49 +65,6 @@ mod tests {
             let one: u64 = (0..bars).map(|bar| bar % 3 + 1).sum();
             assert_eq!(count_notes(bars), one, "{bars}");
         }
-    }
-
-    /// Runs `count` on this thread, outside every pool, while each desk of
-    /// the global pool sits in a loop that plays only work handed to the
-    /// pool (`rayon::yield_now`), until the count is back or ten seconds
-    /// have passed. Returns the count, and whether a desk played any of it.
-    fn while_the_desks_wait<T>(count: impl FnOnce() -> T) -> (T, bool) {
-        let patience = Duration::from_secs(10);
-        let desks = rayon::current_num_threads();
-        let seated = (Mutex::new(0), Condvar::new());
-        let counted = AtomicBool::new(false);
-        thread::scope(|s| {
-            let waiting = s.spawn(|| {
-                rayon::broadcast(|_| {
-                    let (seats, cue) = &seated;
-                    *seats.lock().unwrap() += 1;
-                    cue.notify_all();
-                    let give_up = Instant::now() + patience;
-                    let mut played = false;
-                    while !counted.load(Ordering::SeqCst)
-                        && Instant::now() < give_up
-                    {
-                        match rayon::yield_now() {
-                            Some(Yield::Executed) => played = true,
-                            _ => thread::yield_now(),
-                        }
-                    }
-                    played
-                })
-            });
-            let (seats, cue) = &seated;
-            let (seats, wait) = cue
-                .wait_timeout_while(seats.lock().unwrap(), patience, |n| {
-                    *n < desks
-                })
-                .unwrap();
-            assert!(!wait.timed_out(), "only {} of {desks} desks sat", *seats);
-            drop(seats);
-            let total = count();
-            counted.store(true, Ordering::SeqCst);
-            let played = waiting.join().expect("the desks waited in peace");
-            (total, played.contains(&true))
-        })
     }
 
     #[test]
