@@ -168,10 +168,11 @@ mod tests {
 
     /// The organist waits in `spawn_blocking`, and while a blocking task
     /// runs tokio does not auto-advance the paused clock: only `advance`
-    /// moves it. A cue sent 50 ms into the wait is taken at 50 ms; a
-    /// `next_cue` that waits for the clock to move would wait forever.
+    /// moves it. A cue sent while the clock stands at 50 ms (before or
+    /// after `next_cue` began to wait) is taken at 50 ms; a `next_cue`
+    /// that waits for the clock to move would wait forever.
     #[test]
-    fn a_cue_sent_during_the_wait_is_taken_at_once() {
+    fn a_cue_is_taken_without_waiting_for_the_clock() {
         let (cue, waited) = on_paused_stage(|| async {
             let (cues, mut waits) = mpsc::channel(1);
             let start = time::Instant::now();

@@ -95,8 +95,8 @@ mod tests {
 }
 
 /// Under `--cfg loom`: every interleaving of the conductor's cue and one
-/// look by the violins, each distinct performance recorded in
-/// `performances.txt`.
+/// look, or the waiting loop, by the violins; the single looks' distinct
+/// performances are recorded in `performances.txt`.
 #[cfg(all(test, loom))]
 mod loom_tests {
     use super::*;
