@@ -98,20 +98,27 @@ mod tests {
     }
 
     /// Starts a section that dozes with `doze` after a stray tap, and says
-    /// on the receiver whether its cue was given when it woke.
+    /// on the receiver whether its cue was given when it woke. Returns once
+    /// the section is running, so that the quiet the tests listen to comes
+    /// after its tap, not before its thread has started.
     fn tapped_too_early(
         doze: fn(&AtomicBool),
     ) -> (Arc<AtomicBool>, thread::Thread, Receiver<bool>) {
         let cue = Arc::new(AtomicBool::new(false));
         let (report, woke) = mpsc::channel();
+        let (running, started) = mpsc::channel();
         let section = {
             let cue = Arc::clone(&cue);
             thread::spawn(move || {
+                running.send(()).unwrap();
                 stray_tap();
                 doze(&cue);
                 report.send(cue.load(Ordering::Acquire)).unwrap();
             })
         };
+        started
+            .recv_timeout(WATCHDOG)
+            .expect("the section never started");
         (cue, section.thread().clone(), woke)
     }
 
@@ -195,22 +202,46 @@ mod tests {
         assert!(verdict.is_err(), "the twin should give up too soon");
     }
 
-    /// The horns doze with twice the watchdog's patience; they are still
-    /// dozing after `QUIET`, so only the cue can end the doze in time.
-    #[test]
-    fn a_cue_ends_a_patient_doze_early() {
+    /// The check: horns with twice the watchdog's patience, tapped once
+    /// too early, are still dozing after `QUIET`, so only the cue can end
+    /// the doze before the watchdog does.
+    fn a_cue_ends_a_long_doze(
+        doze: fn(&AtomicBool, Duration) -> bool,
+    ) -> Result<(), String> {
         let cue = Arc::new(AtomicBool::new(false));
         let (report, woke) = mpsc::channel();
+        let (running, started) = mpsc::channel();
         let horns = {
             let cue = Arc::clone(&cue);
             thread::spawn(move || {
-                report.send(doze_until_cued_or(&cue, WATCHDOG * 2)).unwrap();
+                running.send(()).unwrap();
+                stray_tap();
+                report.send(doze(&cue, WATCHDOG * 2)).unwrap();
             })
         };
-        let early = woke.recv_timeout(QUIET);
-        assert_eq!(early, Err(RecvTimeoutError::Timeout), "woke uncued");
+        started
+            .recv_timeout(WATCHDOG)
+            .expect("the horns never started");
+        match woke.recv_timeout(QUIET) {
+            Err(RecvTimeoutError::Timeout) => {}
+            woke => return Err(format!("woke before the cue: {woke:?}")),
+        }
         give_cue(&cue, horns.thread());
-        assert_eq!(woke.recv_timeout(WATCHDOG), Ok(true));
+        match woke.recv_timeout(WATCHDOG) {
+            Ok(true) => Ok(()),
+            woke => Err(format!("did not wake with the cue: {woke:?}")),
+        }
+    }
+
+    #[test]
+    fn a_cue_ends_a_patient_doze_early() {
+        a_cue_ends_a_long_doze(doze_until_cued_or).unwrap();
+    }
+
+    #[test]
+    fn a_single_long_park_timeout_wakes_at_the_stray_tap() {
+        let verdict = a_cue_ends_a_long_doze(doze_once_or);
+        assert!(verdict.is_err(), "the twin should wake without its cue");
     }
 }
 

@@ -23,7 +23,7 @@ async fn sleeper(bars: u32, clock: Instant) -> Vec<u128> {
 
 /// Waits for the next tick of a fixed grid, then plays the bar.
 async fn metronome(bars: u32, clock: Instant) -> Vec<u128> {
-    let mut beat = time::interval(BEAT); // the first tick is immediate
+    let mut beat = time::interval(BEAT); // the first tick is due at once
     let mut heard = Vec::new();
     for bar in 1..=bars {
         beat.tick().await;

@@ -24,7 +24,7 @@ async fn metronome(start: Instant, beats: u32) -> Vec<Note> {
     played
 }
 
-/// Respect the rests: between phrases the soloist awaits, and others play.
+/// Respect the rests: after each phrase the soloist awaits, and others play.
 async fn soloist(start: Instant) -> Vec<Note> {
     let mut played = Vec::new();
     for phrase in ["call", "answer", "cadence"] {

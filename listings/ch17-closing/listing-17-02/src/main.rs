@@ -26,18 +26,28 @@ async fn section(
     entrances
 }
 
+/// The ensemble: each section and the length of its part, in ms.
+const PARTS: [(&str, u64); 3] = [("flutes", 20), ("horns", 35), ("drums", 50)];
+
+/// Every section plays `bars` bars; returns each one's entrances.
+async fn perform(bars: u32) -> Vec<Vec<u128>> {
+    let start = Instant::now();
+    let bar_line = Arc::new(Barrier::new(PARTS.len()));
+    let mut ensemble = JoinSet::new();
+    for (name, part) in PARTS {
+        let part = Duration::from_millis(part);
+        ensemble.spawn(section(name, part, bars, Arc::clone(&bar_line), start));
+    }
+    let mut all = Vec::new();
+    while let Some(entrances) = ensemble.join_next().await {
+        all.push(entrances.expect("every section plays to the end"));
+    }
+    all
+}
+
 #[tokio::main]
 async fn main() {
-    let start = Instant::now();
-    let bar_line = Arc::new(Barrier::new(3));
-    let mut ensemble = JoinSet::new();
-    for (name, part) in [("flutes", 20), ("horns", 35), ("drums", 50)] {
-        let part = Duration::from_millis(part);
-        ensemble.spawn(section(name, part, 3, Arc::clone(&bar_line), start));
-    }
-    while let Some(entrances) = ensemble.join_next().await {
-        entrances.expect("every section plays to the end");
-    }
+    perform(3).await;
     println!("three bars, every one begun together");
 }
 // ANCHOR_END: all
@@ -49,24 +59,10 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn every_bar_begins_together_at_the_slowest_sections_pace() {
-        let start = Instant::now();
-        let bar_line = Arc::new(Barrier::new(3));
-        let play = |part| {
-            section(
-                "s",
-                Duration::from_millis(part),
-                3,
-                bar_line.clone(),
-                start,
-            )
-        };
-        let all = async { tokio::join!(play(20), play(35), play(50)) };
         // A bar line that never opened would fail here, not hang.
-        let (flutes, horns, drums) = timeout(Duration::from_secs(5), all)
+        let all = timeout(Duration::from_secs(5), perform(3))
             .await
             .expect("every section reaches the end");
-        assert_eq!(flutes, [0, 50, 100]);
-        assert_eq!(horns, flutes);
-        assert_eq!(drums, flutes);
+        assert_eq!(all, [[0, 50, 100], [0, 50, 100], [0, 50, 100]]);
     }
 }
