@@ -174,7 +174,8 @@ mod tests {
             let exits = Mutex::new(exits);
             let gone_first = AtomicUsize::new(0);
             // The first part's section finishes last: before it plays, it
-            // waits until every other section's thread has exited.
+            // waits until every other section has returned and its thread
+            // is exiting (its thread-local destructor signals).
             let played = ensemble(|part| {
                 if part.section == PIECE[0].section {
                     let exits = exits.lock().unwrap();
@@ -194,7 +195,7 @@ mod tests {
         let (played, gone_first) = watch
             .recv_timeout(PATIENCE * 5)
             .expect("the performance never finished");
-        assert_eq!(gone_first, PIECE.len() - 1, "the others had not exited");
+        assert_eq!(gone_first, PIECE.len() - 1, "the others had not finished");
         assert_eq!(played.len(), PIECE.len());
         for (part, notes) in PIECE.iter().zip(&played) {
             assert_eq!(notes[..], part.notes, "{}", part.section);

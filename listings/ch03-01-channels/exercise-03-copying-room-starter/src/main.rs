@@ -202,8 +202,14 @@ mod tests {
     #[test]
     fn a_room_with_no_copyist_gives_every_job_back() {
         let (back, count) = within(|| {
-            let room = CopyingRoom::open(0, 1);
             let (report, reports) = mpsc::channel();
+            // A room with a copyist takes the job and does it...
+            let staffed = CopyingRoom::open(1, 1);
+            let taken = staffed.hand(counted(0, &report));
+            assert!(taken.is_ok(), "a room with a copyist takes the job");
+            assert_eq!(staffed.close(), 1, "its copyist did the job");
+            // ...one with none gives each job back.
+            let room = CopyingRoom::open(0, 1);
             let handed = room.hand(counted(1, &report));
             let tried = room.try_hand(counted(2, &report));
             // The jobs given back are the very jobs handed in: run them.
@@ -213,7 +219,7 @@ mod tests {
             drop(report);
             (reports.iter().collect::<Vec<u32>>(), room.close())
         });
-        assert_eq!(back, [1, 2], "each job came back, and only once");
+        assert_eq!(back, [0, 1, 2], "each job done or given back, once");
         assert_eq!(count, 0, "no copyist did anything");
     }
 }

@@ -23,9 +23,9 @@ const STAND: usize = 2;
 const HAND_TO_HAND: usize = 0;
 
 /// The player is slow: a bar passes before it reaches for each page.
-fn play_pages(stand: Receiver<u32>, bar: Duration, mut took: impl FnMut(u32)) {
+fn play_pages(desk: Receiver<u32>, bar: Duration, mut took: impl FnMut(u32)) {
     thread::sleep(bar);
-    for page in stand {
+    for page in desk {
         took(page);
         thread::sleep(bar);
     }

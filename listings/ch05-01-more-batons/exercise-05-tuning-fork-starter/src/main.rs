@@ -76,6 +76,8 @@ mod tests {
         let fork = Arc::new(OnceLock::new());
         assert_eq!(strike(&fork, 442), Ok(()));
         assert_eq!(strike(&fork, 440), Err(440), "the fork is struck once");
+        let again = strike(&fork, 442);
+        assert_eq!(again, Err(442), "the same pitch again is a second strike");
         let heard = within(move || [listen(&fork), listen(&fork)]);
         assert_eq!(heard, [442, 442], "heard as often as needed");
     }

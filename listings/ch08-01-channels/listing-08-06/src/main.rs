@@ -29,10 +29,10 @@ enum Request {
 /// it needs no `Mutex`. Requests are handled one at a time, in the order
 /// they arrive, until every `Library` handle has been dropped.
 async fn librarian(
-    mut desk: mpsc::Receiver<Request>,
+    mut requests: mpsc::Receiver<Request>,
     mut shelf: BTreeMap<Part, u32>,
 ) -> BTreeMap<Part, u32> {
-    while let Some(request) = desk.recv().await {
+    while let Some(request) = requests.recv().await {
         match request {
             Request::Lend { part, reply } => {
                 let answer = match shelf.get_mut(part) {
@@ -187,6 +187,8 @@ mod tests {
         let hour = Duration::from_secs(3600);
         let rested = timeout(hour, ninth.as_mut()).await;
         assert!(rested.is_err(), "no rest at a full desk: {rested:?}");
+        // Not waiting for an answer: the ninth question is not on the desk.
+        assert_eq!(requests.len(), 8, "the ninth rests in send, off the desk");
         // The librarian arrives and takes the first question: a place
         // frees, and the ninth goes on to be answered in its turn.
         let archive = BTreeMap::from([("cello", 1)]);

@@ -28,20 +28,20 @@ async fn conductor(
 
 /// The section plays a phrase at the current tempo, then looks up again.
 async fn strings(
-    mut tempo: watch::Receiver<Tempo>,
+    mut reading: watch::Receiver<Tempo>,
     phrase: Duration,
     start: Instant,
 ) -> Vec<Tempo> {
     let mut played = Vec::new();
     let mut phrase_ends = interval(phrase);
-    phrase_ends.tick().await; // the first tick completes at once
+    phrase_ends.tick().await; // the first tick is due at once
     loop {
-        let bpm = *tempo.borrow_and_update(); // marks this value as seen
+        let bpm = *reading.borrow_and_update(); // marks this value as seen
         let ms = start.elapsed().as_millis();
         println!("@{ms}ms strings: phrase at {bpm}");
         played.push(bpm);
         phrase_ends.tick().await;
-        if tempo.changed().await.is_err() {
+        if reading.changed().await.is_err() {
             break; // the conductor has gone and nothing new is unseen
         }
     }

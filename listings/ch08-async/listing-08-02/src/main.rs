@@ -68,8 +68,11 @@ mod tests {
             time::timeout(Duration::from_secs(60), polyrhythm(six_seconds, 2))
                 .await
                 .expect("the polyrhythm ended");
-        // Events at the same instant may come in either order; sorting by
-        // time, then performer, fixes only those.
+        // The events were heard in the order of time...
+        let in_time = events.windows(2).all(|w| w[0].0 <= w[1].0);
+        assert!(in_time, "{events:?}");
+        // ...but events at the same instant may come in either order;
+        // sorting by time, then performer, fixes only those.
         events.sort();
         let timeline: Vec<(u128, &str, &str)> = events
             .iter()

@@ -63,8 +63,8 @@ fn new_stand() -> (Conductor, Arc<Stand>) {
 
 impl Conductor {
     fn place(self, part: Vec<&'static str>) {
-        // SAFETY: the only write (`self` is the only `Conductor`), and
-        // nobody reads until `ready` is true.
+        // SAFETY: the only write (`new_stand` makes one `Conductor`, and
+        // `place` consumes it), and nobody reads until `ready` is true.
         self.stand.part.with_mut(|slot| unsafe { *slot = part });
         // Release: the write above happens before any Acquire load
         // that reads this `true`.
