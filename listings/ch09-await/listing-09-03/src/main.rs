@@ -19,7 +19,7 @@ async fn composer(polite: bool, ear: Ear) {
         compose_phrase(phrase);
         ear.send(format!("composer: phrase {phrase}")).unwrap();
         if polite {
-            // A pause between phrases: the thread goes back to the runtime.
+            // A pause after each phrase: the thread goes back to the runtime.
             task::yield_now().await;
         }
     }
