@@ -9,7 +9,7 @@ type Score = Vec<&'static str>;
 struct Section {
     name: &'static str,
     bar: Duration,
-    breaks_at_bar: Option<usize>,
+    breaks_after: Option<usize>,
 }
 
 impl Section {
@@ -18,7 +18,7 @@ impl Section {
         Section {
             name,
             bar,
-            breaks_at_bar: breaks,
+            breaks_after: breaks,
         }
     }
 }
@@ -28,8 +28,8 @@ async fn play(
     score: Arc<Score>,
     start: Instant,
 ) -> Result<String, String> {
-    for (bar, note) in score.iter().enumerate() {
-        if section.breaks_at_bar == Some(bar) {
+    for (played, note) in score.iter().enumerate() {
+        if section.breaks_after == Some(played) {
             return Err(format!("{} split a reed", section.name));
         }
         let ms = start.elapsed().as_millis();
