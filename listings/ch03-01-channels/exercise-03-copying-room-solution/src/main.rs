@@ -213,7 +213,7 @@ mod tests {
     }
 
     #[test]
-    fn a_room_with_no_copyist_gives_every_job_back() {
+    fn a_room_does_a_job_with_a_copyist_and_gives_it_back_without() {
         let (back, count) = within(|| {
             let (report, reports) = mpsc::channel();
             // A room with a copyist takes the job and does it...

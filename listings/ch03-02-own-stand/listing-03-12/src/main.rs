@@ -110,8 +110,8 @@ mod tests {
         let section = {
             let cue = Arc::clone(&cue);
             thread::spawn(move || {
-                running.send(()).unwrap();
                 stray_tap();
+                running.send(()).unwrap();
                 doze(&cue);
                 report.send(cue.load(Ordering::Acquire)).unwrap();
             })
@@ -214,8 +214,8 @@ mod tests {
         let horns = {
             let cue = Arc::clone(&cue);
             thread::spawn(move || {
-                running.send(()).unwrap();
                 stray_tap();
+                running.send(()).unwrap();
                 report.send(doze(&cue, WATCHDOG * 2)).unwrap();
             })
         };

@@ -34,7 +34,7 @@ async fn strings(
 ) -> Vec<Tempo> {
     let mut played = Vec::new();
     let mut phrase_ends = interval(phrase);
-    phrase_ends.tick().await; // the first tick is due at once
+    phrase_ends.tick().await; // the first tick completes at once
     loop {
         let bpm = *reading.borrow_and_update(); // marks this value as seen
         let ms = start.elapsed().as_millis();
