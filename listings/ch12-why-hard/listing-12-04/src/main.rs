@@ -55,7 +55,7 @@ mod tests {
     use super::*;
     use tokio::time::timeout;
 
-    /// A watchdog well past every end the tests expect.
+    /// A paused-clock limit well past every end the tests expect.
     const LIMIT: Duration = Duration::from_secs(60);
 
     #[tokio::test(start_paused = true)]
