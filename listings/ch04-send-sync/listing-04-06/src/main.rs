@@ -30,9 +30,9 @@ impl Drop for Tape {
 
 // SAFETY: a `Tape` is the only owner of its buffer and hands out no
 // pointer to it that outlives a borrow of the `Tape`, so moving the
-// `Tape` to another thread moves the whole buffer with it. That is
-// exactly what makes `Box<[u32]>` `Send`. The compiler cannot check
-// this reasoning; it takes our word for it.
+// `Tape` to another thread moves the whole buffer with it; and `u32` is
+// itself `Send`. Those two facts are what make `Box<[u32]>` `Send`. The
+// compiler cannot check this reasoning; it takes our word for it.
 unsafe impl Send for Tape {}
 
 fn main() {

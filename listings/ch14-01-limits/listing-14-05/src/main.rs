@@ -91,7 +91,8 @@ mod tests {
     const BAR: Duration = Duration::from_secs(1);
     /// On the paused clock: a rehearsal that waits forever ends here.
     const LIMIT: Duration = Duration::from_secs(60);
-    /// On the real clock: well under the recorded run's 20 seconds.
+    /// On the real clock: three 20 ms bars take about 60 ms; ten seconds
+    /// means never.
     const REAL_LIMIT: Duration = Duration::from_secs(10);
 
     /// The most stints that overlap at any instant. A stint holds its room

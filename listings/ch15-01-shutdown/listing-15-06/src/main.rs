@@ -103,7 +103,7 @@ async fn serve<E: Entrance>(
     start: Instant,
 ) -> io::Result<Report> {
     let cut_off = CancellationToken::new();
-    let _guard = cut_off.clone().drop_guard(); // however `serve` ends
+    let _guard = cut_off.drop_guard_ref(); // however `serve` ends
     let sessions = TaskTracker::new();
     let mut served = 0;
     let mut curtain = std::pin::pin!(curtain);
