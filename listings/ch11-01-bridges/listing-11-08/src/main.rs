@@ -71,11 +71,20 @@ mod tests {
     /// The longest a test waits for what must happen.
     const WATCHDOG: Duration = Duration::from_secs(10);
 
-    /// Runs `organist` on a plain thread; the receiver hears when it
+    /// Runs `organist` on a plain thread, with `cued` already on its
+    /// stand and room for as many chords; the receiver hears when it
     /// returns.
-    fn pit(stage: Handle) -> (Sender<u32>, Receiver<String>, Done) {
-        let (cue_tx, cue_rx) = mpsc::channel(1);
-        let (chord_tx, chord_rx) = mpsc::channel(1);
+    fn pit(
+        stage: Handle,
+        cued: &[u32],
+    ) -> (Sender<u32>, Receiver<String>, Done) {
+        let (cue_tx, cue_rx) = mpsc::channel(cued.len());
+        for &bar in cued {
+            cue_tx
+                .try_send(bar)
+                .expect("the stand has room for every cue");
+        }
+        let (chord_tx, chord_rx) = mpsc::channel(cued.len());
         let (done_tx, done) = std_mpsc::channel();
         thread::spawn(move || {
             organist(stage, cue_rx, chord_tx);
@@ -95,18 +104,8 @@ mod tests {
         // Every cue is on the stand before the organist starts, so no cue
         // is ever late, however slowly the threads are scheduled; `cues`
         // stays open, silent, until the pit has stopped.
-        let (cues, cue_rx) = mpsc::channel(3);
-        let (chord_tx, mut chords) = mpsc::channel(3);
         let cued_at = Instant::now();
-        for bar in 1..=3 {
-            cues.try_send(bar).expect("the stand has room for three");
-        }
-        let (done_tx, done) = std_mpsc::channel();
-        let handle = stage.handle().clone();
-        thread::spawn(move || {
-            organist(handle, cue_rx, chord_tx);
-            done_tx.send(Instant::now()).unwrap();
-        });
+        let (cues, mut chords, done) = pit(stage.handle().clone(), &[1, 2, 3]);
         let stopped = done.recv_timeout(WATCHDOG).expect("the pit hung");
         assert!(stopped - cued_at >= PATIENCE, "stopped before the silence");
         let heard: Vec<String> =
@@ -123,8 +122,7 @@ mod tests {
     fn on_current_thread_only_runtime_block_on_drives_the_timer() {
         let stage =
             Builder::new_current_thread().enable_time().build().unwrap();
-        let (cues, mut chords, done) = pit(stage.handle().clone());
-        cues.blocking_send(1).unwrap();
+        let (cues, mut chords, done) = pit(stage.handle().clone(), &[1]);
         assert_eq!(chords.blocking_recv().unwrap(), "chord for bar 1");
         // The organist waits in `Handle::block_on` for a timer that no
         // thread drives: the silence never ends.
