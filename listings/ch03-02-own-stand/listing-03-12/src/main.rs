@@ -97,12 +97,13 @@ mod tests {
         thread::current().unpark();
     }
 
-    /// Starts a section that dozes with `doze` after a stray tap, and says
-    /// on the receiver whether its cue was given when it woke. Returns once
-    /// the section is running, so that the quiet the tests listen to comes
-    /// after its tap, not before its thread has started.
+    /// Starts a section that dozes with `doze` after a stray tap, and
+    /// sends on the receiver what `doze` says when it wakes: whether its
+    /// cue was given. Returns once the section is running, so that the
+    /// quiet the tests listen to comes after its tap, not before its
+    /// thread has started.
     fn tapped_too_early(
-        doze: fn(&AtomicBool),
+        doze: impl FnOnce(&AtomicBool) -> bool + Send + 'static,
     ) -> (Arc<AtomicBool>, thread::Thread, Receiver<bool>) {
         let cue = Arc::new(AtomicBool::new(false));
         let (report, woke) = mpsc::channel();
@@ -112,8 +113,7 @@ mod tests {
             thread::spawn(move || {
                 stray_tap();
                 running.send(()).unwrap();
-                doze(&cue);
-                report.send(cue.load(Ordering::Acquire)).unwrap();
+                report.send(doze(&cue)).unwrap();
             })
         };
         started
@@ -124,7 +124,9 @@ mod tests {
 
     /// The check: after a stray tap the section still dozes, and it wakes,
     /// with its cue given, only once the conductor gives it.
-    fn waits_for_its_cue(doze: fn(&AtomicBool)) -> Result<(), String> {
+    fn waits_for_its_cue(
+        doze: impl FnOnce(&AtomicBool) -> bool + Send + 'static,
+    ) -> Result<(), String> {
         let (cue, section, woke) = tapped_too_early(doze);
         match woke.recv_timeout(QUIET) {
             Err(RecvTimeoutError::Timeout) => {}
@@ -137,9 +139,20 @@ mod tests {
         }
     }
 
+    /// A section that dozes with `doze`, then looks whether its cue was
+    /// given.
+    fn then_looks(
+        doze: fn(&AtomicBool),
+    ) -> impl FnOnce(&AtomicBool) -> bool + Send + 'static {
+        move |cue| {
+            doze(cue);
+            cue.load(Ordering::Acquire)
+        }
+    }
+
     #[test]
     fn the_violins_doze_until_their_cue() {
-        waits_for_its_cue(doze_until_cued).unwrap();
+        waits_for_its_cue(then_looks(doze_until_cued)).unwrap();
     }
 
     /// Broken twin: parks once instead of looping over the cue.
@@ -151,7 +164,7 @@ mod tests {
 
     #[test]
     fn a_section_that_parks_once_wakes_without_its_cue() {
-        let verdict = waits_for_its_cue(doze_once);
+        let verdict = waits_for_its_cue(then_looks(doze_once));
         assert!(verdict.is_err(), "the twin should wake without its cue");
     }
 
@@ -202,45 +215,16 @@ mod tests {
         assert!(verdict.is_err(), "the twin should give up too soon");
     }
 
-    /// The check: horns with twice the watchdog's patience, tapped once
-    /// too early, are still dozing after `QUIET`, so only the cue can end
-    /// the doze before the watchdog does.
-    fn a_cue_ends_a_long_doze(
-        doze: fn(&AtomicBool, Duration) -> bool,
-    ) -> Result<(), String> {
-        let cue = Arc::new(AtomicBool::new(false));
-        let (report, woke) = mpsc::channel();
-        let (running, started) = mpsc::channel();
-        let horns = {
-            let cue = Arc::clone(&cue);
-            thread::spawn(move || {
-                stray_tap();
-                running.send(()).unwrap();
-                report.send(doze(&cue, WATCHDOG * 2)).unwrap();
-            })
-        };
-        started
-            .recv_timeout(WATCHDOG)
-            .expect("the horns never started");
-        match woke.recv_timeout(QUIET) {
-            Err(RecvTimeoutError::Timeout) => {}
-            woke => return Err(format!("woke before the cue: {woke:?}")),
-        }
-        give_cue(&cue, horns.thread());
-        match woke.recv_timeout(WATCHDOG) {
-            Ok(true) => Ok(()),
-            woke => Err(format!("did not wake with the cue: {woke:?}")),
-        }
-    }
-
+    /// The horns, given twice the watchdog's patience, run the same check:
+    /// only the cue can end their doze before the watchdog does.
     #[test]
     fn a_cue_ends_a_patient_doze_early() {
-        a_cue_ends_a_long_doze(doze_until_cued_or).unwrap();
+        waits_for_its_cue(|cue| doze_until_cued_or(cue, WATCHDOG * 2)).unwrap();
     }
 
     #[test]
     fn a_single_long_park_timeout_wakes_at_the_stray_tap() {
-        let verdict = a_cue_ends_a_long_doze(doze_once_or);
+        let verdict = waits_for_its_cue(|cue| doze_once_or(cue, WATCHDOG * 2));
         assert!(verdict.is_err(), "the twin should wake without its cue");
     }
 }
