@@ -100,8 +100,10 @@ mod tests {
     /// Starts a section that dozes with `doze` after a stray tap, and
     /// sends on the receiver what `doze` says when it wakes: whether its
     /// cue was given. Returns once the section is running, so that the
-    /// quiet the tests listen to comes after its tap, not before its
-    /// thread has started.
+    /// quiet the tests listen to does not begin before its thread has
+    /// started. The tap comes after the section says so, right before its
+    /// doze: code run between a tap and a `park` may park and use the tap
+    /// up, as `park`'s documentation warns.
     fn tapped_too_early(
         doze: impl FnOnce(&AtomicBool) -> bool + Send + 'static,
     ) -> (Arc<AtomicBool>, thread::Thread, Receiver<bool>) {
@@ -111,8 +113,8 @@ mod tests {
         let section = {
             let cue = Arc::clone(&cue);
             thread::spawn(move || {
-                stray_tap();
                 running.send(()).unwrap();
+                stray_tap();
                 report.send(doze(&cue)).unwrap();
             })
         };

@@ -52,9 +52,9 @@ async fn player(
 async fn rehearsal(pages: u32, bar: Duration) -> (Vec<Moment>, Vec<Moment>) {
     let start = Instant::now();
     let (stand, reach) = mpsc::channel(ROOM);
-    let player = tokio::spawn(player(reach, bar, start));
+    let playing = tokio::spawn(player(reach, bar, start));
     let placed = copyist(stand, pages, start).await;
-    (placed, player.await.unwrap())
+    (placed, playing.await.unwrap())
 }
 
 #[tokio::main]
@@ -119,7 +119,7 @@ mod tests {
     async fn rehearsal_unbounded(pages: u32) -> (Vec<Moment>, Vec<Moment>) {
         let start = Instant::now();
         let (stand, mut reach) = mpsc::unbounded_channel();
-        let player = tokio::spawn(async move {
+        let playing = tokio::spawn(async move {
             let mut taken = Vec::new();
             loop {
                 sleep(BAR).await;
@@ -136,21 +136,21 @@ mod tests {
             placed.push((page, start.elapsed().as_millis()));
         }
         drop(stand);
-        (placed, player.await.unwrap())
+        (placed, playing.await.unwrap())
     }
 
     /// Broken twin: `try_send`, with its `Full` error ignored.
     async fn rehearsal_try_send(pages: u32) -> (Vec<Moment>, Vec<Moment>) {
         let start = Instant::now();
         let (stand, reach) = mpsc::channel(ROOM);
-        let player = tokio::spawn(player(reach, BAR, start));
+        let playing = tokio::spawn(player(reach, BAR, start));
         let mut placed = Vec::new();
         for page in 1..=pages {
             let _ = stand.try_send(page);
             placed.push((page, start.elapsed().as_millis()));
         }
         drop(stand);
-        (placed, player.await.unwrap())
+        (placed, playing.await.unwrap())
     }
 
     #[tokio::test(start_paused = true)]

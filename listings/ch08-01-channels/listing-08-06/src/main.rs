@@ -98,7 +98,7 @@ async fn section(name: &str, part: Part, library: Library) {
 #[tokio::main]
 async fn main() {
     let archive = BTreeMap::from([("cello", 1), ("timpani", 1), ("violin", 2)]);
-    let (library, librarian) = open(archive);
+    let (library, closing) = open(archive);
     let sections = [
         tokio::spawn(section("violins", "violin", library.clone())),
         tokio::spawn(section("cellos", "cello", library.clone())),
@@ -108,7 +108,7 @@ async fn main() {
     for section in sections {
         section.await.unwrap();
     }
-    let shelf = librarian.await.unwrap();
+    let shelf = closing.await.unwrap();
     println!("librarian: every handle dropped, closing with {shelf:?}");
 }
 // ANCHOR_END: all
@@ -125,7 +125,7 @@ mod tests {
     /// part: the librarian's check and its lending cannot interleave.
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn one_copy_goes_to_exactly_one_section() {
-        let (library, librarian) = open(BTreeMap::from([("timpani", 1)]));
+        let (library, closing) = open(BTreeMap::from([("timpani", 1)]));
         let askers: Vec<_> = (0..8)
             .map(|_| {
                 let library = library.clone();
@@ -141,13 +141,13 @@ mod tests {
         let refused = Err(Refusal::AllLentOut);
         assert_eq!(answers.iter().filter(|a| **a == refused).count(), 7);
         drop(library);
-        let shelf = timeout(LIMIT, librarian).await.unwrap().unwrap();
+        let shelf = timeout(LIMIT, closing).await.unwrap().unwrap();
         assert_eq!(shelf, BTreeMap::from([("timpani", 0)]));
     }
 
     #[tokio::test]
     async fn a_section_gone_before_the_answer_loses_no_copy() {
-        let (library, librarian) = open(BTreeMap::from([("timpani", 1)]));
+        let (library, closing) = open(BTreeMap::from([("timpani", 1)]));
         let (reply, answer) = oneshot::channel();
         drop(answer); // the section gave up before the answer came
         let lend = Request::Lend {
@@ -158,14 +158,14 @@ mod tests {
         let lent = timeout(LIMIT, library.lend("timpani")).await.unwrap();
         assert_eq!(lent, Ok("timpani"), "the copy went back on the shelf");
         drop(library);
-        timeout(LIMIT, librarian).await.unwrap().unwrap();
+        timeout(LIMIT, closing).await.unwrap().unwrap();
     }
 
     /// The desk holds eight questions: before the librarian first runs
     /// (nothing here has awaited yet), a ninth finds it full.
     #[tokio::test]
     async fn the_desk_holds_eight_questions() {
-        let (library, _librarian) = open(BTreeMap::new());
+        let (library, _closing) = open(BTreeMap::new());
         let ask = || library.desk.try_send(Request::Return { part: "harp" });
         for _ in 0..8 {
             assert!(ask().is_ok(), "the desk had room");
@@ -192,23 +192,23 @@ mod tests {
         // The librarian arrives and takes the first question: a place
         // frees, and the ninth goes on to be answered in its turn.
         let archive = BTreeMap::from([("cello", 1)]);
-        let librarian = tokio::spawn(librarian(requests, archive));
+        let closing = tokio::spawn(librarian(requests, archive));
         assert_eq!(timeout(LIMIT, ninth).await, Ok(Ok("cello")));
         drop(library);
-        let shelf = timeout(LIMIT, librarian).await.unwrap().unwrap();
+        let shelf = timeout(LIMIT, closing).await.unwrap().unwrap();
         assert_eq!(shelf, BTreeMap::from([("cello", 0), ("harp", 8)]));
     }
 
     #[tokio::test]
     async fn returns_come_back_and_the_loop_ends_with_the_last_handle() {
-        let (library, librarian) = open(BTreeMap::from([("cello", 1)]));
+        let (library, closing) = open(BTreeMap::from([("cello", 1)]));
         let lend = |part| timeout(LIMIT, library.lend(part));
         assert_eq!(lend("cello").await, Ok(Ok("cello")));
         assert_eq!(lend("cello").await, Ok(Err(Refusal::AllLentOut)));
         library.give_back("cello").await;
         assert_eq!(lend("horn").await, Ok(Err(Refusal::NotInArchive)));
         drop(library);
-        let shelf = timeout(LIMIT, librarian).await.expect("loop ended");
+        let shelf = timeout(LIMIT, closing).await.expect("loop ended");
         assert_eq!(shelf.unwrap(), BTreeMap::from([("cello", 1)]));
     }
 

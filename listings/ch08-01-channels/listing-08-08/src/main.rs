@@ -51,9 +51,9 @@ async fn strings(
 async fn rehearsal(beat: Duration) -> Vec<Tempo> {
     let start = Instant::now();
     let (tempo, reading) = watch::channel(60);
-    let strings = tokio::spawn(strings(reading, beat * 3, start));
+    let listening = tokio::spawn(strings(reading, beat * 3, start));
     conductor(tempo, beat, start).await;
-    strings.await.unwrap()
+    listening.await.unwrap()
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -87,9 +87,9 @@ mod tests {
     async fn a_reader_already_waiting_never_sees_72_either() {
         let (beat, start) = (Duration::from_secs(1), Instant::now());
         let (tempo, reading) = watch::channel(60);
-        let strings = tokio::spawn(strings(reading, beat / 2, start));
+        let listening = tokio::spawn(strings(reading, beat / 2, start));
         conductor(tempo, beat, start).await;
-        let played = timeout(Duration::from_secs(60), strings).await;
+        let played = timeout(Duration::from_secs(60), listening).await;
         assert_eq!(played.expect("the strings stop").unwrap(), [60, 84, 96]);
     }
 
@@ -97,7 +97,7 @@ mod tests {
     /// value it is given.
     async fn rehearsal_with_a_queue(beat: Duration) -> Vec<Tempo> {
         let (tempo, mut reading) = tokio::sync::mpsc::unbounded_channel();
-        let strings = tokio::spawn(async move {
+        let listening = tokio::spawn(async move {
             let mut played = vec![60];
             sleep(beat * 3).await;
             while let Some(bpm) = reading.recv().await {
@@ -112,7 +112,7 @@ mod tests {
         sleep(beat * 4).await;
         tempo.send(96).unwrap();
         drop(tempo);
-        strings.await.unwrap()
+        listening.await.unwrap()
     }
 
     #[tokio::test(start_paused = true)]
