@@ -95,8 +95,8 @@ mod models {
     use super::*;
     use std::sync::atomic::Ordering;
 
-    /// Every execution loom can build: whoever finishes last sees both
-    /// sections' bars.
+    /// Every execution loom's search reaches: whoever finishes last sees
+    /// both sections' bars.
     #[test]
     fn the_last_out_sees_every_section_bars() {
         loom::model(|| {
@@ -125,8 +125,10 @@ mod models {
         Some(tally.bars.iter().map(|b| b.load(Ordering::Relaxed)).sum())
     }
 
-    /// Whether loom finds an execution of the control in which the last
-    /// one out misses the other section's bars.
+    /// Whether loom finds an execution of the control that fails the
+    /// model's check: the section told the total is not told 7, or no one
+    /// is told. (Its countdown tells exactly one section, so that can only
+    /// be the last one out missing the other section's bars.)
     fn loom_finds_a_missed_store(countdown: Ordering) -> bool {
         // A std atomic, outside the model, only collects.
         let missed =

@@ -164,7 +164,7 @@ mod loom_tests {
 
     const PART: [&str; 2] = ["C4", "E4"];
 
-    /// Every execution loom can build: the section waits until it sees
+    /// Every execution loom's search reaches: the section waits until it sees
     /// the flag, reads the whole part, and loom finds no unordered access.
     #[test]
     fn acquire_reads_what_release_published() {

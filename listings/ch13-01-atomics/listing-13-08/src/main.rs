@@ -144,7 +144,7 @@ mod loom_tests {
 
     /// One ending, and the look finds one or two chairs taken, never 3.
     #[test]
-    fn every_interleaving_seats_two_and_turns_one_away() {
+    fn each_explored_interleaving_seats_two_and_turns_one_away() {
         let expected =
             BTreeSet::from([(vec![0, 1], 1, 2, 1), (vec![0, 1], 1, 2, 2)]);
         assert_eq!(outcomes(Pit::take_chair), expected);

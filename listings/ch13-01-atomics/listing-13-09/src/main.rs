@@ -101,7 +101,7 @@ mod loom_tests {
 
     /// One ending, and the look finds 150 or 160, never past the ceiling.
     #[test]
-    fn every_interleaving_lands_each_raise_that_fits() {
+    fn each_explored_interleaving_lands_each_raise_that_fits() {
         let expected = BTreeSet::from([
             (2, vec![160], 160, 150),
             (2, vec![160], 160, 160),

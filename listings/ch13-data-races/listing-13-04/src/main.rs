@@ -94,9 +94,9 @@ mod tests {
     }
 }
 
-/// Under `--cfg loom`: every interleaving of the conductor's cue and one
-/// look, or the waiting loop, by the violins; the single looks' distinct
-/// performances are recorded in `performances.txt`.
+/// Under `--cfg loom`: every interleaving loom's search reaches of the
+/// conductor's cue and one look, or the waiting loop, by the violins; the
+/// single looks' distinct performances are recorded in `performances.txt`.
 #[cfg(all(test, loom))]
 mod loom_tests {
     use super::*;
@@ -155,9 +155,9 @@ mod loom_tests {
         }
     }
 
-    /// Every interleaving: whoever sees the cue sees the tempo. With a
-    /// `Relaxed` flag, loom finds a run in which the flag is up and the
-    /// tempo on the stand is still the old one.
+    /// Every interleaving loom reaches: whoever sees the cue sees the
+    /// tempo. With a `Relaxed` flag, loom finds a run in which the flag is
+    /// up and the tempo on the stand is still the old one.
     #[test]
     fn acquire_sees_what_release_published_and_relaxed_may_not() {
         let published =
@@ -181,7 +181,7 @@ mod loom_tests {
     }
 
     /// The violins wait with `wait` while the conductor gives the cue:
-    /// in every interleaving, they come in at 96 bpm.
+    /// in every interleaving loom reaches, they come in at 96 bpm.
     #[test]
     fn the_waiting_violins_come_in_at_the_published_tempo() {
         loom::model(|| {

@@ -84,7 +84,8 @@ mod tests {
 mod loom_tests {
     use super::*;
 
-    /// Every interleaving of the three sections: one soloist.
+    /// Every interleaving of the three sections that loom's search
+    /// reaches: one soloist.
     #[test]
     fn loom_finds_no_schedule_with_two_soloists() {
         loom::model(|| assert_eq!(rehearse(), 1));
