@@ -86,10 +86,12 @@ fn give_cue(cue: &Mutex<CueState>) {
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-    use std::sync::mpsc;
+    use std::sync::mpsc::{self, RecvTimeoutError};
     use std::time::Instant;
 
     const WATCHDOG: Duration = Duration::from_secs(10);
+    /// How long the soloist must stay silent while the cue is not given.
+    const QUIET: Duration = Duration::from_millis(200);
 
     /// Runs `block_on(future)` on its own thread; fails instead of hanging.
     fn run_watched<F>(future: F) -> F::Output
@@ -120,6 +122,10 @@ mod tests {
             assert!(Instant::now() < deadline, "the cue was never waited for");
             thread::yield_now();
         }
+        // A sample: a soloist who did not wait for the cue would almost
+        // always have played within the quiet spell.
+        let early = outcome.recv_timeout(QUIET);
+        assert_eq!(early, Err(RecvTimeoutError::Timeout), "played uncued");
         give_cue(&cue);
         let heard = outcome.recv_timeout(WATCHDOG);
         assert_eq!(heard, Ok("played"), "the conductor never woke up");

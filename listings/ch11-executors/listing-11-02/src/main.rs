@@ -95,6 +95,9 @@ fn concert() -> Vec<String> {
     conductor.spawn(section("brass", 2, Arc::clone(&journal)));
     conductor.spawn(section("winds", 1, Arc::clone(&journal)));
     conductor.run(); // returns once no task and no waker is left
+
+    // Bound first: in edition 2021 a guard in the tail expression would
+    // outlive `journal` (E0597).
     let played = journal.lock().unwrap().clone();
     played
 }
