@@ -2,7 +2,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
-use tokio::time::{sleep, Instant};
+use tokio::time::{sleep_until, Instant};
 
 /// Lets at most `starts` sections begin within any one `period`.
 struct RateLimiter {
@@ -26,9 +26,11 @@ impl RateLimiter {
             .acquire_owned()
             .await
             .expect("the semaphore is never closed");
-        let period = self.period;
+        // The period runs from this start, not from whenever the spawned
+        // task is first polled, which may be later.
+        let free_at = Instant::now() + self.period;
         tokio::spawn(async move {
-            sleep(period).await;
+            sleep_until(free_at).await;
             drop(permit); // one more start is allowed from now on
         });
     }
@@ -52,7 +54,7 @@ mod tests {
     use std::future::Future;
     use std::sync::mpsc::{self, RecvTimeoutError};
     use std::thread;
-    use tokio::time::{sleep, timeout};
+    use tokio::time::{advance, sleep, timeout};
 
     /// Real time: long enough to mean "never", short enough to fail fast.
     const WATCHDOG: Duration = Duration::from_secs(10);
@@ -128,6 +130,21 @@ mod tests {
         // The second start fits at 400; the third waits for the first to
         // be a second old, the fourth for the second.
         assert_eq!(starts, [0, 400, 1000, 1400]);
+    }
+
+    #[test]
+    fn a_period_runs_from_the_start_not_from_when_a_task_first_runs() {
+        let starts = on_paused_clock(|| async {
+            let limiter = RateLimiter::new(1, SECOND);
+            let downbeat = Instant::now();
+            let mut starts = cue_times(&limiter, downbeat, 1).await;
+            // In tokio 1.54.1 `advance` moves the clock before it yields,
+            // so a task spawned by that cue is first polled at 500 ms.
+            advance(Duration::from_millis(500)).await;
+            starts.extend(cue_times(&limiter, downbeat, 1).await);
+            starts
+        });
+        assert_eq!(starts, [0, 1000]);
     }
 
     #[test]

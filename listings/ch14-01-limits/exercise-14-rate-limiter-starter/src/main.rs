@@ -46,7 +46,7 @@ mod tests {
     use std::future::Future;
     use std::sync::mpsc::{self, RecvTimeoutError};
     use std::thread;
-    use tokio::time::{sleep, timeout};
+    use tokio::time::{advance, sleep, timeout};
 
     /// Real time: long enough to mean "never", short enough to fail fast.
     const WATCHDOG: Duration = Duration::from_secs(10);
@@ -122,6 +122,21 @@ mod tests {
         // The second start fits at 400; the third waits for the first to
         // be a second old, the fourth for the second.
         assert_eq!(starts, [0, 400, 1000, 1400]);
+    }
+
+    #[test]
+    fn a_period_runs_from_the_start_not_from_when_a_task_first_runs() {
+        let starts = on_paused_clock(|| async {
+            let limiter = RateLimiter::new(1, SECOND);
+            let downbeat = Instant::now();
+            let mut starts = cue_times(&limiter, downbeat, 1).await;
+            // In tokio 1.54.1 `advance` moves the clock before it yields,
+            // so a task spawned by that cue is first polled at 500 ms.
+            advance(Duration::from_millis(500)).await;
+            starts.extend(cue_times(&limiter, downbeat, 1).await);
+            starts
+        });
+        assert_eq!(starts, [0, 1000]);
     }
 
     #[test]

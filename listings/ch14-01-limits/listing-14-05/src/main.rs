@@ -9,7 +9,7 @@ use tokio::time::{sleep, Instant};
 const ROOMS: usize = 3;
 
 /// One section's turn in a room, in milliseconds since the downbeat.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, PartialEq)]
 struct Stint {
     section: &'static str,
     entered: u128,
