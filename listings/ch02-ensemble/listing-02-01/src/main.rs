@@ -67,8 +67,10 @@ mod tests {
         assert_eq!(played, score);
     }
 
+    // That each note lasts its beat is read from a run's events, in
+    // `tests/note_lengths.rs`; this test checks the whole solo.
     #[test]
-    fn every_note_lasts_at_least_its_beat() {
+    fn the_solo_lasts_at_least_eight_beats() {
         // A sleep never ends early: eight notes take eight beats or more.
         let start = Instant::now();
         solo(Duration::from_millis(5));

@@ -49,10 +49,10 @@ async fn main() {
     let (notes, received) = mpsc::channel(ROOM);
 
     let reading = Duration::from_millis(20);
-    let copyist =
+    let copying =
         task::spawn_blocking(move || copyist(score, notes, reading, start));
     let cued = conductor(received, start).await;
-    copyist.await.unwrap(); // a rest, not a blocking join
+    copying.await.unwrap(); // a rest, not a blocking join
 
     println!("cued {} notes: {}", cued.len(), cued.join(" "));
 }

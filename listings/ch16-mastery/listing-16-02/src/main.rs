@@ -45,11 +45,11 @@ async fn main() {
     let start = Instant::now();
     let (notes, received) = mpsc::channel(1);
     let bar_length = Duration::from_millis(10);
-    let copyist =
+    let copying =
         task::spawn_blocking(move || copyist(notes, bar_length, start));
 
     conductor(received, 5, start).await;
-    copyist.await.unwrap();
+    copying.await.unwrap();
     println!("both have stopped: no performer is left behind");
 }
 // ANCHOR_END: all

@@ -56,9 +56,9 @@ async fn perform(
 ) -> (usize, Result<(), String>) {
     let start = Instant::now();
     let (notes, received) = mpsc::channel(4);
-    let copyist = task::spawn_blocking(move || copyist(pages, notes, start));
+    let copying = task::spawn_blocking(move || copyist(pages, notes, start));
     let cued = conductor(received, start).await;
-    (cued, how_it_ended(copyist.await))
+    (cued, how_it_ended(copying.await))
 }
 
 #[tokio::main]
@@ -79,9 +79,9 @@ mod tests {
     use std::time::Duration;
     use tokio::time::timeout;
 
-    // Every score here is shorter than the channel, so no send ever waits:
-    // the copyist finishes whatever the conductor does, and the runtime,
-    // which waits for blocking tasks when it shuts down, cannot hang.
+    // No score here sends more notes than the channel holds (4), so no send
+    // ever waits: the copyist finishes whatever the conductor does, and the
+    // runtime, which waits for blocking tasks when it shuts down, cannot hang.
     const LIMIT: Duration = Duration::from_secs(5);
 
     #[tokio::test]
