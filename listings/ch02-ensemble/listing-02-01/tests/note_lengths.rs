@@ -1,7 +1,9 @@
 //! Each note lasts its beat, read from the program's own events: the next
-//! note, or the end of the solo, comes at least one beat later. The stamps
-//! are whole milliseconds of one `Instant`, and `thread::sleep` never ends
-//! early, so a gap can be longer than the beat but never shorter.
+//! note, or the end of the solo, comes at least one beat later. The note
+//! stamps are whole milliseconds since `solo`'s `Instant`, the total since
+//! `main`'s earlier one, which can only make it larger; `thread::sleep`
+//! never ends early, so a gap can be longer than the beat but never
+//! shorter.
 
 use std::path::Path;
 

@@ -94,9 +94,10 @@ mod tests {
     }
 }
 
-/// Under `--cfg loom`: every interleaving loom's search reaches of the
-/// conductor's cue and one look, or the waiting loop, by the violins; the
-/// single looks' distinct performances are recorded in `performances.txt`.
+/// Under `--cfg loom`: the interleavings loom's search reaches of the
+/// conductor's cue with one look by the violins, or with their waiting
+/// loop; the single looks' distinct performances are recorded in
+/// `performances.txt`.
 #[cfg(all(test, loom))]
 mod loom_tests {
     use super::*;

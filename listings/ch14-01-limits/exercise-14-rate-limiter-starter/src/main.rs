@@ -22,8 +22,9 @@ impl RateLimiter {
     /// `starts` cues were given in the last `period`, and otherwise as
     /// soon as the oldest of them is a `period` old.
     async fn cue(&self) {
-        // Write: take a permit, and give it back one `period` later, from
-        // a task of its own, so that the caller need not wait for it.
+        // Write: take a permit, and give it back one `period` after this
+        // start, from a task of its own, so that the caller need not wait
+        // for it.
         let _ = (&self.permits, self.period);
     }
 }
