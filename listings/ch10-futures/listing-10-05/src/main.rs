@@ -32,6 +32,8 @@ async fn rehearsal() -> Vec<String> {
     note(&journal, "conductor: the soloist finished unawaited");
     drop(orchestra); // never awaited, never played
 
+    // Bound first: in edition 2021 a guard in the tail expression would
+    // outlive `journal` (E0597).
     let lines = journal.lock().unwrap().clone();
     lines
 }

@@ -126,6 +126,8 @@ async fn listen(stage: Stage) -> Vec<Heard> {
     // This thread's listener: a current_thread runtime polls every task here.
     let _listening = tracing::subscriber::set_default(subscriber);
     perform(stage, start).await;
+    // Bound first: in edition 2021 a guard in the tail expression would
+    // outlive `heard` (E0597).
     let heard = heard.lock().unwrap().clone();
     heard
 }

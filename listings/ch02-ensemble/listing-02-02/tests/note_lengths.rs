@@ -1,0 +1,56 @@
+//! Each note lasts its beat, read from the program's own events, section by
+//! section: a section's next note, or the end of the piece, comes at least
+//! one beat later. Every stamp and the total are whole milliseconds since
+//! the same `start`; `thread::sleep` never ends early, so a gap can be
+//! longer than the beat but never shorter. Nothing here bounds how the two
+//! sections' lines interleave.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The beat `main` gives every section, in milliseconds.
+const BEAT_MS: u128 = 20;
+
+#[test]
+fn each_note_lasts_its_beat_in_every_section() {
+    let output = recording::run(
+        Path::new(env!("CARGO_BIN_EXE_listing-02-02")),
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+    )
+    .expect("the ensemble plays to the end");
+    let mut sections: BTreeMap<&str, Vec<u128>> = BTreeMap::new();
+    for line in output.lines() {
+        let Some((at, rest)) =
+            line.strip_prefix('@').and_then(|l| l.split_once("ms "))
+        else {
+            continue;
+        };
+        let section = rest.split_once(": ").expect("a section and a note").0;
+        sections
+            .entry(section)
+            .or_default()
+            .push(at.parse().expect("a stamp in milliseconds"));
+    }
+    let took: u128 = output
+        .lines()
+        .last()
+        .and_then(|line| {
+            line.rsplit_once(" in ")?.1.strip_suffix("ms")?.parse().ok()
+        })
+        .expect("the last line says how long the piece took");
+    assert_eq!(sections.len(), 2, "two sections in:\n{output}");
+    for (section, at) in &sections {
+        assert_eq!(at.len(), 4, "four notes from the {section} in:\n{output}");
+        for (note, next) in at.iter().zip(&at[1..]) {
+            assert!(
+                *next >= note + BEAT_MS,
+                "a {section} note at {note}ms lasted less than a beat:\n{output}"
+            );
+        }
+        let last = at[at.len() - 1];
+        assert!(
+            took >= last + BEAT_MS,
+            "the {section}' last note, at {last}ms, lasted less than a beat:\n{output}"
+        );
+    }
+}
