@@ -9,12 +9,12 @@ struct Instrument {
 
 // ANCHOR: all
 /// Takes `first`, then only *tries* `second`: if it is busy, puts `first`
-/// down, rests holding nothing, and starts over. Returns how many tries the
+/// down, pauses holding nothing, and starts over. Returns how many tries the
 /// phrase took. `staged` makes the first try collide on purpose.
 fn play_phrase(
     performer: &str,
     [first, second]: [&Instrument; 2],
-    rest: impl Fn(),
+    pause: impl Fn(),
     staged: Option<&Barrier>,
     clock: Instant,
 ) -> u32 {
@@ -44,8 +44,8 @@ fn play_phrase(
                     let (f, s) = (first.name, second.name);
                     cue(&format!("the {s} is busy, put the {f} down"));
                 }
-                drop(first_in_hand); // hold nothing while resting
-                rest();
+                drop(first_in_hand); // hold nothing while pausing
+                pause();
             }
             Err(TryLockError::Poisoned(e)) => panic!("{e}"),
         }
@@ -66,13 +66,13 @@ fn main() {
     thread::scope(|s| {
         s.spawn(|| {
             let part = [&violin, &bow];
-            let rest = || thread::sleep(Duration::from_millis(2));
-            play_phrase("soloist", part, rest, Some(&staged), clock)
+            let pause = || thread::sleep(Duration::from_millis(2));
+            play_phrase("soloist", part, pause, Some(&staged), clock)
         });
         s.spawn(|| {
             let part = [&bow, &violin];
-            let rest = || thread::sleep(Duration::from_millis(5));
-            play_phrase("understudy", part, rest, Some(&staged), clock)
+            let pause = || thread::sleep(Duration::from_millis(5));
+            play_phrase("understudy", part, pause, Some(&staged), clock)
         });
     });
     let played = *violin.phrases.lock().unwrap();
@@ -117,37 +117,37 @@ mod tests {
     }
 
     /// The check: the test holds the bow, so `play`'s soloist takes the
-    /// violin, finds the bow busy and rests. While she rests, is the violin
+    /// violin, finds the bow busy and pauses. While she pauses, is the violin
     /// free for someone else?
-    fn violin_is_free_while_the_soloist_rests(play: Play) -> bool {
+    fn violin_is_free_while_the_soloist_pauses(play: Play) -> bool {
         let [violin, bow] = stage();
         let bow_in_hand = bow.phrases.lock().unwrap();
-        let (resting, rests) = mpsc::channel();
+        let (pausing, pauses) = mpsc::channel();
         let (go_on, cue) = mpsc::channel();
         let part = [&violin, &bow];
         thread::scope(|s| {
             let soloist = s.spawn(move || {
-                let rest = || {
-                    resting.send(()).unwrap();
+                let pause = || {
+                    pausing.send(()).unwrap();
                     cue.recv_timeout(HANG).expect("no cue to go on");
                 };
-                play("soloist", part, &rest, None, Instant::now())
+                play("soloist", part, &pause, None, Instant::now())
             });
-            rests.recv_timeout(HANG).expect("the soloist never rested");
+            pauses.recv_timeout(HANG).expect("the soloist never paused");
             let free = violin.phrases.try_lock().is_ok();
             drop(bow_in_hand);
             go_on.send(()).unwrap();
-            assert_eq!(soloist.join().unwrap(), 2, "one rest, then both");
+            assert_eq!(soloist.join().unwrap(), 2, "one pause, then both");
             free
         })
     }
 
-    /// A broken twin of `play_phrase`: it rests with `first` still in
+    /// A broken twin of `play_phrase`: it pauses with `first` still in
     /// hand, which is hold and wait again.
-    fn rests_holding_first(
+    fn pauses_holding_first(
         _performer: &str,
         [first, second]: [&Instrument; 2],
-        rest: &dyn Fn(),
+        pause: &dyn Fn(),
         _staged: Option<&Barrier>,
         _clock: Instant,
     ) -> u32 {
@@ -158,22 +158,24 @@ mod tests {
             if second.phrases.try_lock().is_ok() {
                 return tries;
             }
-            rest();
+            pause();
         }
     }
 
     #[test]
-    fn a_performer_who_backs_off_rests_holding_nothing() {
-        let real: Play = |performer, part, rest, staged, clock| {
-            play_phrase(performer, part, rest, staged, clock)
+    fn a_performer_who_backs_off_pauses_holding_nothing() {
+        let real: Play = |performer, part, pause, staged, clock| {
+            play_phrase(performer, part, pause, staged, clock)
         };
-        assert!(within(move || violin_is_free_while_the_soloist_rests(real)));
+        assert!(within(move || violin_is_free_while_the_soloist_pauses(
+            real
+        )));
     }
 
     #[test]
-    fn the_check_rejects_a_twin_that_rests_holding_on() {
-        let twin: Play = rests_holding_first;
-        assert!(!within(move || violin_is_free_while_the_soloist_rests(
+    fn the_check_rejects_a_twin_that_pauses_holding_on() {
+        let twin: Play = pauses_holding_first;
+        assert!(!within(move || violin_is_free_while_the_soloist_pauses(
             twin
         )));
     }
@@ -203,18 +205,19 @@ mod tests {
     fn alone_at_each_wait_the_soloist_holds_the_violin() {
         let stage = Arc::new(stage());
         let staged = Arc::new(Barrier::new(2));
-        let (resting, rests) = mpsc::channel();
+        let (pausing, pauses) = mpsc::channel();
         let (go_on, cue) = mpsc::channel();
         let (bravo, applause) = mpsc::channel();
         let soloist = (Arc::clone(&stage), Arc::clone(&staged));
         thread::spawn(move || {
             let ([violin, bow], staged) = (&*soloist.0, &*soloist.1);
-            let rest = || {
-                resting.send(()).unwrap();
+            let pause = || {
+                pausing.send(()).unwrap();
                 cue.recv_timeout(HANG).expect("no cue to go on");
             };
             let (part, clock) = ([violin, bow], Instant::now());
-            let tries = play_phrase("soloist", part, rest, Some(staged), clock);
+            let tries =
+                play_phrase("soloist", part, pause, Some(staged), clock);
             bravo.send(tries).unwrap();
         });
         let [violin, bow] = &*stage;
@@ -236,29 +239,29 @@ mod tests {
         thread::sleep(alone);
         assert!(held(), "she put the violin down before the second wait");
         arrive(&staged, "second wait");
-        rests.recv_timeout(HANG).expect("she never rested");
-        assert!(!held(), "she rests holding the violin");
+        pauses.recv_timeout(HANG).expect("she never paused");
+        assert!(!held(), "she pauses holding the violin");
         drop(bow_in_hand);
         go_on.send(()).unwrap();
-        assert_eq!(applause.recv_timeout(HANG), Ok(2), "one rest, then both");
+        assert_eq!(applause.recv_timeout(HANG), Ok(2), "one pause, then both");
     }
 
     #[test]
-    fn a_staged_collision_is_resolved_because_the_rester_holds_nothing() {
+    fn a_staged_collision_is_resolved_as_a_pause_holds_nothing() {
         let (tries, played) = within(|| {
             let [violin, bow] = stage();
             let staged = Barrier::new(2);
-            let (resting, rests) = mpsc::channel();
+            let (pausing, pauses) = mpsc::channel();
             let (bravo, applause) = mpsc::channel();
-            // The soloist rests until the understudy is resting; the
-            // understudy rests until the soloist has played.
-            let soloist_rests = move || {
-                rests
+            // The soloist pauses until the understudy is pausing; the
+            // understudy pauses until the soloist has played.
+            let soloist_pauses = move || {
+                pauses
                     .recv_timeout(HANG)
-                    .expect("the understudy never rested");
+                    .expect("the understudy never paused");
             };
-            let understudy_rests = move || {
-                resting.send(()).unwrap();
+            let understudy_pauses = move || {
+                pausing.send(()).unwrap();
                 applause
                     .recv_timeout(HANG)
                     .expect("the soloist never played");
@@ -266,11 +269,11 @@ mod tests {
             let tries = thread::scope(|s| {
                 let soloist = s.spawn(|| {
                     let (part, clock) = ([&violin, &bow], Instant::now());
-                    let rest = soloist_rests;
+                    let pause = soloist_pauses;
                     let tries = play_phrase(
                         "soloist",
                         part,
-                        rest,
+                        pause,
                         Some(&staged),
                         clock,
                     );
@@ -279,8 +282,8 @@ mod tests {
                 });
                 let understudy = s.spawn(|| {
                     let (part, clock) = ([&bow, &violin], Instant::now());
-                    let rest = understudy_rests;
-                    play_phrase("understudy", part, rest, Some(&staged), clock)
+                    let pause = understudy_pauses;
+                    play_phrase("understudy", part, pause, Some(&staged), clock)
                 });
                 [soloist.join().unwrap(), understudy.join().unwrap()]
             });
@@ -288,7 +291,7 @@ mod tests {
         });
         // The first try collided for both. The soloist's second try
         // succeeded because the understudy had put the bow down before she
-        // rested, and the understudy's because the soloist had finished.
+        // paused, and the understudy's because the soloist had finished.
         assert_eq!(tries, [2, 2]);
         assert_eq!(played, 2);
     }
