@@ -114,10 +114,18 @@ mod tests {
     use std::future::Future;
     use std::pin::pin;
     use std::task::{Context, Waker};
+    use std::time::Instant;
 
     #[test]
     fn waiting_on_stage_silences_every_part() {
+        let began = Instant::now();
         assert!(concert(Wait::OnStage, 0).is_empty());
+        // No sound is sure to come, so the pit listens `QUIET` for one,
+        // not `WATCHDOG`, before it gives the cues.
+        assert!(
+            began.elapsed() < WATCHDOG,
+            "the pit waited out the watchdog for a sound not sure to come"
+        );
     }
 
     #[test]

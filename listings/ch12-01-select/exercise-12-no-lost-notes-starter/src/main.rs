@@ -188,6 +188,31 @@ mod tests {
     }
 
     #[test]
+    fn a_place_reserved_before_the_stop_is_filled_and_played() {
+        let (bars, ended) = on_paused_clock(|| async {
+            let (section, notes) = mpsc::channel(8);
+            let (cut_off, stop) = oneshot::channel();
+            let downbeat = Instant::now();
+            // The section reserves a place on the stand, then the stop.
+            let place = section.reserve_owned().await.unwrap();
+            cut_off.send(()).unwrap();
+            tokio::spawn(async move {
+                time::sleep(Duration::from_millis(50)).await;
+                let _still_there = place.send("C5");
+                time::sleep(Duration::from_secs(3600)).await;
+            });
+            let played = time::timeout(
+                Duration::from_secs(60),
+                conduct(notes, stop, BAR),
+            );
+            let bars = played.await.expect("conduct never returned");
+            (bars, downbeat.elapsed().as_millis())
+        });
+        assert_eq!(bars, [vec!["C5"]]);
+        assert_eq!(ended, 50, "it waits for the reserved place to be filled");
+    }
+
+    #[test]
     fn the_concert_ends_when_every_section_has_left() {
         let (bars, ended) = on_paused_clock(|| async {
             let (section, notes) = mpsc::channel(8);
