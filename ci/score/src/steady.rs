@@ -6,8 +6,8 @@
 //! rule (`ci/recording`) must print every event of its recording, at the
 //! same times, in every run, or its recorded-output test fails. That the
 //! reader's run will match too is true only where the events follow from
-//! the code alone, as on one thread with a virtual clock (Listings 11-9
-//! and 11-10, the only exact scores). On tokio's paused clock they also
+//! the code alone, as on one thread with a virtual clock (Listings 11-5
+//! and 11-6, the only exact scores). On tokio's paused clock they also
 //! follow from tokio's scheduler, whose order tokio 1.54 does not promise
 //! ("there is no guarantee about the order in which tasks are scheduled")
 //! and the Playground's tokio need not share, so a score of such a
@@ -15,7 +15,7 @@
 //! the warning would be false, so [`caption`] puts [`SAME`] in its place.
 //!
 //! Such a run's order is exact too, so [`caption`] also draws it event by
-//! event ([`steps`]): an executor's trace (Listing 11-9) puts many events
+//! event ([`steps`]): an executor's trace (Listing 11-5) puts many events
 //! in one millisecond, where the score's marks lie on one another.
 
 use std::fmt::Write;
@@ -104,7 +104,7 @@ mod tests {
     use super::*;
     use crate::{parse, render, Source};
 
-    /// A conductor's trace, as Listing 11-9 prints it, cut short.
+    /// A conductor's trace, as Listing 11-5 prints it, cut short.
     const TRACE: &str = "\
 @0ms conductor: polls strings
 @0ms strings: waker registered, timer due at 100 ms
@@ -123,7 +123,7 @@ mod tests {
     fn figure() -> String {
         let source = Source {
             id: "score-steady",
-            listing: "Listing 11-9",
+            listing: "Listing 11-5",
         };
         render(&events(), &source)
     }

@@ -1,80 +1,109 @@
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::thread;
 use std::time::Duration;
-use tokio::runtime::{Builder, Runtime};
+use tokio::runtime::Builder;
+use tokio::task;
 
 // ANCHOR: all
-/// A stagehand still holding a prop when the hall closes.
-fn stagehand(may_go_down: Receiver<()>, log: Sender<String>) {
-    log.send("stagehand: lifted the piano".to_string()).unwrap();
-    may_go_down.recv().unwrap();
-    log.send("stagehand: set it down".to_string()).unwrap();
-}
-
-/// Three ways to close the hall.
+/// How a performer waits for a cue from the pit, a blocking `recv` on a
+/// `std::sync::mpsc` channel.
 #[derive(Clone, Copy, Debug)]
-enum Close {
-    Drop,
-    ShutdownTimeout,
-    ShutdownBackground,
+enum Wait {
+    /// Blocks inside the task: the worker thread waits with her.
+    OnStage,
+    /// A stagehand waits off stage: `spawn_blocking`.
+    Stagehand,
+    /// She tells the conductor first: `block_in_place`.
+    InPlace,
 }
 
-fn close(hall: Runtime, how: Close) {
-    match how {
-        Close::Drop => drop(hall),
-        Close::ShutdownTimeout => {
-            hall.shutdown_timeout(Duration::from_millis(100));
+/// One performer's task: she waits for the pit, and her own tremolo,
+/// joined in the same task, should keep sounding meanwhile.
+async fn performer(
+    name: &'static str,
+    wait: Wait,
+    cue: Receiver<()>,
+    ready: Sender<&'static str>,
+    heard: Sender<String>,
+) {
+    let waiting = async move {
+        ready.send(name).unwrap();
+        match wait {
+            Wait::OnStage => cue.recv().unwrap(),
+            Wait::Stagehand => {
+                task::spawn_blocking(move || cue.recv().unwrap())
+                    .await
+                    .unwrap()
+            }
+            Wait::InPlace => task::block_in_place(|| cue.recv().unwrap()),
         }
-        Close::ShutdownBackground => hall.shutdown_background(),
-    }
+    };
+    let tremolo = async {
+        task::yield_now().await; // sounds only on a later poll
+        heard.send(format!("{name}'s tremolo")).unwrap();
+    };
+    tokio::join!(waiting, tremolo);
 }
 
-/// Closes the hall on another thread while the stagehand holds the
-/// piano; the pit waits up to `patience` for the hall to close before it
-/// lets the piano go down. Returns every event, in order.
-fn curtain(how: Close, patience: Duration) -> Vec<String> {
-    let hall = Builder::new_current_thread().build().unwrap();
-    let (log_tx, log) = mpsc::channel();
-    let (may_go_down, waits) = mpsc::channel();
-    let stagehand_log = log_tx.clone();
-    hall.spawn_blocking(move || stagehand(waits, stagehand_log));
-    let mut events = vec![log.recv_timeout(WATCHDOG).unwrap()];
-    thread::spawn(move || {
-        close(hall, how);
-        log_tx.send(format!("pit: {how:?} returned")).unwrap();
-    });
-    match log.recv_timeout(patience) {
-        Ok(event) => events.push(event),
-        Err(_) => events.push(format!("pit: still closing after {patience:?}")),
-    }
-    events.push("pit: the piano may go down".to_string());
-    may_go_down.send(()).unwrap();
-    // The rest, until the stagehand and the closing thread are both done.
-    while let Ok(event) = log.recv_timeout(WATCHDOG) {
-        events.push(event);
-    }
-    events
+/// A task of its own, spawned once both performers are waiting.
+async fn drummer(heard: Sender<String>) {
+    heard.send("the drummer".to_string()).unwrap();
 }
 
+/// How long the pit listens for more before it gives the cues.
+const QUIET: Duration = Duration::from_millis(200);
 /// The longest the pit waits for what must happen.
 const WATCHDOG: Duration = Duration::from_secs(10);
 
-fn main() {
-    for how in [
-        Close::Drop,
-        Close::ShutdownTimeout,
-        Close::ShutdownBackground,
-    ] {
-        // Dropping cannot return before the piano is down: 300 ms shows it
-        // waiting. The other two return, and the pit waits for that.
-        let patience = match how {
-            Close::Drop => Duration::from_millis(300),
-            _ => WATCHDOG,
+/// Plays the piece on two worker threads; returns what the pit heard
+/// before it gave the cues, sorted. The pit waits up to `WATCHDOG` for each
+/// of the first `sure` sounds, then gives the cues once it has heard every
+/// part, or nothing new for `QUIET`.
+fn concert(wait: Wait, sure: usize) -> Vec<String> {
+    let stage = Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let (ready_tx, ready) = mpsc::channel();
+    let (heard_tx, heard) = mpsc::channel();
+    let mut cues = Vec::new();
+    for name in ["violin", "cello"] {
+        let (cue, waits_for) = mpsc::channel();
+        cues.push(cue);
+        let (ready, heard) = (ready_tx.clone(), heard_tx.clone());
+        stage.spawn(performer(name, wait, waits_for, ready, heard));
+    }
+    for _ in 0..2 {
+        ready
+            .recv_timeout(WATCHDOG)
+            .expect("a performer never started");
+    }
+    stage.spawn(drummer(heard_tx));
+    let mut before = Vec::new();
+    while before.len() < 3 {
+        let listen = if before.len() < sure { WATCHDOG } else { QUIET };
+        let Ok(sound) = heard.recv_timeout(listen) else {
+            break;
         };
-        println!("-- {how:?} --");
-        for event in curtain(how, patience) {
-            println!("{event}");
-        }
+        before.push(sound);
+    }
+    for cue in cues {
+        cue.send(()).unwrap();
+    }
+    for _ in before.len()..3 {
+        heard.recv_timeout(WATCHDOG).expect("a part never sounded");
+    }
+    before.sort();
+    before
+}
+
+fn main() {
+    // With each way of waiting, how many parts are sure to sound before
+    // the cues: the pit waits for those, however slow the machine.
+    for (wait, sure) in
+        [(Wait::OnStage, 0), (Wait::Stagehand, 3), (Wait::InPlace, 1)]
+    {
+        let before = concert(wait, sure);
+        println!("{wait:?}: before the cue the pit heard {before:?}");
     }
 }
 // ANCHOR_END: all
@@ -82,62 +111,101 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Waker};
+    use std::time::Instant;
 
     #[test]
-    fn dropping_the_runtime_waits_for_the_stagehand() {
-        let events = curtain(Close::Drop, Duration::from_millis(300));
-        assert_eq!(
-            events,
-            [
-                "stagehand: lifted the piano",
-                "pit: still closing after 300ms",
-                "pit: the piano may go down",
-                "stagehand: set it down",
-                "pit: Drop returned",
-            ]
+    fn waiting_on_stage_silences_every_part() {
+        let began = Instant::now();
+        assert!(concert(Wait::OnStage, 0).is_empty());
+        // No sound is sure to come, so the pit listens `QUIET` for one,
+        // not `WATCHDOG`, before it gives the cues.
+        assert!(
+            began.elapsed() < WATCHDOG,
+            "the pit waited out the watchdog for a sound not sure to come"
         );
     }
 
     #[test]
-    fn shutting_down_with_a_timeout_leaves_the_stagehand_running() {
-        let events = curtain(Close::ShutdownTimeout, WATCHDOG);
+    fn a_stagehand_frees_the_worker_and_the_task() {
         assert_eq!(
-            events,
-            [
-                "stagehand: lifted the piano",
-                "pit: ShutdownTimeout returned",
-                "pit: the piano may go down",
-                "stagehand: set it down",
-            ]
+            concert(Wait::Stagehand, 3),
+            ["cello's tremolo", "the drummer", "violin's tremolo"]
         );
     }
 
-    fn empty_hall() -> Runtime {
-        Builder::new_current_thread().build().unwrap()
+    /// With a stagehand she still waits for the pit: when the pit leaves
+    /// without a cue, her wait fails and her task ends in that panic.
+    #[test]
+    fn with_a_stagehand_she_still_waits_for_the_pit() {
+        let stage = Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
+        let (cue, waits_for) = mpsc::channel::<()>();
+        let (ready, _ready) = mpsc::channel();
+        let (heard_tx, heard) = mpsc::channel();
+        let violin = stage.spawn(performer(
+            "violin",
+            Wait::Stagehand,
+            waits_for,
+            ready,
+            heard_tx,
+        ));
+        let tremolo = heard.recv_timeout(WATCHDOG);
+        assert_eq!(tremolo.as_deref(), Ok("violin's tremolo"));
+        drop(cue);
+        let ended = stage.block_on(violin);
+        assert!(ended.is_err_and(|e| e.is_panic()), "ended without the pit");
+    }
+
+    #[test]
+    fn waiting_in_place_frees_other_tasks_but_not_her_own() {
+        assert_eq!(concert(Wait::InPlace, 1), ["the drummer"]);
+    }
+
+    /// One violinist, cued in advance and waiting in place, polled by hand
+    /// outside any runtime, where `block_in_place` just calls the closure:
+    /// her wait ends in the first poll, her tremolo only in the next.
+    #[test]
+    fn a_tremolo_sounds_only_on_a_later_poll() {
+        let (cue, waits_for) = mpsc::channel();
+        let (ready, _ready) = mpsc::channel();
+        let (heard_tx, heard) = mpsc::channel();
+        cue.send(()).unwrap();
+        let violin =
+            performer("violin", Wait::InPlace, waits_for, ready, heard_tx);
+        let mut violin = pin!(violin);
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(violin.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(heard.try_recv().ok(), None, "sounded on the first poll");
+        assert!(violin.as_mut().poll(&mut cx).is_ready());
+        assert_eq!(heard.try_recv().unwrap(), "violin's tremolo");
+    }
+
+    /// One violinist, cued in advance, waiting in place on the runtime
+    /// that `#[tokio::test]` builds; returns what she played.
+    async fn violin_in_place() -> Vec<String> {
+        let (cue, waits_for) = mpsc::channel();
+        let (ready, _ready) = mpsc::channel();
+        let (heard_tx, heard) = mpsc::channel();
+        cue.send(()).unwrap();
+        performer("violin", Wait::InPlace, waits_for, ready, heard_tx).await;
+        heard.try_iter().collect()
     }
 
     #[tokio::test]
-    #[should_panic(expected = "Cannot drop a runtime in a context where")]
-    async fn dropping_a_runtime_inside_async_code_panics() {
-        close(empty_hall(), Close::Drop);
+    #[should_panic(
+        expected = "can call blocking only when running on the multi-threaded"
+    )]
+    async fn waiting_in_place_panics_on_current_thread() {
+        violin_in_place().await; // `#[tokio::test]` is `current_thread`
     }
 
-    #[tokio::test]
-    async fn shutting_one_down_in_the_background_there_does_not() {
-        close(empty_hall(), Close::ShutdownBackground);
-    }
-
-    #[test]
-    fn shutting_down_in_the_background_leaves_it_running_too() {
-        let events = curtain(Close::ShutdownBackground, WATCHDOG);
-        assert_eq!(
-            events,
-            [
-                "stagehand: lifted the piano",
-                "pit: ShutdownBackground returned",
-                "pit: the piano may go down",
-                "stagehand: set it down",
-            ]
-        );
+    #[tokio::test(flavor = "multi_thread")]
+    async fn waiting_in_place_plays_on_multi_thread() {
+        assert_eq!(violin_in_place().await, ["violin's tremolo"]);
     }
 }
