@@ -34,7 +34,8 @@ async fn conduct(
             }
         }
     }
-    // No new notes from here on; those already sent are still played.
+    // No new sends from here on; `recv` plays what was already sent, and
+    // waits for any place a section reserved before the stop to be filled.
     notes.close();
     while let Some(note) = notes.recv().await {
         under_way.push(note);
