@@ -407,6 +407,13 @@ mod tests {
     }
 
     #[test]
+    fn a_performer_name_may_hold_a_hyphen_or_an_underscore() {
+        let recorded = "first-violins: 1\nsecond_violins: 1\nviolas: 1\n";
+        let shuffled = "violas: 1\nsecond_violins: 1\nfirst-violins: 1\n";
+        assert!(Rule::PerPerformer.mismatch(recorded, shuffled).is_none());
+    }
+
+    #[test]
     fn thread_ids_are_masked_everywhere() {
         let recorded =
             "thread 'soloist' (10489) panicked at src/main.rs:6:9:\n";

@@ -376,6 +376,23 @@ mod tests {
     }
 
     #[test]
+    fn not_right_counts_the_performances_that_are_not_right() {
+        let collector = Collector::new("unstaged", "a raise is lost");
+        for (verdict, events) in [
+            (Verdict::Right, ["violins: set 130", "cellos: set 140"]),
+            (Verdict::Wrong, ["violins: set 130", "cellos: set 130"]),
+            (Verdict::Wrong, ["cellos: set 140", "violins: set 140"]),
+        ] {
+            collector.begin();
+            for event in events {
+                note(format!("@12ms {event}"));
+            }
+            collector.end(verdict, "some bpm");
+        }
+        assert_eq!(collector.model().not_right(), 2);
+    }
+
+    #[test]
     fn the_text_reads_back_as_the_same_models() {
         let text = to_text(&[model()]);
         assert!(text.contains("\nperformance wrong: 130 bpm\n    violins"));

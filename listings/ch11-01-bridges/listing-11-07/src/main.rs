@@ -12,7 +12,7 @@ enum Wait {
     OnStage,
     /// A stagehand waits off stage: `spawn_blocking`.
     Stagehand,
-    /// She tells the conductor first: `block_in_place`.
+    /// She tells the runtime first: `block_in_place`.
     InPlace,
 }
 
