@@ -82,8 +82,11 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::future::poll_fn;
     use std::future::Future;
+    use std::pin::pin;
     use std::sync::mpsc::{self as std_mpsc, RecvTimeoutError};
+    use std::task::Poll;
     use std::thread;
     use std::time::Duration;
 
@@ -191,6 +194,56 @@ mod tests {
             turner.turn().await
         });
         assert_eq!(answer, Err(Gone), "an answer, not a hang");
+    }
+
+    #[test]
+    fn a_section_that_stopped_waiting_is_not_answered_and_the_turner_goes_on() {
+        let (open_now, closed_on) = within(|| async {
+            let (turner, closing) = open(0);
+            // A section asks for a turn, then stops waiting for the answer.
+            let (reply, gave_up) = oneshot::channel();
+            drop(gave_up);
+            turner.desk.send(Request::Turn(reply)).await.unwrap();
+            let open_now = turner.page().await;
+            drop(turner);
+            (open_now, closing.await.unwrap())
+        });
+        assert_eq!(
+            open_now,
+            Ok(1),
+            "the turn was made, and the turner goes on"
+        );
+        assert_eq!(closed_on, 1);
+    }
+
+    #[test]
+    fn at_a_full_desk_a_section_waits_for_room() {
+        let answer = within(|| async {
+            let (desk, mut requests) = mpsc::channel(1);
+            let turner = PageTurner { desk };
+            // One question already fills the desk's only place.
+            let (first, _) = oneshot::channel();
+            turner.desk.send(Request::Page(first)).await.unwrap();
+            let (start, started) = oneshot::channel();
+            tokio::spawn(async move {
+                // A turner who starts only when told, and answers turns.
+                started.await.unwrap();
+                while let Some(request) = requests.recv().await {
+                    if let Request::Turn(reply) = request {
+                        let _ = reply.send(1);
+                    }
+                }
+            });
+            let mut turn = pin!(turner.turn());
+            let first_poll = poll_fn(|cx| Poll::Ready(turn.as_mut().poll(cx)));
+            assert!(
+                first_poll.await.is_pending(),
+                "a full desk gave an answer at once, not a wait for room"
+            );
+            start.send(()).unwrap();
+            turn.await
+        });
+        assert_eq!(answer, Ok(1));
     }
 
     #[test]
