@@ -21,9 +21,23 @@ const PLAYGROUND_CRATES: &[&str] = &[
     "tokio-stream",
 ];
 
+/// The GitHub workflow that tests the book and publishes it.
+const WORKFLOW: &str = ".github/workflows/book.yml";
+
 /// A reader's test command is what CI runs: the `cargo xtask` line of
-/// `.ci/run` must stand, as a line of its own, in README.md.
+/// `.ci/run` must stand, as a line of its own, in README.md, and the
+/// GitHub workflow must run `.ci/run` rather than a command of its own.
 pub fn ci_runs_the_readme_command(root: &Path, report: &mut Report) {
+    let workflow = root.join(WORKFLOW);
+    let steps = std::fs::read_to_string(&workflow).unwrap_or_default();
+    if !steps.lines().any(|l| l.trim() == "run: .ci/run") {
+        report.add(
+            &workflow,
+            None,
+            "the workflow does not run `.ci/run`, so CI may test another command than the README's",
+            "run the tests with the step `run: .ci/run`",
+        );
+    }
     let ci = root.join(".ci/run");
     let script = std::fs::read_to_string(&ci).unwrap_or_default();
     let Some((line, command)) = script
@@ -921,6 +935,33 @@ mod tests {
 
     fn messages(report: Report) -> String {
         report.finish("test").err().unwrap_or_default()
+    }
+
+    #[test]
+    fn ci_runs_the_readme_command_through_the_workflow() {
+        let root = std::env::temp_dir()
+            .join(format!("xtask-ci-command-{}", std::process::id()));
+        std::fs::create_dir_all(root.join(".ci")).unwrap();
+        std::fs::create_dir_all(root.join(".github/workflows")).unwrap();
+        std::fs::write(root.join(".ci/run"), "exec cargo xtask test\n")
+            .unwrap();
+        std::fs::write(root.join("README.md"), "cargo xtask test\n").unwrap();
+        let steps = "      - name: test\n        run: .ci/run\n";
+        std::fs::write(root.join(WORKFLOW), steps).unwrap();
+        let mut report = Report::default();
+        ci_runs_the_readme_command(&root, &mut report);
+        assert_eq!(messages(report), "");
+        let own = steps.replace(".ci/run", "cargo xtask test --full");
+        std::fs::write(root.join(WORKFLOW), own).unwrap();
+        let mut report = Report::default();
+        ci_runs_the_readme_command(&root, &mut report);
+        assert!(messages(report).contains("does not run `.ci/run`"));
+        std::fs::write(root.join(WORKFLOW), steps).unwrap();
+        std::fs::write(root.join("README.md"), "cargo xtask tests\n").unwrap();
+        let mut report = Report::default();
+        ci_runs_the_readme_command(&root, &mut report);
+        assert!(messages(report).contains("which README.md does not give"));
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]
