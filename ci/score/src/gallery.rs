@@ -444,6 +444,33 @@ performance froze: every performer waits for the other
     }
 
     #[test]
+    fn a_group_is_one_verdict_with_one_outcome() {
+        let set = "\
+model split
+iterations 3
+wrong a raise is lost
+
+performance wrong: 120 bpm
+    cellos: set 120 bpm
+
+performance wrong: 130 bpm
+    violins: set 130 bpm
+
+performance wrong: 130 bpm
+    cellos: set 130 bpm
+";
+        let models = parse(set).unwrap();
+        let source = Source {
+            id: "g",
+            listing: "Listing 1-4",
+        };
+        let html = render(&models[0], &source);
+        assert_eq!(html.matches(r#"class="gallery-group "#).count(), 2);
+        assert!(html.contains(": 120 bpm (1 performance)"), "{html}");
+        assert!(html.contains(": 130 bpm (2 performances)"), "{html}");
+    }
+
+    #[test]
     fn a_directive_becomes_its_gallery_and_a_bad_one_names_its_line() {
         let root = std::env::temp_dir()
             .join(format!("gallery-expand-{}", std::process::id()));

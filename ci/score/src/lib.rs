@@ -342,6 +342,15 @@ both sections finished
     }
 
     #[test]
+    fn a_time_too_large_names_its_line() {
+        let error =
+            parse("@0ms strings: C4\n@99999999999999999999ms brass: G3\n")
+                .unwrap_err();
+        assert_eq!(error.line, 2);
+        assert!(error.message.contains("whole number"), "{}", error.message);
+    }
+
+    #[test]
     fn no_events_is_an_error_not_an_empty_score() {
         let error = parse("just text\n").unwrap_err();
         assert!(error.message.contains("no `@"), "{}", error.message);
@@ -395,5 +404,30 @@ both sections finished
         assert!(html.contains("2 performers, 4 notes over 250 ms"));
         assert!(html.contains(r#"aria-labelledby="s-title s-desc""#));
         assert_eq!(html.matches("<li>").count(), 4);
+    }
+
+    #[test]
+    fn each_lane_has_a_shape_of_its_own_and_counts_its_notes() {
+        let events = parse(
+            "@0ms strings: C4\n@0ms brass: G3\n@0ms winds: E4\n\
+             @9ms drums: X\n@9ms drums: Y\n",
+        )
+        .unwrap();
+        let source = Source {
+            id: "s",
+            listing: "Listing 2-1",
+        };
+        let html = render(&events, &source);
+        // A circle, a square, a diamond (four corners) and a triangle.
+        let corners: Vec<usize> = html
+            .split(r#"<path d=""#)
+            .skip(1)
+            .map(|d| d.split('"').next().unwrap().matches('L').count() + 1)
+            .collect();
+        assert!(html.contains("<circle "), "{html}");
+        assert!(html.contains("<rect "), "{html}");
+        assert!(corners.contains(&4) && corners.contains(&3), "{corners:?}");
+        assert!(html.contains("strings 1 note"), "{html}");
+        assert!(html.contains("drums 2 notes"), "{html}");
     }
 }

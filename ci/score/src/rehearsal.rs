@@ -1513,6 +1513,24 @@ explain = "The `Rc` is held across the rest."
             (CONCEPT.replace("data-race", "Data Race"), "`id` must be"),
             (CONCEPT.replace("concept", "quiz"), "`kind` must be"),
             (CONCEPT.replace("Deadlocks", "`Mutex"), "unmatched backtick"),
+            (
+                CONCEPT.replace("the order", "the `order"),
+                "`explain` has an unmatched backtick",
+            ),
+            (
+                CONCEPT.replace("What does safe Rust rule out?", "  "),
+                "`prompt` is required",
+            ),
+            (
+                CONCEPT.replace("kind = \"concept\"\n", CONCEPT_WITH_LISTING),
+                "a concept question names no listing",
+            ),
+            (
+                PREDICT.replace("listing = \"listing-01-01\"\n", ""),
+                "needs `listing`",
+            ),
+            (COMPILE.replace("\"E0373\"", "\"E12\""), "`E12` is not"),
+            (COMPILE.replace("\"E0373\"", "\"X0505\""), "`X0505` is not"),
         ];
         for (index, (questions, expected)) in cases.iter().enumerate() {
             let message = failure(&format!("mistake-{index}"), questions);
@@ -1521,6 +1539,56 @@ explain = "The `Rc` is held across the rest."
                 "case {index}: wanted `{expected}` at {FIRST}, got: {message}"
             );
         }
+    }
+
+    /// A concept question's `kind` line, with a listing after it.
+    const CONCEPT_WITH_LISTING: &str =
+        "kind = \"concept\"\nlisting = \"listing-01-01\"\n";
+
+    #[test]
+    fn an_answer_named_twice_is_one_right_choice() {
+        let root = book("twice");
+        let once = CONCEPT.replace("answer = 2", "answer = [2]");
+        let once = expand_in(&root, &chapter(&once)).unwrap();
+        let twice = CONCEPT.replace("answer = 2", "answer = [2, 2]");
+        assert_eq!(expand_in(&root, &chapter(&twice)).unwrap(), once);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn an_output_choice_may_hold_a_lone_backtick() {
+        let root = book("backtick");
+        let odd = PREDICT.replace(
+            "]\nexplain",
+            "  \"\"\"\noboe: `442 Hz\n\"\"\",\n]\nexplain",
+        );
+        assert!(odd.contains("oboe: `442 Hz"), "{odd}");
+        assert!(expand_in(&root, &chapter(&odd)).is_ok());
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn an_event_is_a_named_performer_and_what_it_did() {
+        assert!(is_event("first-violins: bar 1"));
+        assert!(is_event("second_violins: bar 1"));
+        assert!(!is_event(": bar 1"));
+        assert!(!is_event("cellos: "));
+        assert!(!is_event("the cellos: bar 1"));
+        assert!(!is_event("cellos bar 1"));
+    }
+
+    #[test]
+    fn a_rehearsal_fence_is_found_as_commonmark_finds_it() {
+        assert_eq!(opening("```rehearsal"), Some(('`', 3)));
+        assert_eq!(opening("   ~~~~ rehearsal "), Some(('~', 4)));
+        assert_eq!(opening("    ```rehearsal"), None, "indented code");
+        assert_eq!(opening("```text"), None);
+        let text = "a\n```rehearsal\nq\n```\nb\n````rehearsal\n```\nq\n````\n";
+        assert_eq!(spans(text), [(1, 3), (5, 8)]);
+        // A fence just above an opening is not its end, and a longer fence
+        // holds a shorter opening as text.
+        assert_eq!(spans("```\n```rehearsal\nq\n```\n"), [(1, 3)]);
+        assert_eq!(spans("````rehearsal\n```rehearsal\n````\n"), [(0, 2)]);
     }
 
     #[test]
