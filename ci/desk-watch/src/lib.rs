@@ -83,8 +83,11 @@ mod tests {
     #[test]
     fn work_done_by_the_caller_alone_is_told_apart() {
         let _turn = the_global_pool();
+        let began = Instant::now();
         let (sum, played) = while_the_desks_wait(|| (0..1_000u32).sum::<u32>());
         assert_eq!(sum, 499_500);
         assert!(!played, "a desk played a sum done in sequence");
+        // Once the work is done the desks leave, not after their patience.
+        assert!(began.elapsed() < PATIENCE, "the desks waited on");
     }
 }
