@@ -71,7 +71,7 @@ pub fn parse(output: &str) -> Result<Vec<Event>, ParseError> {
         events.push(Event {
             millis: found[1].parse().map_err(|_| ParseError {
                 line: index + 1,
-                message: format!("`{}` is not a whole number", &found[1]),
+                message: format!("`{}` ms is too large a time", &found[1]),
             })?,
             performer: found[2].to_string(),
             what: found[3].to_string(),
@@ -347,7 +347,7 @@ both sections finished
             parse("@0ms strings: C4\n@99999999999999999999ms brass: G3\n")
                 .unwrap_err();
         assert_eq!(error.line, 2);
-        assert!(error.message.contains("whole number"), "{}", error.message);
+        assert!(error.message.contains("too large"), "{}", error.message);
     }
 
     #[test]

@@ -1578,16 +1578,16 @@ explain = "The `Rc` is held across the rest."
     }
 
     #[test]
-    fn a_rehearsal_fence_is_found_as_commonmark_finds_it() {
+    fn a_rehearsal_fence_opens_and_closes_its_block() {
         assert_eq!(opening("```rehearsal"), Some(('`', 3)));
         assert_eq!(opening("   ~~~~ rehearsal "), Some(('~', 4)));
         assert_eq!(opening("    ```rehearsal"), None, "indented code");
         assert_eq!(opening("```text"), None);
         let text = "a\n```rehearsal\nq\n```\nb\n````rehearsal\n```\nq\n````\n";
         assert_eq!(spans(text), [(1, 3), (5, 8)]);
-        // A fence just above an opening is not its end, and a longer fence
-        // holds a shorter opening as text.
-        assert_eq!(spans("```\n```rehearsal\nq\n```\n"), [(1, 3)]);
+        // A closed block just above an opening does not end it, and a
+        // longer fence holds a shorter opening as text.
+        assert_eq!(spans("```\nx\n```\n```rehearsal\nq\n```\n"), [(3, 5)]);
         assert_eq!(spans("````rehearsal\n```rehearsal\n````\n"), [(0, 2)]);
     }
 

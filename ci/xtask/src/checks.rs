@@ -26,7 +26,7 @@ const WORKFLOW: &str = ".github/workflows/book.yml";
 
 /// A reader's test command is what CI runs: the `cargo xtask` line of
 /// `.ci/run` must stand, as a line of its own, in README.md, and the
-/// GitHub workflow must run `.ci/run` rather than a command of its own.
+/// GitHub workflow must have a step `run: .ci/run`.
 pub fn ci_runs_the_readme_command(root: &Path, report: &mut Report) {
     let workflow = root.join(WORKFLOW);
     let steps = std::fs::read_to_string(&workflow).unwrap_or_default();
