@@ -538,5 +538,30 @@ mod tests {
         assert_eq!(reason(&[], None), None, "a local run is incremental");
         assert_eq!(reason(&[], Some("false")), None);
         assert_eq!(reason(&[], Some("")), None);
+        assert_eq!(full_run(&full).as_deref(), Some("--full"));
+    }
+
+    #[test]
+    fn what_steers_the_build_is_keyed_and_nothing_else() {
+        for name in [
+            "RUSTFLAGS",
+            "CARGO_PROFILE_DEV_DEBUG",
+            "CARGO_TARGET_DIR",
+            "BOOK_CHROMIUM",
+            "MDBOOK_OUTPUT",
+        ] {
+            assert!(steers_the_build(name), "{name}");
+        }
+        for name in ["HOME", "PATH", "CARGO_HOME", "TERM"] {
+            assert!(!steers_the_build(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_tool_s_version_is_what_it_prints() {
+        let cargo = version("cargo", &["--version"]);
+        assert!(cargo.starts_with("cargo: cargo 1."), "{cargo}");
+        let missing = version("no-such-tool-for-the-book", &[]);
+        assert!(missing.contains("cannot run"), "{missing}");
     }
 }

@@ -442,6 +442,50 @@ mod tests {
         assert_eq!(packages([]), "none()");
     }
 
+    fn listing(name: &str, kind: Kind) -> Listing {
+        Listing {
+            name: name.into(),
+            dir: PathBuf::from("/w/listings/ch05").join(name),
+            chapter_dir: "ch05".into(),
+            kind,
+            output_rule: crate::outputs::Rule::Exact,
+            playground: true,
+            loom: false,
+            dependencies: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_negative_examples_are_the_listings_that_must_not_compile() {
+        let workspace = Workspace {
+            listings: vec![
+                listing("listing-05-01", Kind::Program),
+                listing("listing-05-08", Kind::CompileFail),
+            ],
+            strays: Vec::new(),
+            target_dir: PathBuf::from("/w/target"),
+        };
+        let names: Vec<&str> =
+            negatives(&workspace).map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["listing-05-08"]);
+    }
+
+    #[test]
+    fn a_listing_s_executables_are_those_built_in_its_folder() {
+        let program = listing("listing-05-01", Kind::Program);
+        let exe = PathBuf::from("/w/target/debug/deps/listing_05_01-abc");
+        let built = Built {
+            executables: HashMap::from([(
+                program.dir.clone(),
+                vec![exe.clone()],
+            )]),
+            tested: Vec::new(),
+        };
+        assert_eq!(built.of(&program), [exe]);
+        let other = listing("listing-05-02", Kind::Program);
+        assert!(built.of(&other).is_empty());
+    }
+
     #[test]
     fn an_executable_is_read_from_cargos_message() {
         let json =
