@@ -1522,7 +1522,10 @@ explain = "The `Rc` is held across the rest."
                 "`prompt` is required",
             ),
             (
-                CONCEPT.replace("kind = \"concept\"\n", CONCEPT_WITH_LISTING),
+                CONCEPT.replace(
+                    "kind = \"concept\"\n",
+                    "kind = \"concept\"\nlisting = \"listing-01-01\"\n",
+                ),
                 "a concept question names no listing",
             ),
             (
@@ -1540,10 +1543,6 @@ explain = "The `Rc` is held across the rest."
             );
         }
     }
-
-    /// A concept question's `kind` line, with a listing after it.
-    const CONCEPT_WITH_LISTING: &str =
-        "kind = \"concept\"\nlisting = \"listing-01-01\"\n";
 
     #[test]
     fn an_answer_named_twice_is_one_right_choice() {

@@ -921,16 +921,7 @@ mod tests {
     use super::*;
 
     fn listing(dir: &Path, kind: Kind) -> Listing {
-        Listing {
-            name: "listing-05-07".into(),
-            dir: dir.to_path_buf(),
-            chapter_dir: "ch05-mutexes".into(),
-            kind,
-            output_rule: crate::outputs::Rule::Exact,
-            playground: true,
-            loom: false,
-            dependencies: Vec::new(),
-        }
+        Listing::sample("listing-05-07", dir, "ch05-mutexes", kind)
     }
 
     fn messages(report: Report) -> String {
@@ -948,19 +939,18 @@ mod tests {
         std::fs::write(root.join("README.md"), "cargo xtask test\n").unwrap();
         let steps = "      - name: test\n        run: .ci/run\n";
         std::fs::write(root.join(WORKFLOW), steps).unwrap();
-        let mut report = Report::default();
-        ci_runs_the_readme_command(&root, &mut report);
-        assert_eq!(messages(report), "");
+        let check = || {
+            let mut report = Report::default();
+            ci_runs_the_readme_command(&root, &mut report);
+            messages(report)
+        };
+        assert_eq!(check(), "");
         let own = steps.replace(".ci/run", "cargo xtask test --full");
         std::fs::write(root.join(WORKFLOW), own).unwrap();
-        let mut report = Report::default();
-        ci_runs_the_readme_command(&root, &mut report);
-        assert!(messages(report).contains("does not run `.ci/run`"));
+        assert!(check().contains("does not run `.ci/run`"));
         std::fs::write(root.join(WORKFLOW), steps).unwrap();
         std::fs::write(root.join("README.md"), "cargo xtask tests\n").unwrap();
-        let mut report = Report::default();
-        ci_runs_the_readme_command(&root, &mut report);
-        assert!(messages(report).contains("which README.md does not give"));
+        assert!(check().contains("which README.md does not give"));
         std::fs::remove_dir_all(&root).unwrap();
     }
 

@@ -901,16 +901,7 @@ workspace = true
             std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
             let source = format!("fn main() {{}}\n\n#[cfg(test)]\n{tests}");
             std::fs::write(dir.join("src/main.rs"), source).unwrap();
-            Listing {
-                name,
-                dir,
-                chapter_dir: "ch07-deadlocks".into(),
-                kind,
-                output_rule: crate::outputs::Rule::Exact,
-                playground: true,
-                loom: false,
-                dependencies: Vec::new(),
-            }
+            Listing::sample(&name, &dir, "ch07-deadlocks", kind)
         };
         let starter = listing(
             Kind::ExerciseStarter,

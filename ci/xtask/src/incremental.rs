@@ -443,16 +443,8 @@ mod tests {
     }
 
     fn listing(name: &str, kind: Kind) -> Listing {
-        Listing {
-            name: name.into(),
-            dir: PathBuf::from("/w/listings/ch05").join(name),
-            chapter_dir: "ch05".into(),
-            kind,
-            output_rule: crate::outputs::Rule::Exact,
-            playground: true,
-            loom: false,
-            dependencies: Vec::new(),
-        }
+        let dir = PathBuf::from("/w/listings/ch05").join(name);
+        Listing::sample(name, &dir, "ch05", kind)
     }
 
     #[test]

@@ -49,6 +49,30 @@ pub struct Listing {
     pub dependencies: Vec<String>,
 }
 
+#[cfg(test)]
+impl Listing {
+    /// A listing for the tests: `kind`, in `dir`, with a program's
+    /// defaults (exact output, runs on the Playground, no loom, no
+    /// dependencies).
+    pub fn sample(
+        name: &str,
+        dir: &Path,
+        chapter_dir: &str,
+        kind: Kind,
+    ) -> Self {
+        Listing {
+            name: name.into(),
+            dir: dir.to_path_buf(),
+            chapter_dir: chapter_dir.into(),
+            kind,
+            output_rule: Rule::Exact,
+            playground: true,
+            loom: false,
+            dependencies: Vec::new(),
+        }
+    }
+}
+
 impl Listing {
     /// The program a reader sees: `src/main.rs`.
     pub fn source(&self) -> PathBuf {

@@ -350,14 +350,13 @@ mod tests {
         std::fs::write(dir.join("src/main.rs"), model).unwrap();
         let mut workspace = Workspace {
             listings: vec![Listing {
-                name: "listing-01-04".into(),
-                dir: dir.clone(),
-                chapter_dir: "ch01-time".into(),
-                kind: Kind::Program,
-                output_rule: Rule::Exact,
-                playground: true,
                 loom: true,
-                dependencies: Vec::new(),
+                ..Listing::sample(
+                    "listing-01-04",
+                    &dir,
+                    "ch01-time",
+                    Kind::Program,
+                )
             }],
             strays: Vec::new(),
             target_dir: dir.join("target"),
