@@ -69,7 +69,7 @@ pub fn ci_runs_the_readme_command(root: &Path, report: &mut Report) {
 }
 
 /// The two other places that must name every crate in
-/// [`PLAYGROUND_CRATES`]: skeptic links the pages' programs against
+/// [`PLAYGROUND_CRATES`]: skeptic compiles the pages' programs against
 /// `ci/page-tests`' dev-dependencies, and `theme/head.hbs` answers mdBook's
 /// question for the Playground's crate list (as the Playground names
 /// them, with `_`).
@@ -78,7 +78,7 @@ pub fn playground_crates_are_everywhere(root: &Path, report: &mut Report) {
         (
             "ci/page-tests/Cargo.toml",
             (|c: &str| format!("{c}.workspace = true")) as fn(&str) -> String,
-            "add it to [dev-dependencies], so skeptic can link the pages' \
+            "add it to [dev-dependencies], so skeptic can compile the pages' \
              programs",
         ),
         (

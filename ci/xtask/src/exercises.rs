@@ -299,6 +299,9 @@ fn key(root: &Path, exercise: &Exercise, built: &Built) -> Key {
     fingerprint.file(root, &root.join("Cargo.toml"));
     for listing in [exercise.starter, exercise.solution] {
         add_listing(&mut fingerprint, root, &listing.dir, built.of(listing));
+        if let Some(program) = built.program_of(listing) {
+            fingerprint.stamp(root, program);
+        }
     }
     fingerprint.key()
 }
@@ -337,6 +340,28 @@ fn run_limited(command: Command, limit: Duration) -> Result<Ran, String> {
         success: status.map(|s| s.success()),
         output,
     })
+}
+
+/// What is wrong with a run of an exercise's program, starter or
+/// solution, if anything: its `main` runs to its end, within the time
+/// limit. The page's block is only compiled there (skeptic), so this is
+/// the run of what a reader copies or sends to the Playground.
+fn program_problem(ran: &Ran) -> Option<(String, String)> {
+    match ran.success {
+        None => Some((
+            format!("its `main` still ran after {TIME_LIMIT:?}"),
+            "`main` must finish with the stubs in place; bound what it \
+             waits for (CONTRIBUTING.md, \"Exercises\")"
+                .into(),
+        )),
+        Some(false) => Some((
+            "its `main` failed (its output is above)".into(),
+            "`main` must run to its end without panicking, with the stubs \
+             in place (CONTRIBUTING.md, \"Exercises\")"
+                .into(),
+        )),
+        Some(true) => None,
+    }
 }
 
 /// What is wrong with a starter's run, if anything: its tests must fail,
@@ -387,8 +412,9 @@ fn solution_problem(ran: &Ran) -> Option<(String, String)> {
 }
 
 /// The stage: for each exercise whose key changed, runs the starter's
-/// tests, which must fail, and the solution's, which must pass. The
-/// executables are those of the listing-test build (`built`), which
+/// tests, which must fail, and the solution's, which must pass, and each
+/// one's program, whose `main` must run to its end. The executables are
+/// those of the listing-test build (`built`), which
 /// compiles every starter and solution; a starter that does not compile
 /// fails that build.
 pub fn test(
@@ -459,6 +485,30 @@ fn run_stage(
                     continue;
                 };
                 print!("{}", ran.output);
+                report.add(
+                    &listing.source(),
+                    None,
+                    format!("{}: {message}", listing.name),
+                    fix,
+                );
+                fine = false;
+            }
+            let problem = match built.program_of(listing) {
+                None => Some((
+                    "the build made no program".to_string(),
+                    "check that it is a workspace crate with a src/main.rs"
+                        .to_string(),
+                )),
+                Some(program) => {
+                    let ran = run_tests(program, &listing.dir)?;
+                    let problem = program_problem(&ran);
+                    if problem.is_some() {
+                        print!("{}", ran.output);
+                    }
+                    problem
+                }
+            };
+            if let Some((message, fix)) = problem {
                 report.add(
                     &listing.source(),
                     None,
@@ -1001,6 +1051,17 @@ workspace = true
         let broken = solution_problem(&ran(Some(false), failed)).unwrap();
         assert!(broken.0.contains("1 passed; 2 failed"), "{}", broken.0);
         assert!(solution_problem(&ran(None, "")).is_some());
+    }
+
+    #[test]
+    fn an_exercise_program_must_run_to_its_end() {
+        assert!(
+            program_problem(&ran(Some(true), "the turner: 3 pages")).is_none()
+        );
+        let panicked = program_problem(&ran(Some(false), "panicked")).unwrap();
+        assert!(panicked.0.contains("failed"), "{}", panicked.0);
+        let hung = program_problem(&ran(None, "")).unwrap();
+        assert!(hung.0.contains("still ran after"), "{}", hung.0);
     }
 
     #[test]

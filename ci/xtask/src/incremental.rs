@@ -31,6 +31,9 @@ use crate::listings::{Kind, Listing, Workspace};
 /// Each package folder's executables, from one cargo build.
 pub struct Built {
     executables: HashMap<PathBuf, Vec<PathBuf>>,
+    /// Each package folder's program: its `src/main.rs` built as a
+    /// program, not as tests.
+    programs: HashMap<PathBuf, PathBuf>,
     /// The listings whose tests ran, not skipped.
     tested: Vec<String>,
 }
@@ -127,13 +130,31 @@ pub fn build(root: &Path) -> Result<Built, String> {
     // The test build compiles a program's `main` outside its tests only
     // when an integration test runs it: lint every program as one too,
     // as `cargo clippy --all-targets` did (all but the xtask's are fresh).
+    let mut programs = HashMap::new();
     let mut cargo = in_workspace(crate::env_cargo(), root);
     cargo.args(["build", "--workspace", "--bins"]);
-    crate::lint::build(cargo, |_| {})?;
+    crate::lint::build(cargo, |message| {
+        if let Some((dir, program)) = program(message) {
+            programs.insert(dir, program);
+        }
+    })?;
     Ok(Built {
         executables,
+        programs,
         tested: Vec::new(),
     })
+}
+
+/// From one of cargo's JSON messages: the package folder and the path of
+/// the program it built (or found fresh), if it is one: a `bin` target
+/// built as itself, not as tests.
+fn program(message: &Value) -> Option<(PathBuf, PathBuf)> {
+    let is_bin = message["target"]["kind"]
+        .as_array()?
+        .iter()
+        .any(|kind| kind == "bin");
+    let is_test = message["profile"]["test"].as_bool()?;
+    executable(message).filter(|_| is_bin && !is_test)
 }
 
 /// From one of cargo's JSON messages: the package folder and the path of
@@ -185,6 +206,11 @@ pub fn add_listing(
 impl Built {
     pub fn of(&self, listing: &Listing) -> &[PathBuf] {
         self.in_dir(&listing.dir)
+    }
+
+    /// The program cargo built from `listing`'s `src/main.rs`.
+    pub fn program_of(&self, listing: &Listing) -> Option<&Path> {
+        self.programs.get(&listing.dir).map(PathBuf::as_path)
     }
 
     /// The executables of the package in the folder `dir`.
@@ -471,6 +497,7 @@ mod tests {
                 program.dir.clone(),
                 vec![exe.clone()],
             )]),
+            programs: HashMap::new(),
             tested: Vec::new(),
         };
         assert_eq!(built.of(&program), [exe]);
@@ -498,6 +525,21 @@ mod tests {
         assert_eq!(executable(&library), None);
         let finished = json(r#"{"reason":"build-finished","success":true}"#);
         assert_eq!(executable(&finished), None);
+    }
+
+    #[test]
+    fn a_program_is_a_bin_built_as_itself() {
+        let message = |kind: &str, test: bool| -> Value {
+            serde_json::from_str(&format!(
+                r#"{{"reason":"compiler-artifact","manifest_path":"/w/l/Cargo.toml","target":{{"kind":["{kind}"]}},"profile":{{"test":{test}}},"executable":"/w/target/debug/l"}}"#
+            ))
+            .unwrap()
+        };
+        let program =
+            Some((PathBuf::from("/w/l"), PathBuf::from("/w/target/debug/l")));
+        assert_eq!(super::program(&message("bin", false)), program);
+        assert_eq!(super::program(&message("bin", true)), None, "its tests");
+        assert_eq!(super::program(&message("test", false)), None);
     }
 
     #[test]
@@ -562,6 +604,7 @@ mod tests {
                 ),
                 (root.join("ci/page-tests"), vec![pages.clone()]),
             ]),
+            programs: HashMap::new(),
             tested: Vec::new(),
         };
         let cache = Cache::open(&root.join("target"), None);
@@ -613,6 +656,7 @@ mod tests {
         let root = checkout("sample-only");
         let mut built = Built {
             executables: HashMap::new(),
+            programs: HashMap::new(),
             tested: vec!["listing-05-01".into()],
         };
         let asked = std::cell::RefCell::new(Vec::new());

@@ -2,7 +2,8 @@
 //! (`book/markdown/`), and every Rust block there is tested as a reader sees
 //! it, hidden lines included.
 //!
-//! skeptic compiles and runs each block (edition 2021). It has no
+//! skeptic compiles each block as a program (edition 2021), and runs
+//! none: see [`checked_only`]. It has no
 //! `compile_fail`, so negative examples are checked here instead: each
 //! `compile_fail` block on a page must be, line for line, the source of a
 //! negative listing, whose own trybuild test proves it fails with the
@@ -136,6 +137,21 @@ fn full_program(lines: &[String]) -> String {
         .collect()
 }
 
+/// A Rust block's opening fence, marked `no_run` for skeptic: it compiles
+/// the block as a program (rustc's checks, no code generation) and does
+/// not run it. Running each program is its listing's work: a program
+/// listing's recorded-output test runs it and compares what it prints,
+/// and the exercise stage runs each exercise's `main`; the browser tests
+/// prove that each block on a page is its listing's source.
+fn checked_only(fence: &str) -> String {
+    let fence = fence.trim_end();
+    if fence.split(',').any(|token| token.trim() == "no_run") {
+        fence.to_string()
+    } else {
+        format!("{fence},no_run")
+    }
+}
+
 fn without_anchors(source: &str) -> String {
     source
         .lines()
@@ -200,7 +216,7 @@ pub fn stage(
         let text = std::fs::read_to_string(file)
             .map_err(|e| format!("{}: {e}", file.display()))?;
         let page = Page::parse(file, &text);
-        let mut kept: Vec<&str> = text.lines().collect();
+        let mut kept: Vec<String> = text.lines().map(String::from).collect();
         let mut programs = 0;
         for block in page.blocks.iter().rev() {
             if block.language() != "rust" {
@@ -208,6 +224,8 @@ pub fn stage(
             }
             if !block.has("compile_fail") {
                 programs += 1;
+                let fence = &mut kept[block.line - 1];
+                *fence = checked_only(fence);
                 continue;
             }
             negative += 1;
@@ -285,18 +303,12 @@ pub fn start(
                 dir.display()
             )
         })?;
-    // skeptic compiles and runs each block in a pool of SKEPTIC_JOBS
-    // workers (the core count by default). Many programs spend their run
-    // waiting on the real clock, so with two workers on two cores the
-    // stage waited on sleeps (35 s for 141 blocks, using 41 CPU-seconds);
-    // four per core overlap those waits (20 s, the same CPU).
-    let jobs = 4 * std::thread::available_parallelism().map_or(1, |n| n.get());
-    // As `cargo test` runs it: in its package's folder.
+    // skeptic compiles the blocks in a pool of one rustc a core (its
+    // default): 6 s and 10 CPU-seconds for 141 blocks, where compiling
+    // and running them took 20 s and 41 (`checked_only` says why no run
+    // is needed). As `cargo test` runs it: in its package's folder.
     let mut command = std::process::Command::new(program);
-    command
-        .env("SKEPTIC_JOBS", jobs.to_string())
-        .arg(format!("--test-threads={jobs}"))
-        .current_dir(&dir);
+    command.current_dir(&dir);
     if cache.full().is_none() {
         for name in plan.stale_names() {
             command.args(tests_of(name));
@@ -528,6 +540,17 @@ mod tests {
             .unwrap();
         assert_ne!(rendered(&root), first, "a page was removed");
         std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn skeptic_compiles_every_block_and_runs_none() {
+        assert_eq!(checked_only("```rust"), "```rust,no_run");
+        assert_eq!(
+            checked_only("  ```rust,noplayground  "),
+            "  ```rust,noplayground,no_run"
+        );
+        assert_eq!(checked_only("```rust,no_run"), "```rust,no_run");
+        assert_eq!(checked_only("```rust, no_run"), "```rust, no_run");
     }
 
     #[test]
