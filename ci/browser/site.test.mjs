@@ -147,18 +147,23 @@ test('search finds a word from each chapter', async () => {
     clean(problems, problems.join('\n'));
 });
 
-test('print.html holds every chapter', async () => {
-    const opened = await book.open('print.html');
+// From file://, which also makes it print.html's check that it works from
+// there (below): each load of its two megabytes costs Chromium about five
+// CPU-seconds.
+test('print.html holds every chapter, and works from file://', async () => {
+    const opened = await book.open(book.fileUrl('print.html'));
     const printed = await opened.page.evaluate(() => ({
         titles: [...document.querySelectorAll('main h1')].map((h) =>
             h.textContent.trim(),
         ),
         rust: document.querySelectorAll('main code.language-rust').length,
     }));
+    const loaded = describe('file://…/print.html', opened.problems);
     await opened.close();
     const problems = chapters
         .filter((c) => !printed.titles.includes(c.title))
         .map((c) => `print.html: chapter ${c.path} ("${c.title}") is missing`);
+    if (loaded) problems.push(loaded);
     const rust = chapters.reduce((sum, c) => sum + c.rust, 0);
     if (printed.rust !== rust) {
         problems.push(
@@ -212,10 +217,10 @@ test('every page works from file://', async () => {
     // depth, so it loads its assets from site-url (<base href>): never
     // opened as a file. A page with a rehearsal is loaded from file:// by
     // rehearsal.test.mjs, whose answers test fails on any problem of that
-    // load (rehearsedPages). A page whose inputs are unchanged since it
-    // passed is not opened again (checked()); the search below always
-    // runs.
-    const elsewhere = new Set(rehearsedPages());
+    // load (rehearsedPages), and print.html by the test above. A page
+    // whose inputs are unchanged since it passed is not opened again
+    // (checked()); the search below always runs.
+    const elsewhere = new Set([...rehearsedPages(), 'print.html']);
     const queue = htmlPages().filter(
         (p) => p !== '404.html' && !elsewhere.has(p) && checked(p),
     );

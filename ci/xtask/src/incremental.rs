@@ -219,16 +219,16 @@ impl Built {
     }
 }
 
-/// The listing tests: builds every crate's tests, then runs those of the
-/// listings whose key changed and those of every crate that is no listing
-/// (the xtask's own, the score's, the recording's). Returns the build for
-/// the later stages and a note for the summary.
+/// The listing tests, on what [`build`] made: runs those of the listings
+/// whose key changed and those of every crate that is no listing (the
+/// xtask's own, the score's, the recording's), and notes in `built` the
+/// listings tested. Returns a note for the summary.
 pub fn listing_tests(
     cache: &Cache,
     root: &Path,
     workspace: &Workspace,
-) -> Result<(Built, String), String> {
-    let mut built = build(root)?;
+    built: &mut Built,
+) -> Result<String, String> {
     let work = workspace
         .listings
         .iter()
@@ -250,7 +250,7 @@ pub fn listing_tests(
     crate::run(&mut command, "a test failed (nextest names it above)")?;
     built.tested = plan.stale_names().into_iter().map(String::from).collect();
     plan.record(cache)?;
-    Ok((built, plan.note("listings' tests")))
+    Ok(plan.note("listings' tests"))
 }
 
 /// Each negative example whose key changed: trybuild checks it still fails

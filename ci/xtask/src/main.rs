@@ -222,15 +222,13 @@ fn test(args: &[String]) -> Result<(), String> {
     let staged = stage.run("rendered pages: staged for skeptic", || {
         pages::stage(&root, &workspace, &cache)
     })?;
-    let (built, note) = stage
-        .run("build (linted by clippy) and listing tests", || {
-            incremental::listing_tests(&cache, &root, &workspace)
-        })?;
-    stage.note(note);
+    let mut built =
+        stage.run("build (linted by clippy)", || incremental::build(&root))?;
     // skeptic's compiles, and loom's build in a target folder of its own,
-    // keep the cores busy while the next stages wait on trybuild's lock
-    // (one negative example at a time), cargo and the clock; so does the
-    // mutants sample, whose tests mostly wait on the clock.
+    // keep the cores busy while the next stages wait on the clock (many
+    // listing tests sleep for real), trybuild's lock (one negative example
+    // at a time) and cargo; so does the mutants sample, whose tests mostly
+    // wait on the clock.
     let skeptic = stage.beside(
         "rendered pages: code blocks",
         "the page tests",
@@ -243,6 +241,10 @@ fn test(args: &[String]) -> Result<(), String> {
         &root.join("target/loom.log"),
         |log| incremental::start_loom(&cache, &root, &workspace, &built, log),
     )?;
+    let note = stage.run("listing tests", || {
+        incremental::listing_tests(&cache, &root, &workspace, &mut built)
+    })?;
+    stage.note(note);
     let sample = stage.beside(
         "mutants sample",
         "cargo-mutants",
