@@ -7,7 +7,9 @@
 // axe-core; every recorded output is labelled as one; Run sends the whole
 // program and shows the Playground's answer (a fixture); and, loaded again
 // with the Playground refusing connections, the page logs no error and Run
-// says how to run the listing locally. Failures name the page.
+// says how to run the listing locally; and print.html, printed to the PDF
+// the deploy publishes, holds every chapter and listing as text (pdf.mjs).
+// Failures name the page.
 import { test, before, after, describe as group } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -25,6 +27,7 @@ import {
     searchState,
     searchNotLoaded,
 } from './book.mjs';
+import { PDF, printBook } from './pdf.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -485,6 +488,12 @@ for (const path of pages) {
             }
             problems.push(...opened.problems.slice(before));
             clean(problems, describe(`${path} (Playground refusing)`, problems));
+        });
+
+        // Last on print.html, from the same load: the PDF (see pdf.mjs).
+        if (path === PRINT) test("a PDF of the whole book, made by Chromium, holds every chapter title and every listing's first line as text", async () => {
+            const problems = await printBook(opened);
+            clean(problems, describe(PDF, problems));
         });
     });
 }

@@ -28,17 +28,17 @@ const CHROMIUM: &str = "/usr/bin/chromium-headless-shell";
 const DESKTOP_CHROMIUM: &str = "/usr/bin/chromium";
 /// Where Debian's poppler-utils puts the tool that reads the PDF's text.
 const PDFTOTEXT: &str = "/usr/bin/pdftotext";
-/// The book for offline reading, printed by `ci/browser/pdf.test.mjs`
-/// into `book/` (the deploy workflow publishes it).
+/// The book for offline reading, printed from print.html by
+/// `ci/browser/pages.test.mjs` (with `ci/browser/pdf.mjs`) into `book/`
+/// (the deploy workflow publishes it).
 const PDF: &str = "rust-as-music-part-iii-time.pdf";
 
 /// The test files node starts first, in order; the others follow by name.
 const FIRST: &[&str] = &[
     "search.test.mjs",
-    "pdf.test.mjs",
+    "pages.test.mjs",
     "site.test.mjs",
     "rehearsal.test.mjs",
-    "pages.test.mjs",
     "score.test.mjs",
 ];
 

@@ -1,54 +1,30 @@
 // The book for reading offline, as a PDF: Chromium prints print.html (every
 // chapter, with its scores, admonitions, labelled outputs and highlighted
 // code) to book/rust-as-music-part-iii-time.pdf, which the deploy workflow
-// publishes beside the site. The test reads the PDF back with pdftotext
-// (Debian's poppler-utils, BOOK_PDFTOTEXT) and checks that its text holds
-// every chapter title, the first line of every listing, every admonition's
-// title, every score's caption and every recorded output's label.
-import { test, before, after } from 'node:test';
+// publishes beside the site. pages.test.mjs prints it from the print.html it
+// has loaded (each load of its two megabytes costs Chromium about five
+// CPU-seconds), and reads the PDF back with pdftotext (Debian's
+// poppler-utils, BOOK_PDFTOTEXT): its text must hold every chapter title,
+// the first line of every listing, every admonition's title, every score's
+// caption and every recorded output's label.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-    openBook,
-    blocks,
-    checked,
-    BOOK_HTML,
-    describe,
-    clean,
-    openSolutions,
-} from './book.mjs';
+import { blocks, BOOK_HTML, openSolutions } from './book.mjs';
 
 export const PDF = process.env.BOOK_PDF ?? join(BOOK_HTML, '..', 'rust-as-music-part-iii-time.pdf');
 const PDFTOTEXT = process.env.BOOK_PDFTOTEXT ?? '/usr/bin/pdftotext';
-
-let book;
-// Only when print.html is checked: a file without a test never runs its
-// `after`, and the browser a `before` opened would keep it running.
-if (checked('print.html')) {
-    before(async () => {
-        book = await openBook();
-    });
-    after(async () => {
-        await book?.close();
-    });
-}
 
 /// One line of text, as the PDF's text layer and the page compare: no
 /// compatibility characters (a ligature "ﬁ" is "fi"), every run of
 /// whitespace one space.
 const flat = (text) => text.normalize('NFKC').replace(/\s+/g, ' ').trim();
 
-// print.html changes whenever any chapter does.
-if (checked('print.html')) test('print.html: a PDF of the whole book, made by Chromium, holds every chapter title and every listing\'s first line as text', async () => {
-    // print.html opens the browser's print dialog once loaded; the test
-    // prints it itself.
-    const opened = await book.open('print.html', {
-        init: () => {
-            window.print = () => {};
-        },
-    });
+/// Prints `opened` (print.html, loaded with its exercises' solutions open,
+/// since the deploy publishes them) to PDF and returns what its text lacks,
+/// one problem a line.
+export async function printBook(opened) {
     const { page } = opened;
     // The PDF, which the deploy publishes, holds the exercises' solutions.
     await openSolutions(page);
@@ -80,8 +56,7 @@ if (checked('print.html')) test('print.html: a PDF of the whole book, made by Ch
         tagged: true,
         margin: { top: '15mm', bottom: '15mm', left: '12mm', right: '12mm' },
     });
-    const problems = [...opened.problems];
-    await opened.close();
+    const problems = [];
     const text = flat(execFileSync(PDFTOTEXT, ['-enc', 'UTF-8', PDF, '-'], {
         maxBuffer: 64 * 1024 * 1024,
     }).toString('utf8'));
@@ -97,5 +72,5 @@ if (checked('print.html')) test('print.html: a PDF of the whole book, made by Ch
     }
     const size = statSync(PDF).size;
     console.log(`wrote ${PDF}: ${(size / 1e6).toFixed(1)} MB`);
-    clean(problems, describe(PDF, problems));
-});
+    return problems;
+}
