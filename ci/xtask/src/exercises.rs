@@ -461,54 +461,44 @@ fn run_stage(
             (exercise.starter, starter_problem as fn(&Ran) -> _),
             (exercise.solution, solution_problem),
         ] {
+            let mut problems = Vec::new();
             let executables = built.of(listing);
             if executables.is_empty() {
-                report.add(
-                    &listing.source(),
-                    None,
-                    format!(
-                        "{}: the build made no test executable",
-                        listing.name
-                    ),
-                    "check that it is a workspace crate with a src/main.rs",
-                );
-                fine = false;
+                problems.push((
+                    "the build made no test executable".to_string(),
+                    "check that it is a workspace crate with a src/main.rs"
+                        .to_string(),
+                ));
             }
             for executable in executables {
                 let ran = run_tests(executable, &listing.dir)?;
-                let Some((message, fix)) = judge(&ran) else {
-                    println!(
+                match judge(&ran) {
+                    None => println!(
                         "{}: {}",
                         listing.name,
                         ran.summary().unwrap_or("ran")
-                    );
-                    continue;
-                };
-                print!("{}", ran.output);
-                report.add(
-                    &listing.source(),
-                    None,
-                    format!("{}: {message}", listing.name),
-                    fix,
-                );
-                fine = false;
+                    ),
+                    Some(problem) => {
+                        print!("{}", ran.output);
+                        problems.push(problem);
+                    }
+                }
             }
-            let problem = match built.program_of(listing) {
-                None => Some((
+            match built.program_of(listing) {
+                None => problems.push((
                     "the build made no program".to_string(),
                     "check that it is a workspace crate with a src/main.rs"
                         .to_string(),
                 )),
                 Some(program) => {
                     let ran = run_tests(program, &listing.dir)?;
-                    let problem = program_problem(&ran);
-                    if problem.is_some() {
+                    if let Some(problem) = program_problem(&ran) {
                         print!("{}", ran.output);
+                        problems.push(problem);
                     }
-                    problem
                 }
-            };
-            if let Some((message, fix)) = problem {
+            }
+            for (message, fix) in problems {
                 report.add(
                     &listing.source(),
                     None,
