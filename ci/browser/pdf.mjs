@@ -21,9 +21,8 @@ const PDFTOTEXT = process.env.BOOK_PDFTOTEXT ?? '/usr/bin/pdftotext';
 /// whitespace one space.
 const flat = (text) => text.normalize('NFKC').replace(/\s+/g, ' ').trim();
 
-/// Prints `opened` (print.html, loaded with its exercises' solutions open,
-/// since the deploy publishes them) to PDF and returns what its text lacks,
-/// one problem a line.
+/// Prints `opened` (print.html, loaded) to PDF, with its exercises'
+/// solutions open, and returns what its text lacks, one problem a line.
 export async function printBook(opened) {
     const { page } = opened;
     // The PDF, which the deploy publishes, holds the exercises' solutions.

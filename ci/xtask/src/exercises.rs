@@ -42,6 +42,9 @@ cargo xtask exercise --check
 /// watched.
 const TIME_LIMIT: Duration = Duration::from_secs(60);
 
+/// The fix for a starter or solution the build made nothing of.
+const NOT_BUILT: &str = "check that it is a workspace crate with a src/main.rs";
+
 /// The starters, in folder order.
 pub fn starters(workspace: &Workspace) -> impl Iterator<Item = &Listing> {
     workspace
@@ -324,8 +327,9 @@ impl Ran {
     }
 }
 
-/// Runs a test executable in its package's folder, as cargo would.
-fn run_tests(executable: &Path, package: &Path) -> Result<Ran, String> {
+/// Runs an executable (a crate's tests, or its program) in its package's
+/// folder, as cargo would.
+fn run_in_package(executable: &Path, package: &Path) -> Result<Ran, String> {
     let mut command = Command::new(executable);
     command
         .current_dir(package)
@@ -466,12 +470,11 @@ fn run_stage(
             if executables.is_empty() {
                 problems.push((
                     "the build made no test executable".to_string(),
-                    "check that it is a workspace crate with a src/main.rs"
-                        .to_string(),
+                    NOT_BUILT.to_string(),
                 ));
             }
             for executable in executables {
-                let ran = run_tests(executable, &listing.dir)?;
+                let ran = run_in_package(executable, &listing.dir)?;
                 match judge(&ran) {
                     None => println!(
                         "{}: {}",
@@ -487,11 +490,10 @@ fn run_stage(
             match built.program_of(listing) {
                 None => problems.push((
                     "the build made no program".to_string(),
-                    "check that it is a workspace crate with a src/main.rs"
-                        .to_string(),
+                    NOT_BUILT.to_string(),
                 )),
                 Some(program) => {
-                    let ran = run_tests(program, &listing.dir)?;
+                    let ran = run_in_package(program, &listing.dir)?;
                     if let Some(problem) = program_problem(&ran) {
                         print!("{}", ran.output);
                         problems.push(problem);

@@ -137,15 +137,15 @@ fn full_program(lines: &[String]) -> String {
         .collect()
 }
 
-/// A Rust block's opening fence, marked `no_run` for skeptic: it compiles
+/// `block`'s opening `fence`, marked `no_run` for skeptic: it compiles
 /// the block as a program (rustc's checks, no code generation) and does
 /// not run it. Running each program is its listing's work: a program
 /// listing's recorded-output test runs it and compares what it prints,
 /// and the exercise stage runs each exercise's `main`; the browser tests
 /// prove that each block on a page is its listing's source.
-fn checked_only(fence: &str) -> String {
+fn checked_only(block: &Block, fence: &str) -> String {
     let fence = fence.trim_end();
-    if fence.split(',').any(|token| token.trim() == "no_run") {
+    if block.has("no_run") {
         fence.to_string()
     } else {
         format!("{fence},no_run")
@@ -225,7 +225,7 @@ pub fn stage(
             if !block.has("compile_fail") {
                 programs += 1;
                 let fence = &mut kept[block.line - 1];
-                *fence = checked_only(fence);
+                *fence = checked_only(block, fence);
                 continue;
             }
             negative += 1;
@@ -544,13 +544,18 @@ mod tests {
 
     #[test]
     fn skeptic_compiles_every_block_and_runs_none() {
-        assert_eq!(checked_only("```rust"), "```rust,no_run");
+        let mark = |fence: &str| {
+            let page =
+                Page::parse(Path::new("p.md"), &format!("{fence}\n```\n"));
+            checked_only(&page.blocks[0], fence)
+        };
+        assert_eq!(mark("```rust"), "```rust,no_run");
         assert_eq!(
-            checked_only("  ```rust,noplayground  "),
+            mark("  ```rust,noplayground  "),
             "  ```rust,noplayground,no_run"
         );
-        assert_eq!(checked_only("```rust,no_run"), "```rust,no_run");
-        assert_eq!(checked_only("```rust, no_run"), "```rust, no_run");
+        assert_eq!(mark("```rust,no_run"), "```rust,no_run");
+        assert_eq!(mark("```rust, no_run"), "```rust, no_run");
     }
 
     #[test]
