@@ -3,9 +3,15 @@
 // a `?search=` URL, and a `?highlight=` URL, which marks the words) does
 // what it did when every page loaded them, from http and from file://.
 // That no page loads the scripts before is checked on every page's own
-// load, in pages.test.mjs.
+// load, in pages.test.mjs. And the index holds each section's words under
+// the fields that hold them, as the elasticlunr.js that searches it would
+// have indexed them.
 import { test, before, after } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import vm from 'node:vm';
 import {
+    BOOK_HTML,
     openBook,
     describe,
     clean,
@@ -144,3 +150,58 @@ for (const origin of ['http', 'file']) {
         clean(problems, describe(url, problems));
     });
 }
+
+/// Each posting of the search index whose word is not in that field of
+/// that section, and each word of a section's field with no posting, as
+/// `field: word in section`. The words are elasticlunr.js's own (its
+/// tokenizer and the pipeline the index names), which mdBook's indexer
+/// matches: elasticlunr-rs 3.0.2, the version mdbook 0.4.52 locks, also
+/// indexed every field's words under the fields after it (a title's under
+/// body, everything under breadcrumbs), which doubled the index; the
+/// pinned install takes 3.1.0 (ci/xtask/src/tools.rs, LOCK_UPDATES).
+function indexProblems(html) {
+    const read = (file) => readFileSync(join(html, file), 'utf8');
+    const page = { window: { search: {} } };
+    vm.runInNewContext(read('searchindex.js'), page);
+    const lunr = {};
+    vm.runInNewContext(read('elasticlunr.min.js'), lunr);
+    const { elasticlunr } = lunr;
+    const { index, doc_urls: sections } = page.window.search;
+    const pipeline = elasticlunr.Pipeline.load(index.pipeline);
+    const words = (text) => new Set(pipeline.run(elasticlunr.tokenizer(text ?? '')));
+    const problems = [];
+    for (const [field, { root }] of Object.entries(index.index)) {
+        const held = new Map();
+        for (const [ref, doc] of Object.entries(index.documentStore.docs)) {
+            held.set(ref, words(doc[field]));
+        }
+        const indexed = new Set();
+        const walk = (node, word) => {
+            for (const ref of Object.keys(node.docs ?? {})) {
+                indexed.add(`${ref} ${word}`);
+                if (!held.get(ref).has(word)) {
+                    problems.push(`${field}: '${word}' is indexed in ${sections[ref]}, which does not hold it there`);
+                }
+            }
+            for (const [letter, child] of Object.entries(node)) {
+                if (letter !== 'docs' && letter !== 'df') walk(child, word + letter);
+            }
+        };
+        walk(root, '');
+        for (const [ref, those] of held) {
+            for (const word of those) {
+                if (!indexed.has(`${ref} ${word}`)) {
+                    problems.push(`${field}: '${word}' of ${sections[ref]} is not indexed`);
+                }
+            }
+        }
+    }
+    return problems;
+}
+
+test('the search index holds each section\'s words under the fields that hold them, and no others', () => {
+    const problems = indexProblems(BOOK_HTML);
+    const shown = problems.slice(0, 10);
+    if (problems.length > shown.length) shown.push(`... ${problems.length - shown.length} more`);
+    clean(problems, describe('searchindex.js', shown));
+});
