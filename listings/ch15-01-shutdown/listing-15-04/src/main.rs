@@ -32,8 +32,10 @@ async fn player(
 }
 
 // ANCHOR: all
-/// Each player's token, derived from the conductor's.
+/// Each player's token, derived from the conductor's, and the violins'
+/// token the stand partners' come from.
 struct Seating {
+    violins: CancellationToken,
     violin1: CancellationToken,
     violin2: CancellationToken,
     cellos: CancellationToken,
@@ -46,6 +48,7 @@ fn seat(concert: &CancellationToken) -> Seating {
         violin1: violins.child_token(), // two stand partners
         violin2: violins.child_token(),
         cellos: concert.child_token(),
+        violins,
     }
 }
 
@@ -54,6 +57,8 @@ async fn perform(
     seating: Seating,
     start: Instant,
 ) -> Vec<Exit> {
+    // Held to the end, so the cut-off reaches violin1 through the violins.
+    let _violins = seating.violins;
     let violin2 = seating.violin2.clone();
     let mut stage = JoinSet::new();
     stage.spawn(player("violin1", seating.violin1, start));
@@ -144,12 +149,14 @@ mod tests {
             violin1: violins.clone(),
             violin2: violins.clone(),
             cellos: concert.child_token(),
+            violins,
         }
     }
 
     /// Broken twin: every player has a token of its own, in no tree.
     fn seat_apart(_concert: &CancellationToken) -> Seating {
         Seating {
+            violins: CancellationToken::new(),
             violin1: CancellationToken::new(),
             violin2: CancellationToken::new(),
             cellos: CancellationToken::new(),
