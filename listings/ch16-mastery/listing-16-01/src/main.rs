@@ -104,6 +104,12 @@ mod tests {
             copyist(score, notes, Duration::ZERO, Instant::now());
             done.send(()).unwrap();
         });
+        // First see that the copyist has run: the channel fills up.
+        let filling = Instant::now();
+        while received.len() < ROOM {
+            assert!(filling.elapsed() < LIMIT, "the copyist never sent");
+            thread::sleep(Duration::from_millis(1));
+        }
         // Two notes fit; the third has no room. Nothing the copyist can do
         // lets it finish now, so this wait always runs out.
         let held = finished.recv_timeout(Duration::from_millis(300));
