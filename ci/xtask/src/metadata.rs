@@ -25,21 +25,28 @@ pub struct Package {
 
 /// Runs `cargo metadata` on the workspace at `root`.
 pub fn workspace(root: &Path) -> Result<Metadata, String> {
+    parse(&json(&root.join("Cargo.toml"), &["--no-deps"])?)
+}
+
+/// The JSON of `cargo metadata --format-version 1` for the manifest at
+/// `manifest`, with `args` (such as `--no-deps`).
+pub fn json(manifest: &Path, args: &[&str]) -> Result<Value, String> {
     let output = Command::new(crate::env_cargo())
-        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .args(["metadata", "--format-version", "1"])
+        .args(args)
         .arg("--manifest-path")
-        .arg(root.join("Cargo.toml"))
+        .arg(manifest)
         .output()
         .map_err(|e| format!("could not run cargo metadata: {e}"))?;
     if !output.status.success() {
         return Err(format!(
-            "cargo metadata failed: {}",
+            "cargo metadata of {} failed: {}",
+            manifest.display(),
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    let json: Value = serde_json::from_slice(&output.stdout)
-        .map_err(|e| format!("cargo metadata's JSON: {e}"))?;
-    parse(&json)
+    serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("cargo metadata's JSON: {e}"))
 }
 
 fn parse(json: &Value) -> Result<Metadata, String> {

@@ -238,20 +238,8 @@ fn source_with(
     )
     .map_err(io(&manifest))?;
     std::fs::write(fetch.join("src/lib.rs"), "").map_err(io(&fetch))?;
-    let output = Command::new(crate::env_cargo())
-        .args(["metadata", "--quiet", "--format-version", "1"])
-        .arg("--manifest-path")
-        .arg(&manifest)
-        .output()
-        .map_err(|e| format!("could not run cargo metadata: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "fetching the source of {name} {version} failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
-        .map_err(|e| format!("cargo metadata: {e}"))?;
+    let metadata = crate::metadata::json(&manifest, &["--quiet"])
+        .map_err(|e| format!("fetching the source of {name} {version}: {e}"))?;
     let source = metadata["packages"]
         .as_array()
         .into_iter()
