@@ -90,9 +90,10 @@ mod tests {
         }
     }
 
-    /// Each turn starts at the solo or at the cut-off with equal chance,
-    /// so the cut-off is heard after `k` notes with probability 2^-(k+1).
-    /// Together, the assertions below fail with probability below 2^-62.
+    /// Modelling each turn's start as a fair coin (tokio 1.54.1 draws one
+    /// bit of a fast pseudo-random number each poll), the cut-off is heard
+    /// after `k` notes with probability 2^-(k+1), and together the
+    /// assertions below fail with probability below 2^-62.
     #[tokio::test]
     async fn the_default_start_is_random() {
         let mut runs = Vec::new();
