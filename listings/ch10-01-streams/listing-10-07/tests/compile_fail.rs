@@ -1,8 +1,9 @@
 //! The page shows src/main.rs failing to compile with the error recorded
 //! in src/main.stderr; this test proves both still hold. The page also
-//! says what rustc answers to `use std::async_iter::AsyncIterator`: the
-//! program in `tests/refused/` must fail with the error recorded beside it
-//! (rerecord with `cargo xtask outputs listing-10-07`).
+//! says what rustc answers to `use std::async_iter::AsyncIterator` and to
+//! two `StreamExt` imports under one name: each program in
+//! `tests/refused/` must fail with the error recorded beside it (rerecord
+//! with `cargo xtask outputs listing-10-07`).
 
 #[test]
 fn fails_with_the_recorded_error() {
@@ -10,6 +11,6 @@ fn fails_with_the_recorded_error() {
 }
 
 #[test]
-fn the_std_candidate_is_refused() {
+fn each_near_miss_is_refused() {
     trybuild::TestCases::new().compile_fail("tests/refused/*.rs");
 }
