@@ -119,8 +119,7 @@ pub fn install_all(
         })
         .collect();
     if build.exists() {
-        std::fs::remove_dir_all(&build)
-            .map_err(|e| format!("{}: {e}", build.display()))?;
+        std::fs::remove_dir_all(&build).map_err(io(&build))?;
     }
     installed
 }
@@ -207,8 +206,7 @@ fn install_one(
                 binary.display()
             ));
         }
-        std::fs::write(&stamp, build_note)
-            .map_err(|e| format!("{}: {e}", stamp.display()))?;
+        std::fs::write(&stamp, build_note).map_err(io(&stamp))?;
     }
     Ok(root.join("bin"))
 }
@@ -237,7 +235,8 @@ fn source_with(
         ),
     )
     .map_err(io(&manifest))?;
-    std::fs::write(fetch.join("src/lib.rs"), "").map_err(io(&fetch))?;
+    let lib = fetch.join("src/lib.rs");
+    std::fs::write(&lib, "").map_err(io(&lib))?;
     let metadata = crate::metadata::json(&manifest, &["--quiet"])
         .map_err(|e| format!("fetching the source of {name} {version}: {e}"))?;
     let source = metadata["packages"]
