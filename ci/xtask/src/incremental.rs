@@ -18,7 +18,7 @@
 //! executables of the normal build, which `--cfg loom` compiles from the
 //! same files.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -31,6 +31,8 @@ use crate::listings::{Kind, Listing, Workspace};
 /// Each package folder's executables, from one cargo build.
 pub struct Built {
     executables: HashMap<PathBuf, Vec<PathBuf>>,
+    /// The executables that are tests (a test harness), not programs.
+    harnesses: HashSet<PathBuf>,
     /// Each package folder's program: its `src/main.rs` built as a
     /// program, not as tests.
     programs: HashMap<PathBuf, PathBuf>,
@@ -120,10 +122,14 @@ pub fn build(root: &Path) -> Result<Built, String> {
     std::fs::create_dir_all(&pages)
         .map_err(|e| format!("{}: {e}", pages.display()))?;
     let mut executables: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
+    let mut harnesses = HashSet::new();
     let mut cargo = in_workspace(crate::env_cargo(), root);
     cargo.args(BUILD).arg("--no-run");
     crate::lint::build(cargo, |message| {
         if let Some((dir, executable)) = executable(message) {
+            if message["profile"]["test"] == true {
+                harnesses.insert(executable.clone());
+            }
             executables.entry(dir).or_default().push(executable);
         }
     })?;
@@ -140,6 +146,7 @@ pub fn build(root: &Path) -> Result<Built, String> {
     })?;
     Ok(Built {
         executables,
+        harnesses,
         programs,
         tested: Vec::new(),
     })
@@ -159,7 +166,7 @@ fn program(message: &Value) -> Option<(PathBuf, PathBuf)> {
 
 /// From one of cargo's JSON messages: the package folder and the path of
 /// an executable it built (or found fresh).
-fn executable(message: &Value) -> Option<(PathBuf, PathBuf)> {
+pub fn executable(message: &Value) -> Option<(PathBuf, PathBuf)> {
     if message["reason"] != "compiler-artifact" {
         return None;
     }
@@ -206,6 +213,14 @@ pub fn add_listing(
 impl Built {
     pub fn of(&self, listing: &Listing) -> &[PathBuf] {
         self.in_dir(&listing.dir)
+    }
+
+    /// The test programs (harnesses) cargo built for `listing`.
+    pub fn tests_of(&self, listing: &Listing) -> impl Iterator<Item = &Path> {
+        self.of(listing)
+            .iter()
+            .filter(|exe| self.harnesses.contains(*exe))
+            .map(PathBuf::as_path)
     }
 
     /// The program cargo built from `listing`'s `src/main.rs`.
@@ -307,8 +322,8 @@ impl Finish for PlannedRun {
 }
 
 /// Starts the tests of each loom listing whose key changed, under `--cfg
-/// loom` ([`crate::listings::loom_tests`], in a target folder of their
-/// own), writing to `log`.
+/// loom` ([`crate::loom::command`]; [`crate::loom::build`] built them),
+/// writing to `log`.
 pub fn start_loom(
     cache: &Cache,
     root: &Path,
@@ -332,7 +347,7 @@ pub fn start_loom(
         plan.record(cache)?;
         return Ok(Beside::Skipped(plan.note("loom listings")));
     }
-    let mut command = crate::listings::loom_tests(root, &plan.stale_names());
+    let mut command = crate::loom::command(root, &plan.stale_names())?;
     let child = Background::start(&mut command, Some(log), "cargo")?;
     let failed = format!(
         "a loom model failed, or explored other performances than its \
@@ -497,10 +512,12 @@ mod tests {
                 program.dir.clone(),
                 vec![exe.clone()],
             )]),
+            harnesses: HashSet::from([exe.clone()]),
             programs: HashMap::new(),
             tested: Vec::new(),
         };
-        assert_eq!(built.of(&program), [exe]);
+        assert_eq!(built.of(&program), std::slice::from_ref(&exe));
+        assert_eq!(built.tests_of(&program).collect::<Vec<_>>(), [&exe]);
         let other = listing("listing-05-02", Kind::Program);
         assert!(built.of(&other).is_empty());
     }
@@ -604,6 +621,7 @@ mod tests {
                 ),
                 (root.join("ci/page-tests"), vec![pages.clone()]),
             ]),
+            harnesses: HashSet::new(),
             programs: HashMap::new(),
             tested: Vec::new(),
         };
@@ -656,6 +674,7 @@ mod tests {
         let root = checkout("sample-only");
         let mut built = Built {
             executables: HashMap::new(),
+            harnesses: HashSet::new(),
             programs: HashMap::new(),
             tested: vec!["listing-05-01".into()],
         };

@@ -229,39 +229,6 @@ impl Workspace {
     }
 }
 
-/// `cargo test` of `names` (listings marked `loom = true`) under `--cfg
-/// loom`, in a target folder of their own so the normal build stays
-/// cached. Unoptimized, unlike loom's README suggests: the book's models
-/// are small, so they explore every interleaving in about 5 s without
-/// optimization, while optimizing loom and its dependencies took about
-/// 90 s of a 2-core machine for models that then ran in 1 s.
-/// The variables that bound loom's search are removed, so every model is
-/// explored completely and its `performances.txt` (written and compared
-/// by the model itself, `recording::performances`) is the whole set.
-pub fn loom_tests(root: &Path, names: &[&str]) -> Command {
-    let mut command = Command::new(crate::env_cargo());
-    command
-        // The models are the program's own tests (`src/main.rs`, under
-        // `#[cfg(all(test, loom))]`): no other test target is built.
-        .args(["test", "--quiet", "--bins"])
-        .env("RUSTFLAGS", "--cfg loom")
-        .env("CARGO_TARGET_DIR", root.join("target/loom"))
-        .env_remove(recording::performances::RECORD)
-        .current_dir(root);
-    for bound in [
-        "LOOM_MAX_PREEMPTIONS",
-        "LOOM_MAX_BRANCHES",
-        "LOOM_MAX_DURATION",
-        "LOOM_MAX_PERMUTATIONS",
-    ] {
-        command.env_remove(bound);
-    }
-    for name in names {
-        command.args(["--package", name]);
-    }
-    command
-}
-
 /// The sub-folders of `dir`, sorted; nothing if it does not exist.
 pub fn read_dirs(dir: &Path) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)

@@ -14,6 +14,7 @@ mod lighthouse;
 mod links;
 mod lint;
 mod listings;
+mod loom;
 mod metadata;
 mod mutants;
 mod outputs;
@@ -80,6 +81,9 @@ cargo xtask <verb>
 ";
 
 fn main() -> ExitCode {
+    if let Some(ended) = loom::wrap_rustc() {
+        return ended;
+    }
     // Read now, before a test build relinks it.
     let _ = program();
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -222,9 +226,12 @@ fn test(args: &[String]) -> Result<(), String> {
     let staged = stage.run("rendered pages: staged for skeptic", || {
         pages::stage(&root, &workspace, &cache)
     })?;
-    let mut built =
-        stage.run("build (linted by clippy)", || incremental::build(&root))?;
-    // skeptic's compiles, and loom's build in a target folder of its own,
+    let mut built = stage.run("build (linted by clippy)", || {
+        let built = incremental::build(&root)?;
+        loom::build(&root, &workspace, &built)?;
+        Ok(built)
+    })?;
+    // skeptic's compiles, and the loom models,
     // keep the cores busy while the next stages wait on the clock (many
     // listing tests sleep for real), trybuild's lock (one negative example
     // at a time) and cargo; so does the mutants sample, whose tests mostly

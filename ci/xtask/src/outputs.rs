@@ -247,7 +247,7 @@ fn loom_performances(
         "{doing} the performances loom explores in {} loom listings",
         names.len()
     );
-    let mut command = crate::listings::loom_tests(root, &names);
+    let mut command = crate::loom::command(root, &names)?;
     if record {
         command.env(recording::performances::RECORD, "1");
     }
