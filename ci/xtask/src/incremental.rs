@@ -268,31 +268,65 @@ pub fn listing_tests(
     Ok(plan.note("listings' tests"))
 }
 
-/// Each negative example whose key changed: trybuild checks it still fails
-/// with its recorded error.
-pub fn negative_examples(
+/// Starts, writing to `log`, trybuild's check of each negative example
+/// whose key changed (it still fails with its recorded error), to run
+/// beside the listing tests: most of those wait on the clock, and
+/// trybuild keeps a core busy.
+pub fn start_negatives(
     cache: &Cache,
     root: &Path,
-    workspace: &mut Workspace,
-) -> Result<String, String> {
+    workspace: &Workspace,
+    log: &Path,
+) -> Result<Beside, String> {
     let work = negatives(workspace)
         .map(|l| (l.name.clone(), listing_key(root, "negative", &l.dir, &[])))
         .collect();
     let plan = cache.plan("negative", work);
-    if !plan.stale.is_empty() {
-        // All at once, two at a time; if one fails, each again alone, so
-        // the report names it and says what to do.
-        let mut command = nextest(root, &packages(plan.stale_names()))?;
-        if crate::run(&mut command, "").is_err() {
-            with_only(
-                workspace,
-                |l| plan.is_stale(&l.name),
-                |w| w.check_negatives(root),
-            )?;
-        }
+    let note = plan.note("negative examples");
+    if plan.stale.is_empty() {
+        plan.record(cache)?;
+        return Ok(Beside::Skipped(note));
     }
-    plan.record(cache)?;
-    Ok(plan.note("negative examples"))
+    let stale = negatives(workspace)
+        .filter(|l| plan.is_stale(&l.name))
+        .cloned()
+        .collect();
+    // All at once, two at a time; if one fails, each again alone, so the
+    // report names it and says what to do (`NegativeRun::finish`).
+    let mut command = nextest(root, &packages(plan.stale_names()))?;
+    let child = Background::start(&mut command, Some(log), "cargo-nextest")?;
+    Ok(Beside::Running(Box::new(NegativeRun {
+        child,
+        plan,
+        note,
+        stale,
+        root: root.to_path_buf(),
+    })))
+}
+
+/// The negative examples' check, running beside the next stages.
+struct NegativeRun {
+    child: Background,
+    plan: cache::Plan,
+    note: String,
+    /// The negative examples it checks.
+    stale: Vec<Listing>,
+    root: PathBuf,
+}
+
+impl Finish for NegativeRun {
+    /// Waits for nextest and prints its log; when it failed, checks each
+    /// negative example alone, and fails naming those that fail. Records
+    /// the plan when all passed. Returns the stage's note.
+    fn finish(self: Box<Self>, cache: &Cache) -> Result<String, String> {
+        let ended = self.child.wait()?;
+        print!("{}", ended.log);
+        if !ended.status.success() {
+            crate::listings::check_negatives(&self.root, &self.stale)?;
+        }
+        self.plan.record(cache)?;
+        Ok(ended.note(&self.note))
+    }
 }
 
 /// A command run beside the next stages whose work `plan` records when
@@ -439,37 +473,6 @@ pub fn start_mutants_sample(
     })))
 }
 
-/// Runs `stage` on the workspace holding only the listings `keep` selects,
-/// then puts the others back.
-fn with_only<T>(
-    workspace: &mut Workspace,
-    keep: impl Fn(&Listing) -> bool,
-    stage: impl FnOnce(&Workspace) -> T,
-) -> T {
-    let aside = set_aside(&mut workspace.listings, keep);
-    let result = stage(workspace);
-    put_back(&mut workspace.listings, aside, |l| l.dir.clone());
-    result
-}
-
-/// Takes out of `items` those `keep` does not select, in order.
-fn set_aside<T>(items: &mut Vec<T>, keep: impl Fn(&T) -> bool) -> Vec<T> {
-    let (kept, aside) =
-        std::mem::take(items).into_iter().partition(|i| keep(i));
-    *items = kept;
-    aside
-}
-
-/// Returns `aside` to `items`, restoring the order of `by`.
-fn put_back<T, K: Ord>(
-    items: &mut Vec<T>,
-    aside: Vec<T>,
-    by: impl Fn(&T) -> K,
-) {
-    items.extend(aside);
-    items.sort_by_key(by);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -557,16 +560,6 @@ mod tests {
         assert_eq!(super::program(&message("bin", false)), program);
         assert_eq!(super::program(&message("bin", true)), None, "its tests");
         assert_eq!(super::program(&message("test", false)), None);
-    }
-
-    #[test]
-    fn only_the_selected_listings_run_and_all_come_back() {
-        let mut listings = vec![1, 2, 3, 4, 5];
-        let aside = set_aside(&mut listings, |n| n % 2 == 0);
-        assert_eq!(listings, [2, 4], "the stage sees only the stale ones");
-        assert_eq!(aside, [1, 3, 5]);
-        put_back(&mut listings, aside, |n| *n);
-        assert_eq!(listings, [1, 2, 3, 4, 5]);
     }
 
     /// A checkout with one listing, its executable, and the crates of `ci/`.

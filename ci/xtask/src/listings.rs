@@ -33,7 +33,7 @@ pub enum Kind {
     ExerciseSolution,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Listing {
     /// Package name, equal to the folder name: `listing-03-02`.
     pub name: String,
@@ -195,38 +195,6 @@ impl Workspace {
     fn negatives(&self) -> impl Iterator<Item = &Listing> {
         self.listings.iter().filter(|l| l.kind == Kind::CompileFail)
     }
-
-    /// Each negative example's trybuild test: the program must still fail
-    /// to compile, with exactly the recorded error.
-    pub fn check_negatives(&self, root: &Path) -> Result<(), String> {
-        let mut report = crate::problem::Report::default();
-        let mut checked = 0;
-        for negative in self.negatives() {
-            checked += 1;
-            let run = crate::run(
-                Command::new(crate::env_cargo())
-                    .args(["test", "--quiet", "--package", &negative.name])
-                    .current_dir(root),
-                "trybuild",
-            );
-            if run.is_err() {
-                report.add(
-                    &negative.stderr_file(),
-                    None,
-                    format!(
-                        "{} no longer fails to compile with this recorded \
-                         error (trybuild's diff is above)",
-                        negative.name
-                    ),
-                    "if the new error is intended, run `cargo xtask outputs \
-                     <chapter>` and review the diff; if the program now \
-                     compiles, it is no negative example",
-                );
-            }
-        }
-        println!("checked {checked} negative examples");
-        report.finish("negative-example check")
-    }
 }
 
 /// The sub-folders of `dir`, sorted; nothing if it does not exist.
@@ -240,4 +208,39 @@ pub fn read_dirs(dir: &Path) -> Vec<PathBuf> {
         .collect();
     dirs.sort();
     dirs
+}
+
+/// Each of `negatives`' trybuild test, one at a time: the program must
+/// still fail to compile, with exactly the recorded error.
+pub fn check_negatives<'a>(
+    root: &Path,
+    negatives: impl IntoIterator<Item = &'a Listing>,
+) -> Result<(), String> {
+    let mut report = crate::problem::Report::default();
+    let mut checked = 0;
+    for negative in negatives {
+        checked += 1;
+        let run = crate::run(
+            Command::new(crate::env_cargo())
+                .args(["test", "--quiet", "--package", &negative.name])
+                .current_dir(root),
+            "trybuild",
+        );
+        if run.is_err() {
+            report.add(
+                &negative.stderr_file(),
+                None,
+                format!(
+                    "{} no longer fails to compile with this recorded \
+                     error (trybuild's diff is above)",
+                    negative.name
+                ),
+                "if the new error is intended, run `cargo xtask outputs \
+                 <chapter>` and review the diff; if the program now \
+                 compiles, it is no negative example",
+            );
+        }
+    }
+    println!("checked {checked} negative examples");
+    report.finish("negative-example check")
 }

@@ -197,7 +197,7 @@ fn test(args: &[String]) -> Result<(), String> {
     let mut stage = Stages::default();
 
     // The workspace's crates cannot change during a run: read them once.
-    let mut workspace = stage.run("drift guard", || {
+    let workspace = stage.run("drift guard", || {
         let workspace = listings::Workspace::load(&root)?;
         drift_guard(&root, &workspace)?;
         Ok(workspace)
@@ -231,11 +231,10 @@ fn test(args: &[String]) -> Result<(), String> {
         loom::build(&root, &workspace, &built)?;
         Ok(built)
     })?;
-    // skeptic's compiles, and the loom models,
-    // keep the cores busy while the next stages wait on the clock (many
-    // listing tests sleep for real), trybuild's lock (one negative example
-    // at a time) and cargo; so does the mutants sample, whose tests mostly
-    // wait on the clock.
+    // skeptic's compiles, the loom models and trybuild's checks of the
+    // negative examples keep the cores busy while the listing tests wait
+    // on the clock (many sleep for real); so does the mutants sample,
+    // whose tests mostly wait on the clock too.
     let skeptic = stage.beside(
         "rendered pages: code blocks",
         "the page tests",
@@ -247,6 +246,12 @@ fn test(args: &[String]) -> Result<(), String> {
         "the loom models",
         &root.join("target/loom.log"),
         |log| incremental::start_loom(&cache, &root, &workspace, &built, log),
+    )?;
+    let negatives = stage.beside(
+        "negative examples",
+        "trybuild",
+        &root.join("target/negatives.log"),
+        |log| incremental::start_negatives(&cache, &root, &workspace, log),
     )?;
     let note = stage.run("listing tests", || {
         incremental::listing_tests(&cache, &root, &workspace, &mut built)
@@ -266,10 +271,6 @@ fn test(args: &[String]) -> Result<(), String> {
             )
         },
     )?;
-    let note = stage.run("negative examples", || {
-        incremental::negative_examples(&cache, &root, &mut workspace)
-    })?;
-    stage.note(note);
     let note = stage.run("exercises: starters fail, solutions pass", || {
         exercises::test(&cache, &root, &workspace, &built)
     })?;
@@ -279,6 +280,7 @@ fn test(args: &[String]) -> Result<(), String> {
     })?;
     stage.run("mutants ledger", || mutants::check(&root, &workspace))?;
     for (name, beside) in [
+        ("negative examples", negatives),
         ("mutants sample", sample),
         ("loom model checks", loom),
         ("rendered pages: code blocks", skeptic),
