@@ -18,7 +18,7 @@
 //! executables of the normal build, which `--cfg loom` compiles from the
 //! same files.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -30,9 +30,8 @@ use crate::listings::{Kind, Listing, Workspace};
 
 /// Each package folder's executables, from one cargo build.
 pub struct Built {
+    /// Each package folder's tests (test harnesses).
     executables: HashMap<PathBuf, Vec<PathBuf>>,
-    /// The executables that are tests (a test harness), not programs.
-    harnesses: HashSet<PathBuf>,
     /// Each package folder's program: its `src/main.rs` built as a
     /// program, not as tests.
     programs: HashMap<PathBuf, PathBuf>,
@@ -111,42 +110,37 @@ fn negatives(workspace: &Workspace) -> impl Iterator<Item = &Listing> {
         .filter(|l| l.kind == Kind::CompileFail)
 }
 
-/// Builds what `cargo` [`BUILD`] would test without running it, linted
-/// by clippy as it compiles ([`crate::lint`]), and collects each package's
-/// executables. The exercise stage run alone (`cargo xtask exercise
-/// --check`) builds the same, so cargo finds it fresh.
+/// Builds, in one cargo command, what `cargo` [`BUILD`] would test and
+/// every program (`--bins --tests`), linted by clippy as it compiles
+/// ([`crate::lint`]), and collects each package's tests and program;
+/// nextest's `cargo test` then finds it all fresh. The exercise stage run
+/// alone (`cargo xtask exercise --check`) builds the same, so cargo finds
+/// it fresh.
 pub fn build(root: &Path) -> Result<Built, String> {
     // The page tests' build script reads the folder, staged or not yet
     // (`cargo xtask exercise --check` builds before any staging).
     let pages = root.join(PAGES);
     std::fs::create_dir_all(&pages)
         .map_err(|e| format!("{}: {e}", pages.display()))?;
+    // One command for the tests and the programs: cargo unifies features
+    // over what a command builds, so the programs built alone (`cargo
+    // build --bins`, without the tests' dev-dependencies) rebuilt 35
+    // CPU-seconds of dependencies and programs (two cores, from clean).
     let mut executables: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
-    let mut harnesses = HashSet::new();
-    let mut cargo = in_workspace(crate::env_cargo(), root);
-    cargo.args(BUILD).arg("--no-run");
-    crate::lint::build(cargo, |message| {
-        if let Some((dir, executable)) = executable(message) {
-            if message["profile"]["test"] == true {
-                harnesses.insert(executable.clone());
-            }
-            executables.entry(dir).or_default().push(executable);
-        }
-    })?;
-    // The test build compiles a program's `main` outside its tests only
-    // when an integration test runs it: lint every program as one too,
-    // as `cargo clippy --all-targets` did (all but the xtask's are fresh).
     let mut programs = HashMap::new();
     let mut cargo = in_workspace(crate::env_cargo(), root);
-    cargo.args(["build", "--workspace", "--bins"]);
+    cargo.args(["build", "--workspace", "--bins", "--tests"]);
     crate::lint::build(cargo, |message| {
         if let Some((dir, program)) = program(message) {
             programs.insert(dir, program);
+        } else if let Some((dir, executable)) =
+            executable(message).filter(|_| message["profile"]["test"] == true)
+        {
+            executables.entry(dir).or_default().push(executable);
         }
     })?;
     Ok(Built {
         executables,
-        harnesses,
         programs,
         tested: Vec::new(),
     })
@@ -211,16 +205,16 @@ pub fn add_listing(
 }
 
 impl Built {
+    /// The tests (test harnesses) cargo built for `listing`.
     pub fn of(&self, listing: &Listing) -> &[PathBuf] {
         self.in_dir(&listing.dir)
     }
 
-    /// The test programs (harnesses) cargo built for `listing`.
-    pub fn tests_of(&self, listing: &Listing) -> impl Iterator<Item = &Path> {
-        self.of(listing)
-            .iter()
-            .filter(|exe| self.harnesses.contains(*exe))
-            .map(PathBuf::as_path)
+    /// Everything cargo built for `listing`: its tests and its program.
+    pub fn all_of(&self, listing: &Listing) -> Vec<PathBuf> {
+        let mut all = self.of(listing).to_vec();
+        all.extend(self.program_of(listing).map(Path::to_path_buf));
+        all
     }
 
     /// The program cargo built from `listing`'s `src/main.rs`.
@@ -228,7 +222,7 @@ impl Built {
         self.programs.get(&listing.dir).map(PathBuf::as_path)
     }
 
-    /// The executables of the package in the folder `dir`.
+    /// The tests of the package in the folder `dir`.
     pub fn in_dir(&self, dir: &Path) -> &[PathBuf] {
         self.executables.get(dir).map_or(&[], Vec::as_slice)
     }
@@ -251,7 +245,7 @@ pub fn listing_tests(
         .map(|l| {
             (
                 l.name.clone(),
-                listing_key(root, "tests", &l.dir, built.of(l)),
+                listing_key(root, "tests", &l.dir, &built.all_of(l)),
             )
         })
         .collect();
@@ -372,7 +366,7 @@ pub fn start_loom(
         .map(|l| {
             (
                 l.name.clone(),
-                listing_key(root, "loom", &l.dir, built.of(l)),
+                listing_key(root, "loom", &l.dir, &built.all_of(l)),
             )
         })
         .collect();
@@ -515,12 +509,10 @@ mod tests {
                 program.dir.clone(),
                 vec![exe.clone()],
             )]),
-            harnesses: HashSet::from([exe.clone()]),
             programs: HashMap::new(),
             tested: Vec::new(),
         };
         assert_eq!(built.of(&program), std::slice::from_ref(&exe));
-        assert_eq!(built.tests_of(&program).collect::<Vec<_>>(), [&exe]);
         let other = listing("listing-05-02", Kind::Program);
         assert!(built.of(&other).is_empty());
     }
@@ -614,7 +606,6 @@ mod tests {
                 ),
                 (root.join("ci/page-tests"), vec![pages.clone()]),
             ]),
-            harnesses: HashSet::new(),
             programs: HashMap::new(),
             tested: Vec::new(),
         };
@@ -667,7 +658,6 @@ mod tests {
         let root = checkout("sample-only");
         let mut built = Built {
             executables: HashMap::new(),
-            harnesses: HashSet::new(),
             programs: HashMap::new(),
             tested: vec!["listing-05-01".into()],
         };

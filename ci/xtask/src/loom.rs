@@ -127,8 +127,11 @@ pub fn build(
     }
     let mut report = crate::problem::Report::default();
     for listing in listings {
-        let normal: BTreeSet<String> =
-            built.tests_of(listing).flat_map(test_names).collect();
+        let normal: BTreeSet<String> = built
+            .of(listing)
+            .iter()
+            .flat_map(|exe| test_names(exe))
+            .collect();
         let under_loom = executables
             .iter()
             .filter(|(dir, _)| *dir == listing.dir)
