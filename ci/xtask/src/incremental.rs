@@ -48,6 +48,8 @@ pub struct Built {
 /// a command that selected fewer rebuilt dependencies the others had
 /// built (seen: `--package page-tests` alone rebuilt 28 crates, syn, serde
 /// and tracing among them, 20 CPU-seconds; the negative examples alone, 28).
+/// The loom models are the exception: under `--cfg loom` they have a
+/// dependency, loom, that no other command builds ([`crate::loom`]).
 const BUILD: [&str; 2] = ["test", "--workspace"];
 
 /// The pages staged for skeptic, which the page tests' build script reads

@@ -7,7 +7,9 @@
 //! a clean target on two cores). Here cargo runs this program as its rustc
 //! wrapper for the workspace's own crates (`RUSTC_WORKSPACE_WRAPPER`), and
 //! the wrapper adds the flag ([`wrap_rustc`]): the dependencies are those
-//! the normal build compiled, in its target folder. Cargo also asks the
+//! the normal build compiled, in its target folder, but for loom and the
+//! few whose features differ when cargo unifies them over the loom
+//! listings alone (regex among them). Cargo also asks the
 //! wrapper which cfgs the target has, so the listings'
 //! `[target.'cfg(loom)'.dependencies]` take effect, and it files what a
 //! wrapper compiled apart from the normal build's files (seen with cargo
