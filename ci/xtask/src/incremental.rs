@@ -285,68 +285,47 @@ pub fn start_negatives(
         plan.record(cache)?;
         return Ok(Beside::Skipped(note));
     }
-    let stale = negatives(workspace)
+    let stale: Vec<Listing> = negatives(workspace)
         .filter(|l| plan.is_stale(&l.name))
         .cloned()
         .collect();
     // All at once, two at a time; if one fails, each again alone, so the
-    // report names it and says what to do (`NegativeRun::finish`).
+    // report names it and says what to do.
     let mut command = nextest(root, &packages(plan.stale_names()))?;
     let child = Background::start(&mut command, Some(log), "cargo-nextest")?;
-    Ok(Beside::Running(Box::new(NegativeRun {
+    let root = root.to_path_buf();
+    Ok(Beside::Running(Box::new(PlannedRun {
         child,
         plan,
         note,
-        stale,
-        root: root.to_path_buf(),
+        failed: Box::new(move || {
+            crate::listings::check_negatives(&root, &stale)
+        }),
     })))
 }
 
-/// The negative examples' check, running beside the next stages.
-struct NegativeRun {
-    child: Background,
-    plan: cache::Plan,
-    note: String,
-    /// The negative examples it checks.
-    stale: Vec<Listing>,
-    root: PathBuf,
-}
-
-impl Finish for NegativeRun {
-    /// Waits for nextest and prints its log; when it failed, checks each
-    /// negative example alone, and fails naming those that fail. Records
-    /// the plan when all passed. Returns the stage's note.
-    fn finish(self: Box<Self>, cache: &Cache) -> Result<String, String> {
-        let ended = self.child.wait()?;
-        print!("{}", ended.log);
-        if !ended.status.success() {
-            crate::listings::check_negatives(&self.root, &self.stale)?;
-        }
-        self.plan.record(cache)?;
-        Ok(ended.note(&self.note))
-    }
-}
-
 /// A command run beside the next stages whose work `plan` records when
-/// it passes (the loom models, the mutants sample); [`PlannedRun::finish`]
-/// waits for it.
+/// it passes (the negative examples, the loom models, the mutants
+/// sample); [`PlannedRun::finish`] waits for it.
 pub struct PlannedRun {
     child: Background,
     plan: cache::Plan,
     /// The stage's note when it passes.
     note: String,
-    /// The stage's error when it fails.
-    failed: String,
+    /// What a failed command means: the stage's error, or `Ok` when a
+    /// second look (each negative example alone) finds nothing wrong.
+    failed: Box<dyn FnOnce() -> Result<(), String>>,
 }
 
 impl Finish for PlannedRun {
     /// Waits for the command, prints its log, and records the plan when
-    /// it passed. Returns the stage's note.
+    /// it passed (or `failed` found nothing wrong). Returns the stage's
+    /// note.
     fn finish(self: Box<Self>, cache: &Cache) -> Result<String, String> {
         let ended = self.child.wait()?;
         print!("{}", ended.log);
         if !ended.status.success() {
-            return Err(self.failed);
+            (self.failed)()?;
         }
         self.plan.record(cache)?;
         Ok(ended.note(&self.note))
@@ -386,6 +365,7 @@ pub fn start_loom(
          listing's performances.txt (see above), in one of: {}",
         plan.stale_names().join(", ")
     );
+    let failed = Box::new(move || Err(failed));
     let note = plan.note("loom listings");
     Ok(Beside::Running(Box::new(PlannedRun {
         child,
@@ -462,7 +442,9 @@ pub fn start_mutants_sample(
         (None, None) => "run: an input changed since it last passed".into(),
     };
     let child = start(only, log)?;
-    let failed = "the mutants sample failed: its report is above".to_string();
+    let failed = Box::new(|| {
+        Err("the mutants sample failed: its report is above".to_string())
+    });
     Ok(Beside::Running(Box::new(PlannedRun {
         child,
         plan,
