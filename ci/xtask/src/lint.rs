@@ -65,21 +65,45 @@ fn toml_string(path: &Path) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-/// Runs `cargo` (a command holding its arguments) with clippy-driver as
-/// the workspace's rustc wrapper and `--message-format=json`: prints every
-/// diagnostic as rustc renders it, hands every other message to `each`,
-/// and fails when the build fails or any crate of the workspace warned.
+/// Runs `cargo` (a command holding its arguments) quietly, with
+/// clippy-driver as the workspace's rustc wrapper ([`messages`]), and
+/// fails when the build fails or any crate of the workspace warned.
 pub fn build(
     mut cargo: Command,
-    mut each: impl FnMut(&Value),
+    each: impl FnMut(&Value),
 ) -> Result<(), String> {
-    let command = std::iter::once("cargo".into())
+    let command = shown(&cargo);
+    cargo.args(config()?).arg("--quiet");
+    let warnings = messages(cargo, &command, each)?;
+    if warnings > 0 {
+        return Err(format!(
+            "`{command}` warned {warnings} time(s), above: rustc's and \
+             clippy's warnings fail the test; fix each (or allow it in the \
+             workspace's [lints] with a reason)"
+        ));
+    }
+    Ok(())
+}
+
+/// `cargo` (a command holding its arguments) as text, for messages.
+pub fn shown(cargo: &Command) -> String {
+    std::iter::once("cargo".into())
         .chain(cargo.get_args().map(|a| a.to_string_lossy()))
         .collect::<Vec<_>>()
-        .join(" ");
+        .join(" ")
+}
+
+/// Runs `cargo` (a command holding its arguments, shown as `command`)
+/// with `--message-format=json`: prints every diagnostic as rustc renders
+/// it, hands every other message to `each`, and fails when the build
+/// fails. Returns how many warnings it printed.
+pub fn messages(
+    mut cargo: Command,
+    command: &str,
+    mut each: impl FnMut(&Value),
+) -> Result<usize, String> {
     let mut child = cargo
-        .args(config()?)
-        .args(["--quiet", "--message-format=json"])
+        .arg("--message-format=json")
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("could not run cargo: {e}"))?;
@@ -105,14 +129,7 @@ pub fn build(
             "`{command}` failed ({status}): the errors are above"
         ));
     }
-    if warnings > 0 {
-        return Err(format!(
-            "`{command}` warned {warnings} time(s), above: rustc's and \
-             clippy's warnings fail the test; fix each (or allow it in the \
-             workspace's [lints] with a reason)"
-        ));
-    }
-    Ok(())
+    Ok(warnings)
 }
 
 /// A compiler diagnostic of one of cargo's JSON messages: as rustc renders
