@@ -301,10 +301,12 @@ fn key(root: &Path, exercise: &Exercise, built: &Built) -> Key {
     fingerprint.add("work", b"exercise");
     fingerprint.file(root, &root.join("Cargo.toml"));
     for listing in [exercise.starter, exercise.solution] {
-        add_listing(&mut fingerprint, root, &listing.dir, built.of(listing));
-        if let Some(program) = built.program_of(listing) {
-            fingerprint.stamp(root, program);
-        }
+        add_listing(
+            &mut fingerprint,
+            root,
+            &listing.dir,
+            &built.all_of(listing),
+        );
     }
     fingerprint.key()
 }
