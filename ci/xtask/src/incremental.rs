@@ -105,13 +105,6 @@ fn tests_at_once() -> usize {
     2 * std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-fn negatives(workspace: &Workspace) -> impl Iterator<Item = &Listing> {
-    workspace
-        .listings
-        .iter()
-        .filter(|l| l.kind == Kind::CompileFail)
-}
-
 /// Builds, in one cargo command, what `cargo` [`BUILD`] would test and
 /// every program (`--bins --tests`), linted by clippy as it compiles
 /// ([`crate::lint`]), and collects each package's tests and program;
@@ -254,7 +247,8 @@ pub fn listing_tests(
         })
         .collect();
     let plan = cache.plan("tests", work);
-    let skip = negatives(workspace)
+    let skip = workspace
+        .negatives()
         .chain(crate::exercises::starters(workspace)) // their own stage
         .map(|l| l.name.as_str())
         .chain(plan.fresh.iter().map(String::as_str))
@@ -276,7 +270,8 @@ pub fn start_negatives(
     workspace: &Workspace,
     log: &Path,
 ) -> Result<Beside, String> {
-    let work = negatives(workspace)
+    let work = workspace
+        .negatives()
         .map(|l| (l.name.clone(), listing_key(root, "negative", &l.dir, &[])))
         .collect();
     let plan = cache.plan("negative", work);
@@ -285,7 +280,8 @@ pub fn start_negatives(
         plan.record(cache)?;
         return Ok(Beside::Skipped(note));
     }
-    let stale: Vec<Listing> = negatives(workspace)
+    let stale: Vec<Listing> = workspace
+        .negatives()
         .filter(|l| plan.is_stale(&l.name))
         .cloned()
         .collect();
@@ -482,7 +478,7 @@ mod tests {
             target_dir: PathBuf::from("/w/target"),
         };
         let names: Vec<&str> =
-            negatives(&workspace).map(|l| l.name.as_str()).collect();
+            workspace.negatives().map(|l| l.name.as_str()).collect();
         assert_eq!(names, ["listing-05-08"]);
     }
 

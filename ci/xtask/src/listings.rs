@@ -192,7 +192,8 @@ impl Workspace {
         )
     }
 
-    fn negatives(&self) -> impl Iterator<Item = &Listing> {
+    /// The negative examples: the listings that must not compile.
+    pub fn negatives(&self) -> impl Iterator<Item = &Listing> {
         self.listings.iter().filter(|l| l.kind == Kind::CompileFail)
     }
 }
