@@ -9,12 +9,12 @@
 //! the wrapper adds the flag ([`wrap_rustc`]): the dependencies are those
 //! the normal build compiled, in its target folder, but for loom and the
 //! few whose features differ when cargo unifies them over the loom
-//! listings alone (regex among them). Cargo also asks the
-//! wrapper which cfgs the target has, so the listings'
-//! `[target.'cfg(loom)'.dependencies]` take effect, and it files what a
-//! wrapper compiled apart from the normal build's files (seen with cargo
-//! 1.95, which promises no file names; [`build`] checks that the flag
-//! reached each listing).
+//! listings alone (regex among them). Cargo 1.95 also asks the wrapper
+//! which cfgs the target has, so the listings'
+//! `[target.'cfg(loom)'.dependencies]` take effect, and files what a
+//! wrapper compiled apart from the normal build's files: both seen, not
+//! documented (cargo promises no file names), so [`build`] checks that the
+//! flag reached each listing.
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
