@@ -33,6 +33,7 @@ import { readFileSync, existsSync, statSync, readdirSync } from 'node:fs';
 import { resolve, join, extname, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { SEARCH_SCRIPTS } from './slim.mjs';
@@ -48,6 +49,46 @@ export const CHROMIUM = process.env.BOOK_CHROMIUM ?? '/usr/bin/chromium-headless
 export const PLAYGROUND_RUN = 'https://play.rust-lang.org/evaluate.json';
 export const PLAYGROUND_HOST = new URL(PLAYGROUND_RUN).hostname;
 export const THEMES = ['light', 'rust', 'coal', 'navy', 'ayu'];
+
+/// The axe rules a theme can change the outcome of: a theme changes
+/// colours only.
+export const COLOUR_RULES = ['color-contrast', 'link-in-text-block'];
+
+/// axe-core's script, for a page's `addScriptTag`.
+export const AXE_SOURCE = readFileSync(
+    createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+    'utf8',
+);
+
+/// What axe finds at any impact inside `selector` on `page`, as it is
+/// now, in each theme, one line a violation naming its theme: every rule
+/// in the first theme and, since a theme changes colours only, the colour
+/// rules in the others. Leaves the page in the last theme.
+export async function axeInThemes(page, selector) {
+    await page.addScriptTag({ content: AXE_SOURCE });
+    const failures = [];
+    for (const [i, theme] of THEMES.entries()) {
+        if (!(await page.isVisible('#theme-list'))) await page.click('#theme-toggle');
+        await page.click(`#theme-list #${theme}`);
+        const violations = await page.evaluate(
+            async ([selector, only]) => {
+                const result = await window.axe.run(
+                    { include: [[selector]] },
+                    {
+                        resultTypes: ['violations'],
+                        ...(only ? { runOnly: { type: 'rule', values: only } } : {}),
+                    },
+                );
+                return result.violations.map(
+                    (v) => `${v.id} (${v.impact}): ${v.help}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`,
+                );
+            },
+            [selector, i === 0 ? null : COLOUR_RULES],
+        );
+        failures.push(...violations.map((v) => `[${theme}] axe ${v}`));
+    }
+    return failures;
+}
 
 // Flags known to work on machines without a network: no background
 // connections, no first-run or update traffic. Playwright adds --headless and

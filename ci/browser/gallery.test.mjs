@@ -3,19 +3,16 @@
 // counts, one small score per performance with one mark per event, its
 // events as text, the wrong and frozen ones framed and said in words, not
 // only in colour), Listen and Stop work from the keyboard and play every
-// mark, reduced motion keeps the playhead still, axe finds nothing in the
-// five themes, and nothing logs an error.
+// mark, reduced motion keeps the playhead still, axe finds nothing in them
+// at any impact, and nothing logs an error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openBook, htmlPages, checked, BOOK_HTML, THEMES, describe } from './book.mjs';
+import { openBook, htmlPages, checked, BOOK_HTML, describe, AXE_SOURCE } from './book.mjs';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /// One model of a listing's performances.txt (the format is in
 /// ci/recording/src/performances.rs): its iterations and performances.
@@ -138,25 +135,22 @@ for (const path of galleried.filter(checked)) {
         }
     });
 
-    test(`${path}: axe finds nothing in the galleries in five themes`, async () => {
+    // Every rule at every impact, in the light theme: a theme changes
+    // colours only, and axe's colour rules report at impact serious, which
+    // pages.test.mjs fails on this page in all five themes.
+    test(`${path}: axe finds nothing in the galleries, at any impact`, async () => {
         const { page, problems, close } = await book.open(path);
         try {
-            await page.addScriptTag({ content: axeSource });
-            const failures = [];
-            for (const theme of THEMES) {
-                if (!(await page.isVisible('#theme-list'))) await page.click('#theme-toggle');
-                await page.click(`#theme-list #${theme}`);
-                const violations = await page.evaluate(async () => {
-                    const result = await window.axe.run(
-                        { include: [['figure.gallery']] },
-                        { resultTypes: ['violations'] },
-                    );
-                    return result.violations.map(
-                        (v) => `${v.id} (${v.impact}): ${v.help}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`,
-                    );
-                });
-                failures.push(...violations.map((v) => `[${theme}] axe ${v}`));
-            }
+            await page.addScriptTag({ content: AXE_SOURCE });
+            const failures = await page.evaluate(async () => {
+                const result = await window.axe.run(
+                    { include: [['figure.gallery']] },
+                    { resultTypes: ['violations'] },
+                );
+                return result.violations.map(
+                    (v) => `axe ${v.id} (${v.impact}): ${v.help}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`,
+                );
+            });
             assert.deepEqual(failures, []);
             assert.deepEqual(problems, [], describe(path, problems));
         } finally {

@@ -13,13 +13,14 @@
 import { test, before, after, describe as group } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import {
     openBook,
     htmlPages,
     checked,
     blocks,
     THEMES,
+    COLOUR_RULES,
+    AXE_SOURCE,
     describe,
     clean,
     pointAtButtons,
@@ -29,8 +30,6 @@ import {
 } from './book.mjs';
 import { PDF, printBook } from './pdf.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /// A page with everything it loads, uncompressed (a default mdBook page is
 /// about 567 KB). This book ships no web fonts, a highlight.js with two
@@ -68,9 +67,6 @@ const STRUCTURE_RULES = new Set([
     'document-title',
     'html-has-lang',
 ]);
-
-/// The axe rules a theme can change the outcome of.
-const COLOUR_RULES = ['color-contrast', 'link-in-text-block'];
 
 /// Pages mdBook makes that hold no chapter: no page weight limit for
 /// print.html (every chapter at once), no Rust-block map for it either.
@@ -236,7 +232,7 @@ for (const path of pages) {
                     '*, *::before, *::after { transition: none !important; ' +
                     'animation: none !important; }',
             });
-            await page.addScriptTag({ content: axeSource });
+            await page.addScriptTag({ content: AXE_SOURCE });
             const problems = [];
             const backgrounds = new Map();
             // toc.html, the sidebar for readers without JavaScript, has no

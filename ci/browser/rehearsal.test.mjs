@@ -14,7 +14,6 @@
 import { test, before, after, describe as group } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -22,14 +21,12 @@ import {
     rehearsedPages,
     checked,
     BOOK_HTML,
-    THEMES,
     describe,
     clean,
+    axeInThemes,
 } from './book.mjs';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const STORAGE = 'rust-as-music:rehearsal:';
 export const BUDGET = 15_000;
 
@@ -521,31 +518,7 @@ for (const path of rehearsed.filter(checked)) {
                     '*, *::before, *::after { transition: none !important; ' +
                     'animation: none !important; }',
             });
-            await page.addScriptTag({ content: axeSource });
-            const failures = [];
-            for (const theme of THEMES) {
-                if (!(await page.isVisible('#theme-list'))) {
-                    await page.click('#theme-toggle');
-                }
-                await page.click(`#theme-list #${theme}`);
-                const violations = await page.evaluate(async () => {
-                    const result = await window.axe.run(
-                        { include: [['.rehearsal']] },
-                        { resultTypes: ['violations'] },
-                    );
-                    return result.violations.map((v) => ({
-                        id: v.id,
-                        impact: v.impact,
-                        help: v.help,
-                        targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-                    }));
-                });
-                for (const v of violations) {
-                    failures.push(
-                        `[${theme}] axe ${v.id} (${v.impact}): ${v.help}: ${v.targets.join(', ')}`,
-                    );
-                }
-            }
+            const failures = await axeInThemes(page, '.rehearsal');
             clean(failures, describe(path, failures));
         } finally {
             await close();

@@ -5,7 +5,6 @@
 import { test, before, after, describe as group } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -13,9 +12,9 @@ import {
     htmlPages,
     checked,
     BOOK_HTML,
-    THEMES,
     describe,
     pointAtButtons,
+    axeInThemes,
 } from './book.mjs';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -177,8 +176,6 @@ for (const path of scored.filter(checked)) {
 // on one page, a matching run, a run in another order and garbage, each
 // from a mocked Playground reply, the paste field by keyboard alone, Listen
 // on the reader's run under reduced motion, and axe in all five themes.
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const SHARED = JSON.parse(
     readFileSync(join(repo, 'ci/recording/verdicts.json'), 'utf8'),
 ).cases;
@@ -408,17 +405,7 @@ if (checked(SHOWCASE)) test(`${SHOWCASE}: the paste field works by keyboard alon
         await page.waitForSelector(`${yours}[data-state="stopped"]`);
         await page.emulateMedia({ reducedMotion: 'no-preference' });
 
-        await page.addScriptTag({ content: axeSource });
-        const failures = [];
-        for (const theme of THEMES) {
-            if (!(await page.isVisible('#theme-list'))) await page.click('#theme-toggle');
-            await page.click(`#theme-list #${theme}`);
-            const violations = await page.evaluate(async (where) => {
-                const result = await window.axe.run({ include: [[where]] }, { resultTypes: ['violations'] });
-                return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-            }, box);
-            failures.push(...violations.map((v) => `[${theme}] axe ${v}`));
-        }
+        const failures = await axeInThemes(page, box);
         assert.deepEqual(failures, []);
         assert.deepEqual(problems, [], describe(SHOWCASE, problems));
     } finally {
