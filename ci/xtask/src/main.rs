@@ -202,6 +202,14 @@ fn test(args: &[String]) -> Result<(), String> {
         drift_guard(&root, &workspace)?;
         Ok(workspace)
     })?;
+    // The ledger needs no build: it is checked beside the stages until
+    // the mutants sample, which reads the same tree.
+    let ledger = stage.beside(
+        "mutants ledger",
+        "the ledger's check",
+        &root.join("target/mutants-ledger.log"),
+        |log| mutants::start_check(&root, log),
+    )?;
     stage.run("words: spelling and Markdown style", || words::check(&root))?;
     stage.run("GitHub workflow: actionlint", || workflows::check(&root))?;
     stage.run("rustfmt", || cargo(&root, &["fmt", "--all", "--check"]))?;
@@ -257,6 +265,8 @@ fn test(args: &[String]) -> Result<(), String> {
         incremental::listing_tests(&cache, &root, &workspace, &mut built)
     })?;
     stage.note(note);
+    let note = stage.end("mutants ledger", || ledger.finish(&cache))?;
+    stage.note(note);
     let sample = stage.beside(
         "mutants sample",
         "cargo-mutants",
@@ -278,7 +288,6 @@ fn test(args: &[String]) -> Result<(), String> {
     stage.run("recorded outputs", || {
         outputs::every_listing_tests_its_recording(&workspace)
     })?;
-    stage.run("mutants ledger", || mutants::check(&root, &workspace))?;
     for (name, beside) in [
         ("negative examples", negatives),
         ("mutants sample", sample),

@@ -45,7 +45,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
 
-use crate::background::Background;
+use crate::background::{Background, Beside, Finish};
+use crate::cache::Cache;
 use crate::listings::{Kind, Listing, Workspace};
 use crate::problem::Report;
 
@@ -1099,6 +1100,35 @@ fn sample_seed(root: &Path) -> u64 {
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() / 86_400)
     })
+}
+
+/// Starts `cargo xtask mutants --check` (this program, in `root`),
+/// writing to `log`: the ledger stage of `cargo xtask test`, which needs no
+/// build and so runs beside the build. It must end before
+/// [`start_sample`] begins, which reads the same tree.
+pub fn start_check(root: &Path, log: &Path) -> Result<Beside, String> {
+    let mut command = Command::new(crate::program()?);
+    command.args(["mutants", "--check"]).current_dir(root);
+    let child = Background::start(&mut command, Some(log), "the xtask")?;
+    Ok(Beside::Running(Box::new(LedgerCheck(child))))
+}
+
+/// [`start_check`]'s command, until the run waits for it.
+struct LedgerCheck(Background);
+
+impl Finish for LedgerCheck {
+    /// Waits for the check and prints what it said; fails if it failed.
+    fn finish(self: Box<Self>, _cache: &Cache) -> Result<String, String> {
+        let ended = self.0.wait()?;
+        print!("{}", ended.log);
+        if !ended.status.success() {
+            return Err(format!(
+                "{LEDGER} does not match the listings: each problem above \
+                 names its listing and what to run"
+            ));
+        }
+        Ok(ended.note("checked beside the build"))
+    }
 }
 
 /// Starts `cargo xtask mutants --sample` (this program, in `root`) on
