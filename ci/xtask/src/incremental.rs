@@ -225,15 +225,16 @@ impl Built {
     }
 }
 
-/// The plan of the listing tests, on what [`build`] made: the listings
-/// whose key changed, which it notes in `built` (the mutants sample,
-/// begun before the tests run, draws from them).
-pub fn plan_listing_tests(
+/// The listing tests, on what [`build`] made: runs those of the listings
+/// whose key changed and those of every crate that is no listing (the
+/// xtask's own, the score's, the recording's), and notes in `built` the
+/// listings tested. Returns a note for the summary.
+pub fn listing_tests(
     cache: &Cache,
     root: &Path,
     workspace: &Workspace,
     built: &mut Built,
-) -> cache::Plan {
+) -> Result<String, String> {
     let work = workspace
         .listings
         .iter()
@@ -246,20 +247,6 @@ pub fn plan_listing_tests(
         })
         .collect();
     let plan = cache.plan("tests", work);
-    built.tested = plan.stale_names().into_iter().map(String::from).collect();
-    plan
-}
-
-/// Runs the tests [`plan_listing_tests`] planned: those of the listings
-/// whose key changed and those of every crate that is no listing (the
-/// xtask's own, the score's, the recording's). Returns a note for the
-/// summary.
-pub fn listing_tests(
-    cache: &Cache,
-    root: &Path,
-    workspace: &Workspace,
-    plan: cache::Plan,
-) -> Result<String, String> {
     let skip = workspace
         .negatives()
         .chain(crate::exercises::starters(workspace)) // their own stage
@@ -268,6 +255,7 @@ pub fn listing_tests(
         .chain(["page-tests"]); // a later stage
     let mut command = nextest(root, &format!("not ({})", packages(skip)))?;
     crate::run(&mut command, "a test failed (nextest names it above)")?;
+    built.tested = plan.stale_names().into_iter().map(String::from).collect();
     plan.record(cache)?;
     Ok(plan.note("listings' tests"))
 }

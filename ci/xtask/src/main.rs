@@ -241,7 +241,8 @@ fn test(args: &[String]) -> Result<(), String> {
     })?;
     // skeptic's compiles, the loom models and trybuild's checks of the
     // negative examples keep the cores busy while the listing tests wait
-    // on the clock (many sleep for real).
+    // on the clock (many sleep for real); so does the mutants sample,
+    // whose tests mostly wait on the clock too.
     let skeptic = stage.beside(
         "rendered pages: code blocks",
         "the page tests",
@@ -260,11 +261,10 @@ fn test(args: &[String]) -> Result<(), String> {
         &root.join("target/negatives.log"),
         |log| incremental::start_negatives(&cache, &root, &workspace, log),
     )?;
-    // The mutants sample's tests mostly wait on the clock too, and it
-    // reads the tree the ledger's check read: it begins once that check
-    // has ended, with the listing tests.
-    let tests =
-        incremental::plan_listing_tests(&cache, &root, &workspace, &mut built);
+    let note = stage.run("listing tests", || {
+        incremental::listing_tests(&cache, &root, &workspace, &mut built)
+    })?;
+    stage.note(note);
     let note = stage.end("mutants ledger", || ledger.finish(&cache))?;
     stage.note(note);
     let sample = stage.beside(
@@ -281,10 +281,6 @@ fn test(args: &[String]) -> Result<(), String> {
             )
         },
     )?;
-    let note = stage.run("listing tests", || {
-        incremental::listing_tests(&cache, &root, &workspace, tests)
-    })?;
-    stage.note(note);
     let note = stage.run("exercises: starters fail, solutions pass", || {
         exercises::test(&cache, &root, &workspace, &built)
     })?;
