@@ -137,7 +137,8 @@ for (const path of galleried.filter(checked)) {
 
     // Every rule at every impact, in the light theme: a theme changes
     // colours only, and axe's colour rules report at impact serious, which
-    // pages.test.mjs fails on this page in all five themes.
+    // pages.test.mjs fails in all five themes on every look of text this
+    // page has (here, or on a page built alike; see textLooks there).
     test(`${path}: axe finds nothing in the galleries, at any impact`, async () => {
         const { page, problems, close } = await book.open(path);
         try {
