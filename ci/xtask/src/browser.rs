@@ -14,7 +14,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::LazyLock;
 
+use regex::Regex;
 use serde_json::{json, Map, Value};
 
 use crate::background::{Background, Beside, Finish};
@@ -347,6 +349,7 @@ fn page_keys(
     let assets = assets.key().to_string();
     let src = root.join("src");
     let first = first_chapter(&src);
+    let shapes = rehearsal_shapes(html, all.iter().filter(|p| is_page(p)));
     let mut work = Vec::new();
     for file in all.iter().filter(|p| is_page(p)) {
         let relative = file.strip_prefix(html).unwrap_or(file);
@@ -358,6 +361,9 @@ fn page_keys(
         let mut key = harness.clone();
         key.add("page", name.as_bytes());
         key.file(root, file);
+        if shapes.pages.contains(&name) {
+            key.add("rehearsal shapes", shapes.all.as_bytes());
+        }
         key.add("assets", assets.as_bytes());
         let blocks = expected.get(&name).map(Value::to_string);
         key.add("blocks", blocks.unwrap_or_default().as_bytes());
@@ -384,6 +390,68 @@ fn page_keys(
         ));
     }
     Ok(work)
+}
+
+/// Where the book's rehearsal questions are (`<form
+/// class="rehearsal-question"`), and the shape of each, as
+/// `ci/browser/rehearsal.test.mjs` reads it (its `shapes`: the first
+/// `data-kind` and the first radio or checkbox after the form's start).
+/// That test checks what depends only on the script, the stylesheet and a
+/// shape on the pages that first show each shape, chosen among all pages;
+/// so each page with questions holds every page's shapes in its key: a
+/// change of shapes anywhere reruns them all, and an edit that changes
+/// none reruns no other page. print.html repeats the chapters and holds
+/// none of its own.
+struct RehearsalShapes {
+    /// The pages with questions.
+    pages: Vec<String>,
+    /// Every such page's name and the shapes of its questions, in order.
+    all: String,
+}
+
+fn rehearsal_shapes<'a>(
+    html: &Path,
+    pages: impl Iterator<Item = &'a PathBuf>,
+) -> RehearsalShapes {
+    const FORM: &str = "<form class=\"rehearsal-question\"";
+    static KIND: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"data-kind="([a-z]+)""#).unwrap());
+    static INPUT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"<input type="(radio|checkbox)""#).unwrap()
+    });
+    let mut shapes = RehearsalShapes {
+        pages: Vec::new(),
+        all: String::new(),
+    };
+    let mut pages: Vec<&PathBuf> = pages.collect();
+    pages.sort();
+    for file in pages {
+        let name = file
+            .strip_prefix(html)
+            .unwrap_or(file)
+            .to_string_lossy()
+            .into_owned();
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        if name == "print.html" || !text.contains(FORM) {
+            continue;
+        }
+        shapes.all.push_str(&name);
+        for form in text.split(FORM).skip(1) {
+            let first = |re: &Regex| {
+                re.captures(form)
+                    .map_or("", |c| c.get(1).map_or("", |m| m.as_str()))
+                    .to_string()
+            };
+            shapes.all.push_str(&format!(
+                " {} {};",
+                first(&KIND),
+                first(&INPUT)
+            ));
+        }
+        shapes.all.push('\n');
+        shapes.pages.push(name);
+    }
+    shapes
 }
 
 /// The browser the tests drive: `$BOOK_CHROMIUM`, or Debian's
@@ -828,6 +896,51 @@ ok 4 - every page works from file://
             changed(&keys("v2", &blocks("fn main() {}"))),
             all,
             "the harness"
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_change_of_rehearsal_shapes_reruns_every_page_with_questions() {
+        let root = built_book();
+        let html = root.join("book/html");
+        let form = |kind: &str, input: &str| {
+            format!(
+                "<p>prose</p><form class=\"rehearsal-question\" \
+                 data-kind=\"{kind}\"><input type=\"{input}\"></form>"
+            )
+        };
+        std::fs::write(html.join("one.html"), form("predict", "radio"))
+            .unwrap();
+        std::fs::write(html.join("two.html"), form("concept", "radio"))
+            .unwrap();
+        let keys = || {
+            let book = Book::load(&root).unwrap();
+            let harness = Fingerprint::new("harness");
+            page_keys(&root, &html, &book, &Map::new(), &harness)
+                .unwrap()
+                .into_iter()
+                .collect::<std::collections::BTreeMap<_, _>>()
+        };
+        let first = keys();
+        let changed = |now: std::collections::BTreeMap<String, Key>| {
+            first
+                .iter()
+                .filter(|(page, key)| now[*page] != **key)
+                .map(|(page, _)| page.clone())
+                .collect::<Vec<_>>()
+        };
+
+        let edited = form("predict", "radio").replace("prose", "more prose");
+        std::fs::write(html.join("one.html"), edited).unwrap();
+        assert_eq!(changed(keys()), ["one.html"], "prose, no shape");
+
+        std::fs::write(html.join("one.html"), form("predict", "checkbox"))
+            .unwrap();
+        assert_eq!(
+            changed(keys()),
+            ["one.html", "two.html"],
+            "a shape: two.html may now be the first to show one"
         );
         std::fs::remove_dir_all(&root).unwrap();
     }
