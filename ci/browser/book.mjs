@@ -61,13 +61,14 @@ export const AXE_SOURCE = readFileSync(
 );
 
 /// What axe finds at any impact inside `selector` on `page`, as it is
-/// now, in each theme, one line a violation naming its theme: every rule
-/// in the first theme and, since a theme changes colours only, the colour
-/// rules in the others. Leaves the page in the last theme.
-export async function axeInThemes(page, selector) {
+/// now, in each of `themes` (all five unless given), one line a violation
+/// naming its theme: every rule in the first theme and, since a theme
+/// changes colours only, the colour rules in the others. Leaves the page
+/// in the last theme.
+export async function axeInThemes(page, selector, themes = THEMES) {
     await page.addScriptTag({ content: AXE_SOURCE });
     const failures = [];
-    for (const [i, theme] of THEMES.entries()) {
+    for (const [i, theme] of themes.entries()) {
         if (!(await page.isVisible('#theme-list'))) await page.click('#theme-toggle');
         await page.click(`#theme-list #${theme}`);
         const violations = await page.evaluate(
