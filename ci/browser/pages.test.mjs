@@ -30,7 +30,6 @@ import {
 } from './book.mjs';
 import { PDF, printBook } from './pdf.mjs';
 
-
 /// A page with everything it loads, uncompressed (a default mdBook page is
 /// about 567 KB). This book ships no web fonts, a highlight.js with two
 /// languages, its own small clipboard and favicon, and slim.mjs cuts
