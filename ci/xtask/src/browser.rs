@@ -349,15 +349,22 @@ fn page_keys(
     let assets = assets.key().to_string();
     let src = root.join("src");
     let first = first_chapter(&src);
-    let shapes = rehearsal_shapes(html, all.iter().filter(|p| is_page(p)));
+    let pages: Vec<(String, &PathBuf)> = all
+        .iter()
+        .filter(|p| is_page(p))
+        .map(|file| {
+            let relative = file.strip_prefix(html).unwrap_or(file);
+            let name = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            (name, file)
+        })
+        .collect();
+    let shapes = rehearsal_shapes(&pages);
     let mut work = Vec::new();
-    for file in all.iter().filter(|p| is_page(p)) {
-        let relative = file.strip_prefix(html).unwrap_or(file);
-        let name = relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
+    for (name, file) in pages {
         let mut key = harness.clone();
         key.add("page", name.as_bytes());
         key.file(root, file);
@@ -409,10 +416,7 @@ struct RehearsalShapes {
     all: String,
 }
 
-fn rehearsal_shapes<'a>(
-    html: &Path,
-    pages: impl Iterator<Item = &'a PathBuf>,
-) -> RehearsalShapes {
+fn rehearsal_shapes(pages: &[(String, &PathBuf)]) -> RehearsalShapes {
     const FORM: &str = "<form class=\"rehearsal-question\"";
     static KIND: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r#"data-kind="([a-z]+)""#).unwrap());
@@ -423,33 +427,25 @@ fn rehearsal_shapes<'a>(
         pages: Vec::new(),
         all: String::new(),
     };
-    let mut pages: Vec<&PathBuf> = pages.collect();
+    let mut pages: Vec<&(String, &PathBuf)> = pages.iter().collect();
     pages.sort();
-    for file in pages {
-        let name = file
-            .strip_prefix(html)
-            .unwrap_or(file)
-            .to_string_lossy()
-            .into_owned();
+    for (name, file) in pages {
         let text = std::fs::read_to_string(file).unwrap_or_default();
         if name == "print.html" || !text.contains(FORM) {
             continue;
         }
-        shapes.all.push_str(&name);
+        shapes.all.push_str(name);
         for form in text.split(FORM).skip(1) {
             let first = |re: &Regex| {
                 re.captures(form)
-                    .map_or("", |c| c.get(1).map_or("", |m| m.as_str()))
-                    .to_string()
+                    .and_then(|c| c.get(1))
+                    .map_or("", |m| m.as_str())
             };
-            shapes.all.push_str(&format!(
-                " {} {};",
-                first(&KIND),
-                first(&INPUT)
-            ));
+            let (kind, input) = (first(&KIND), first(&INPUT));
+            shapes.all.push_str(&format!(" {kind} {input};"));
         }
         shapes.all.push('\n');
-        shapes.pages.push(name);
+        shapes.pages.push(name.clone());
     }
     shapes
 }
