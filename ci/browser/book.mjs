@@ -21,13 +21,15 @@
 //                   Chromium's headless shell, as Playwright runs it)
 //   BOOK_CHECK_PAGES  the pages the per-page tests check (see checked())
 //
-// Outside requests: a page may ask no host but 127.0.0.1 for anything while
-// it loads (theme/head.hbs answers mdBook's crate-list question itself), so
-// every outside request is blocked and reported as a problem, except Run's
-// request to the Rust Playground (PLAYGROUND_RUN), which the test answers:
-// from fixtures/evaluate.json by default, or, with
-// `open(page, { playground: 'refusing' })`, by refusing the connection, as
-// an offline or firewalled machine does. No test depends on the network.
+// Outside requests: a page may ask no host but 127.0.0.1 for anything
+// (theme/head.hbs answers mdBook's crate-list question itself). Chromium
+// resolves no other host name (FLAGS), so nothing leaves the machine, and
+// every request for another host is reported as a problem, except Run's
+// request to the Rust Playground (PLAYGROUND_RUN) once a test has said how
+// the Playground answers: `answerPlayground()` from fixtures/evaluate.json
+// (or with a reply of its own), `refusePlayground()` by refusing the
+// connection, as an offline or firewalled machine does. No test depends on
+// the network.
 import { createServer } from 'node:http';
 import { readFileSync, existsSync, statSync, readdirSync } from 'node:fs';
 import { resolve, join, extname, relative, sep } from 'node:path';
@@ -92,9 +94,12 @@ export async function axeInThemes(page, selector, themes = THEMES) {
 }
 
 // Flags known to work on machines without a network: no background
-// connections, no first-run or update traffic. Playwright adds --headless and
-// a fresh temporary --user-data-dir itself.
+// connections, no first-run or update traffic, and no host but 127.0.0.1
+// resolved (a request for another fails as an unknown name; watch() reports
+// it). Playwright adds --headless and a fresh temporary --user-data-dir
+// itself.
 const FLAGS = [
+    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
     '--no-sandbox',
     '--disable-gpu',
     '--disable-quic',
@@ -245,59 +250,73 @@ export async function launchBrowser() {
 
 const runFixture = readFileSync(join(here, 'fixtures/evaluate.json'));
 
-/// Routes every request of `context`: the book's own (127.0.0.1, file:)
-/// pass; Run's request to the Playground is answered from the fixture, or
-/// refused while `state.playground` is 'refusing', and recorded in `runs`
-/// (its JSON body); anything else is blocked and added to `problems`.
-async function guard(context, problems, blocked, state, runs) {
-    await context.route('**/*', (route) => {
+/// From now on, Run's request to the Playground from `context` is answered
+/// as `state.playground` says: from the fixture (or `state.reply`), or
+/// refused; its JSON body is recorded in `runs`. Routing any request makes
+/// Chromium hand every later request of the context to this process and
+/// wait for its answer (measured: a tenth of a CPU-second a page load), so
+/// a page is routed only once a test is about to press Run.
+async function routePlayground(context, state, runs) {
+    const cors = {
+        'access-control-allow-origin': '*',
+        'access-control-allow-headers': 'content-type',
+        'access-control-allow-methods': 'POST, GET, OPTIONS',
+    };
+    await context.route(PLAYGROUND_RUN, (route) => {
         const request = route.request();
-        const url = new URL(request.url());
-        if (
-            url.protocol === 'file:' ||
-            url.protocol === 'data:' ||
-            url.protocol === 'blob:' ||
-            url.hostname === '127.0.0.1'
-        ) {
-            return route.continue();
+        if (state.playground === 'refusing') {
+            return route.abort('connectionrefused');
         }
-        const cors = {
-            'access-control-allow-origin': '*',
-            'access-control-allow-headers': 'content-type',
-            'access-control-allow-methods': 'POST, GET, OPTIONS',
-        };
-        if (request.url() === PLAYGROUND_RUN) {
-            if (state.playground === 'refusing') {
-                return route.abort('connectionrefused');
-            }
-            if (request.method() === 'OPTIONS') {
-                return route.fulfill({ status: 204, headers: cors });
-            }
-            runs.push(JSON.parse(request.postData() ?? '{}'));
-            return route.fulfill({
-                status: 200,
-                headers: { ...cors, 'content-type': 'application/json' },
-                body: state.reply ? JSON.stringify(state.reply) : runFixture,
-            });
+        if (request.method() === 'OPTIONS') {
+            return route.fulfill({ status: 204, headers: cors });
         }
-        blocked.add(request.url());
-        problems.push(
-            `request to an outside host: ${request.method()} ${request.url()}`,
-        );
-        return route.abort('blockedbyclient');
+        runs.push(JSON.parse(request.postData() ?? '{}'));
+        return route.fulfill({
+            status: 200,
+            headers: { ...cors, 'content-type': 'application/json' },
+            body: state.reply ? JSON.stringify(state.reply) : runFixture,
+        });
     });
 }
 
-/// Watches `page` and adds to `problems` each console error, uncaught
-/// exception, failed request and HTTP error. A refused Run request (in
-/// `blocked`) is expected: the browser's own report of it, a failed request
-/// and a console error at the Playground's address, is no problem of the
-/// page's.
-function watch(page, problems, blocked, bytes) {
+/// Whether `url` is the book's own: served from 127.0.0.1, read from a
+/// file, or made in the page.
+function local(url) {
+    const { protocol, hostname } = new URL(url);
+    return (
+        protocol === 'file:' ||
+        protocol === 'data:' ||
+        protocol === 'blob:' ||
+        hostname === '127.0.0.1'
+    );
+}
+
+/// Watches `page` and adds to `problems` each request for another host
+/// (but the Playground's, once routed), console error, uncaught exception,
+/// failed request and HTTP error. A request for another host fails (FLAGS)
+/// or is refused as asked (`state`), and is in `blocked`: the browser's own
+/// report of it, a failed request and a console error at its address, is
+/// no problem of the page's. Adds the address of each finished request to
+/// `bytes`, with its size when `weigh`.
+function watch(page, problems, blocked, bytes, state, weigh) {
+    // Another host's address, but the Playground's once routed: its
+    // request is the problem, reported once, whichever of the browser's
+    // reports of it comes first.
+    const outside = (url) =>
+        !local(url) && !(url === PLAYGROUND_RUN && state.routed);
+    page.on('request', (request) => {
+        const url = request.url();
+        if (url === PLAYGROUND_RUN && state.routed && state.playground === 'refusing') {
+            blocked.add(url);
+        }
+        if (!outside(url)) return;
+        blocked.add(url);
+        problems.push(`request to an outside host: ${request.method()} ${url}`);
+    });
     page.on('console', (message) => {
         if (message.type() === 'error') {
             const where = message.location();
-            if (blocked.has(where?.url)) return;
+            if (where?.url && (blocked.has(where.url) || outside(where.url))) return;
             const at = where?.url
                 ? ` (${where.url}:${where.lineNumber + 1})`
                 : '';
@@ -308,7 +327,7 @@ function watch(page, problems, blocked, bytes) {
         problems.push(`uncaught exception: ${error.message}`);
     });
     page.on('requestfailed', (request) => {
-        if (blocked.has(request.url())) return;
+        if (blocked.has(request.url()) || outside(request.url())) return;
         problems.push(
             `failed request: ${request.url()} ` +
                 `(${request.failure()?.errorText ?? 'unknown'})`,
@@ -325,6 +344,10 @@ function watch(page, problems, blocked, bytes) {
     // most). Over http, served uncompressed, the two agree (compared on
     // every request of two chapters); the weight is only taken over http.
     page.on('requestfinished', async (request) => {
+        if (!weigh) {
+            bytes.push({ url: request.url() });
+            return;
+        }
         try {
             const { responseBodySize } = await request.sizes();
             bytes.push({ url: request.url(), size: responseBodySize });
@@ -347,26 +370,21 @@ export async function openBook({ root = BOOK_HTML } = {}) {
         url: server.url,
         /// Opens `path` (relative to the book, or a full http:/file: URL)
         /// and waits until it has loaded. Returns the page, the problems
-        /// seen so far (the array keeps filling), the address and size of every
-        /// response and the bodies of the Run requests the Playground
-        /// fixture answered. `playground: 'refusing'` makes the Playground
-        /// refuse connections instead (`refusePlayground()` does from then
-        /// on); `answerPlayground(reply)` makes it answer `reply` (an
-        /// evaluate.json body, `{ result, error }`) instead of the fixture;
-        /// `init` is a function to run in the page before its own scripts.
-        async open(
-            path,
-            { colorScheme = 'light', playground = 'fixture', init } = {},
-        ) {
+        /// seen so far (the array keeps filling), the address of every
+        /// response (and its size, with `weigh`) and the bodies of the Run
+        /// requests the Playground answered. Run reaches the Playground
+        /// only after `answerPlayground()` (the fixture) or
+        /// `answerPlayground(reply)` (an evaluate.json body, `{ result,
+        /// error }`), or is refused after `refusePlayground()`; `init` is a
+        /// function to run in the page before its own scripts.
+        async open(path, { colorScheme = 'light', init, weigh = false } = {}) {
             const context = await browser.newContext({ colorScheme });
             contexts.add(context);
             const problems = [];
             const bytes = [];
             const runs = [];
             const blocked = new Set();
-            const state = { playground };
-            if (playground === 'refusing') blocked.add(PLAYGROUND_RUN);
-            await guard(context, problems, blocked, state, runs);
+            const state = { playground: 'fixture', routed: false };
             context.setDefaultTimeout(10_000);
             // A load waits longer: print.html is every chapter at once,
             // and Chromium shares two cores with the cargo stages (it
@@ -374,7 +392,7 @@ export async function openBook({ root = BOOK_HTML } = {}) {
             context.setDefaultNavigationTimeout(30_000);
             if (init) await context.addInitScript(init);
             const page = await context.newPage();
-            watch(page, problems, blocked, bytes);
+            watch(page, problems, blocked, bytes, state, weigh);
             const url = /^[a-z]+:/.test(path) ? path : server.url(path);
             const response = await page.goto(url, { waitUntil: 'load' });
             // Settled: fonts are in.
@@ -382,6 +400,11 @@ export async function openBook({ root = BOOK_HTML } = {}) {
                 await document.fonts.ready;
                 await new Promise((done) => setTimeout(done, 50));
             });
+            const route = async () => {
+                if (state.routed) return;
+                state.routed = true;
+                await routePlayground(context, state, runs);
+            };
             return {
                 page,
                 context,
@@ -391,13 +414,16 @@ export async function openBook({ root = BOOK_HTML } = {}) {
                 response,
                 /// From now on the Playground refuses connections, as
                 /// offline or behind a firewall.
-                refusePlayground: () => {
+                refusePlayground: async () => {
                     state.playground = 'refusing';
-                    blocked.add(PLAYGROUND_RUN);
+                    await route();
                 },
-                /// From now on the Playground answers `reply`.
-                answerPlayground: (reply) => {
+                /// From now on the Playground answers `reply`, or the
+                /// fixture without one.
+                answerPlayground: async (reply = null) => {
+                    state.playground = 'fixture';
                     state.reply = reply;
+                    await route();
                 },
                 close: async () => {
                     contexts.delete(context);

@@ -5,8 +5,8 @@
 // language is highlighted; the page weighs at most WEIGHT_LIMIT; every
 // theme applies and passes
 // axe-core; every recorded output is labelled as one; Run sends the whole
-// program and shows the Playground's answer (a fixture); and, loaded again
-// with the Playground refusing connections, the page logs no error and Run
+// program and shows the Playground's answer (a fixture); and, with the
+// Playground then refusing connections, the page logs no error and Run
 // says how to run the listing locally; and print.html, printed to the PDF
 // the deploy publishes, holds every chapter and listing as text (pdf.mjs).
 // Failures name the page.
@@ -107,7 +107,7 @@ for (const path of pages) {
     group(path, { concurrency: 1 }, () => {
         let opened;
         before(async () => {
-            opened = await book.open(path);
+            opened = await book.open(path, { weigh: true });
             await openSolutions(opened.page);
         });
         after(async () => {
@@ -427,6 +427,7 @@ for (const path of pages) {
             const i = expected[path].findIndex((b) => !b.noplayground);
             const want = expected[path][i];
             const pre = blocks.nth(i).locator('xpath=..');
+            await opened.answerPlayground();
             await pointAtButtons(pre);
             await pre.locator('.play-button').click();
             const result = pre.locator('.result');
@@ -449,15 +450,15 @@ for (const path of pages) {
             clean(problems, describe(path, problems));
         });
 
-        // After the Run test, on the same page: a page that loaded with the
-        // Playground reachable sent it nothing (any request to another host
-        // is a problem above), so refusing it from now on is the same as
-        // refusing it from the start, without loading the page again.
+        // After the Run test, on the same page: a page asks the Playground
+        // nothing before Run (any request to another host is a problem
+        // above), so refusing it from now on is the same as refusing it
+        // from the start, without loading the page again.
         if (path !== PRINT && runnable.length > 0) test('with the Playground refusing connections: no error, and Run says how to run the listing locally', async () => {
             const { page } = opened;
             const problems = [];
             const before = opened.problems.length;
-            opened.refusePlayground();
+            await opened.refusePlayground();
             const first = expected[path].findIndex((b) => !b.noplayground);
             const want = expected[path][first];
             // listings/chNN-…/listing-NN-MM/src/main.rs

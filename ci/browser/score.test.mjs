@@ -224,7 +224,7 @@ async function runListing(opened, scoreId, reply) {
     if (index < 0) return false;
     const pre = page.locator('pre.playground').nth(index);
     if ((await pre.locator('.play-button:not(.hidden)').count()) === 0) return false;
-    opened.answerPlayground(reply);
+    await opened.answerPlayground(reply);
     await page.evaluate(
         (id) => document.querySelector(`.yourrun[data-score="${id}"] .yourrun-verdict`)
             .removeAttribute('data-verdict'),
