@@ -4,7 +4,8 @@
 //! The style rules are the ones a reader or a diff notices: headings are
 //! ATX (`## Title`), one `#` heading opens each page and levels do not skip;
 //! lists use `-`; fences use backticks; no trailing spaces or tabs; no run of
-//! blank lines; a file ends with one newline. Each problem is printed as
+//! blank lines; a file ends with one newline; no sentence is said twice in
+//! one paragraph (an edit that pasted it again). Each problem is printed as
 //! `file:line: what is wrong` with its fix.
 
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ pub fn check(root: &Path) -> Result<(), String> {
         let text = std::fs::read_to_string(&file)
             .map_err(|e| format!("{}: {e}", file.display()))?;
         style(&file, &text, &mut report);
+        repeats(&file, &text, &mut report);
     }
     let style = report.finish("Markdown style");
     let spelling = spelling(root);
@@ -159,6 +161,44 @@ fn style(file: &Path, text: &str, report: &mut Report) {
     }
 }
 
+/// Records each sentence of 30 characters or more that a paragraph of
+/// one Markdown file says a second time (letter case and spacing aside),
+/// at the line of the second. Code blocks are not prose and are skipped.
+fn repeats(file: &Path, text: &str, report: &mut Report) {
+    let mut said: Vec<String> = Vec::new();
+    let mut fenced = false;
+    for (index, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            said.clear();
+            continue;
+        }
+        if fenced || line.trim().is_empty() {
+            said.clear();
+            continue;
+        }
+        for sentence in line.split_inclusive(['.', '!', '?']) {
+            let words: Vec<&str> = sentence.split_whitespace().collect();
+            let sentence = words.join(" ").to_lowercase();
+            if sentence.len() < 30 {
+                continue;
+            }
+            if said.contains(&sentence) {
+                report.add(
+                    file,
+                    Some(index + 1),
+                    format!(
+                        "a sentence said twice in one paragraph: {sentence:?}"
+                    ),
+                    "delete the copy",
+                );
+            } else {
+                said.push(sentence);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +206,7 @@ mod tests {
     fn fails(text: &str) -> bool {
         let mut report = Report::default();
         style(Path::new("x.md"), text, &mut report);
+        repeats(Path::new("x.md"), text, &mut report);
         report.finish("style").is_err()
     }
 
@@ -173,7 +214,11 @@ mod tests {
     fn a_tidy_page_passes() {
         let page = "# Title\n\nText.\n\n## Part\n\n- one\n- two\n\n\
                     ```rust\n#[derive(Debug)]\n* not a list\n\n\nx\n```\n\n\
-                    ### Deeper\n";
+                    ### Deeper\n\n\
+                    The baton passes from hand to hand.\n\n\
+                    The baton passes from hand to hand.\n\n\
+                    ```text\nthe same line said twice, in a block\n\
+                    the same line said twice, in a block\n```\n";
         assert!(!fails(page));
     }
 
@@ -192,6 +237,8 @@ mod tests {
             "# T\nx",
             "# T\n\n",
             "# T\n\nTitle\n-----\n",
+            "# T\n\nThe baton passes from hand to hand. The baton passes from hand to hand.\n",
+            "# T\n\nThe baton passes from hand to hand.\nthe  baton passes from hand to hand.\n",
         ] {
             assert!(fails(page), "{page:?} passed");
         }
