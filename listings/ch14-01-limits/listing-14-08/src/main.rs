@@ -65,13 +65,18 @@ async fn with_futures_unordered(start: Instant) -> Vec<(&'static str, u128)> {
     ended
 }
 
+/// Both ways in turn, each under its heading: when each solo ended.
+async fn concert(start: Instant) -> [Vec<(&'static str, u128)>; 2] {
+    println!("-- JoinSet: spawned tasks --");
+    let spawned = with_join_set(start).await;
+    println!("-- FuturesUnordered: futures inside this task --");
+    let inside = with_futures_unordered(start).await;
+    [spawned, inside]
+}
+
 #[tokio::main]
 async fn main() {
-    let start = Instant::now();
-    println!("-- JoinSet: spawned tasks --");
-    with_join_set(start).await;
-    println!("-- FuturesUnordered: futures inside this task --");
-    with_futures_unordered(start).await;
+    concert(Instant::now()).await;
 }
 // ANCHOR_END: all
 
@@ -102,5 +107,20 @@ mod tests {
         // Nothing began before the first poll, at 250 ms.
         assert_eq!(ended, [("violins", 350), ("cellos", 450), ("horns", 550)]);
         assert_eq!(start.elapsed(), Duration::from_millis(550));
+    }
+
+    /// What the recorded run shows under each heading: the spawned solos
+    /// first, then, from 300 ms on, the unspawned ones 250 ms late.
+    #[tokio::test(start_paused = true)]
+    async fn the_concert_plays_each_way_under_its_heading() {
+        let start = Instant::now();
+        let [spawned, inside] = timeout(LIMIT, concert(start))
+            .await
+            .expect("the concert ends");
+        assert_eq!(
+            spawned,
+            [("violins", 100), ("cellos", 200), ("horns", 300)]
+        );
+        assert_eq!(inside, [("violins", 650), ("cellos", 750), ("horns", 850)]);
     }
 }

@@ -27,14 +27,19 @@ async fn keep_time(
     heard
 }
 
+/// Who plays which recovery: each performer is named for its behaviour.
+const ENSEMBLE: [(&str, MissedTickBehavior); 3] = [
+    ("burst", MissedTickBehavior::Burst),
+    ("delay", MissedTickBehavior::Delay),
+    ("skip", MissedTickBehavior::Skip),
+];
+
 #[tokio::main]
 async fn main() {
     let start = Instant::now();
-    tokio::join!(
-        keep_time("burst", MissedTickBehavior::Burst, start),
-        keep_time("delay", MissedTickBehavior::Delay, start),
-        keep_time("skip", MissedTickBehavior::Skip, start),
-    );
+    let [burst, delay, skip] = ENSEMBLE
+        .map(|(performer, behavior)| keep_time(performer, behavior, start));
+    tokio::join!(burst, delay, skip);
 }
 // ANCHOR_END: all
 
@@ -47,21 +52,41 @@ mod tests {
         time::timeout(Duration::from_secs(10), run).await.unwrap()
     }
 
+    /// The page's table: the beats each performer plays, in ms.
+    fn table(performer: &str) -> [u128; 6] {
+        match performer {
+            "burst" => [0, 50, 170, 170, 200, 250],
+            "delay" => [0, 50, 170, 220, 270, 320],
+            "skip" => [0, 50, 170, 200, 250, 300],
+            other => panic!("the page's table has no performer {other}"),
+        }
+    }
+
     #[tokio::test(start_paused = true)]
     async fn burst_plays_the_missed_beats_at_once_then_keeps_the_grid() {
-        let heard = timeline(MissedTickBehavior::Burst).await;
-        assert_eq!(heard, [0, 50, 170, 170, 200, 250]);
+        assert_eq!(timeline(MissedTickBehavior::Burst).await, table("burst"));
     }
 
     #[tokio::test(start_paused = true)]
     async fn delay_plays_one_late_beat_then_starts_a_new_grid() {
-        let heard = timeline(MissedTickBehavior::Delay).await;
-        assert_eq!(heard, [0, 50, 170, 220, 270, 320]);
+        assert_eq!(timeline(MissedTickBehavior::Delay).await, table("delay"));
     }
 
     #[tokio::test(start_paused = true)]
     async fn skip_plays_one_late_beat_then_rejoins_the_old_grid() {
-        let heard = timeline(MissedTickBehavior::Skip).await;
-        assert_eq!(heard, [0, 50, 170, 200, 250, 300]);
+        assert_eq!(timeline(MissedTickBehavior::Skip).await, table("skip"));
+    }
+
+    /// The lanes of the recorded run and its score are the names `main`
+    /// gives: each must play the timeline the page's table gives it.
+    #[tokio::test(start_paused = true)]
+    async fn each_performer_plays_the_behaviour_it_is_named_for() {
+        for (performer, behavior) in ENSEMBLE {
+            assert_eq!(
+                timeline(behavior).await,
+                table(performer),
+                "{performer}"
+            );
+        }
     }
 }
