@@ -1,5 +1,6 @@
 use rayon::prelude::*;
 use std::time::{Duration, Instant};
+use tokio::runtime::Handle;
 use tokio::sync::oneshot;
 use tokio::time::sleep;
 
@@ -45,7 +46,11 @@ async fn main() {
         notes
     })
     .await;
-    println!("@{}ms conductor: hears {notes} notes", ms());
+    let flavor = Handle::current().runtime_flavor();
+    println!(
+        "@{}ms conductor: hears {notes} notes, on a {flavor:?} runtime",
+        ms()
+    );
     metronome.await.expect("the metronome kept time");
 }
 // ANCHOR_END: all

@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use tokio::runtime::Handle;
 use tokio::task::JoinSet;
 use tokio::time::{interval, sleep, Instant};
 
@@ -51,7 +52,11 @@ async fn coda(start: Instant, beats: u32) -> Vec<Note> {
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let notes = coda(Instant::now(), 5).await;
-    println!("fine: {} notes, every part played to its end", notes.len());
+    let flavor = Handle::current().runtime_flavor();
+    println!(
+        "fine: {} notes, every part played to its end, on a {flavor:?} runtime",
+        notes.len()
+    );
 }
 // ANCHOR_END: all
 
