@@ -116,6 +116,36 @@ mod tests {
         Builder::new_current_thread().build().unwrap()
     }
 
+    /// With the piano held all along, `shutdown_timeout` is unblocked only
+    /// when its timeout is reached: it takes at least the 100 ms it is
+    /// given. (No upper bound: a busy machine may take longer to return.)
+    /// It closes the hall on a thread of its own, under the watchdog, so a
+    /// close that waited for the piano would fail the test, not hang it.
+    #[test]
+    fn shutting_down_with_a_timeout_waits_out_its_timeout() {
+        let hall = empty_hall();
+        let (log, heard) = mpsc::channel();
+        let (may_go_down, waits) = mpsc::channel();
+        hall.spawn_blocking(move || stagehand(waits, log));
+        assert_eq!(
+            heard.recv_timeout(WATCHDOG).unwrap(),
+            "stagehand: lifted the piano"
+        );
+        let (closed, returned) = mpsc::channel();
+        thread::spawn(move || {
+            let began = std::time::Instant::now();
+            close(hall, Close::ShutdownTimeout);
+            closed.send(began.elapsed()).unwrap();
+        });
+        let waited = returned.recv_timeout(WATCHDOG);
+        may_go_down.send(()).unwrap();
+        let waited = waited.expect("closing returns while the piano is held");
+        assert!(
+            waited >= Duration::from_millis(100),
+            "returned after {waited:?}"
+        );
+    }
+
     #[tokio::test]
     #[should_panic(expected = "Cannot drop a runtime in a context where")]
     async fn dropping_a_runtime_inside_async_code_panics() {
