@@ -202,14 +202,6 @@ fn test(args: &[String]) -> Result<(), String> {
         drift_guard(&root, &workspace)?;
         Ok(workspace)
     })?;
-    // The ledger needs no build: it is checked beside the stages until
-    // the mutants sample, which reads the same tree.
-    let ledger = stage.beside(
-        "mutants ledger",
-        "the ledger's check",
-        &root.join("target/mutants-ledger.log"),
-        |log| mutants::start_check(&root, log),
-    )?;
     stage.run("words: spelling and Markdown style", || words::check(&root))?;
     stage.run("GitHub workflow: actionlint", || workflows::check(&root))?;
     stage.run("rustfmt", || cargo(&root, &["fmt", "--all", "--check"]))?;
@@ -220,6 +212,17 @@ fn test(args: &[String]) -> Result<(), String> {
     // no cargo build, run in Chromium beside the cargo stages: together
     // they keep both cores busy, where one after the other left one idle.
     let tools = stage.run("pinned tools", tools::Tools::ensure_for_test)?;
+    // The ledger needs no build, only cargo-mutants, which the stage above
+    // installs: begun any earlier, its check would, on a new machine,
+    // install cargo-mutants a second time, at once and into the same
+    // place. It is checked beside the stages until the mutants sample,
+    // which reads the same tree.
+    let ledger = stage.beside(
+        "mutants ledger",
+        "the ledger's check",
+        &root.join("target/mutants-ledger.log"),
+        |log| mutants::start_check(&root, log),
+    )?;
     let note = stage.run("render the book", || {
         pages::render_cached(&tools, &root, &cache)
     })?;
