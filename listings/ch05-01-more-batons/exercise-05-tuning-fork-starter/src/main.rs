@@ -73,13 +73,19 @@ mod tests {
 
     #[test]
     fn the_first_strike_sets_the_pitch_and_a_later_one_is_refused() {
-        let fork = Arc::new(OnceLock::new());
-        assert_eq!(strike(&fork, 442), Ok(()));
-        assert_eq!(strike(&fork, 440), Err(440), "the fork is struck once");
-        let again = strike(&fork, 442);
-        assert_eq!(again, Err(442), "the same pitch again is a second strike");
-        let heard = within(move || [listen(&fork), listen(&fork)]);
-        assert_eq!(heard, [442, 442], "heard as often as needed");
+        within(|| {
+            let fork = OnceLock::new();
+            assert_eq!(strike(&fork, 442), Ok(()));
+            assert_eq!(strike(&fork, 440), Err(440), "the fork is struck once");
+            let again = strike(&fork, 442);
+            assert_eq!(
+                again,
+                Err(442),
+                "the same pitch again is a second strike"
+            );
+            let heard = [listen(&fork), listen(&fork)];
+            assert_eq!(heard, [442, 442], "heard as often as needed");
+        });
     }
 
     #[test]
@@ -94,7 +100,8 @@ mod tests {
         // say; 100 ms gives it time to try.
         let early = ears.recv_timeout(Duration::from_millis(100));
         assert_eq!(early, Err(RecvTimeoutError::Timeout), "heard too soon");
-        assert_eq!(strike(&fork, 442), Ok(()));
+        let struck = within(move || strike(&fork, 442));
+        assert_eq!(struck, Ok(()));
         for _ in 0..4 {
             assert_eq!(ears.recv_timeout(WATCHDOG), Ok(442));
         }
@@ -134,29 +141,35 @@ mod tests {
 
     #[test]
     fn a_strike_while_the_fork_is_being_tuned_is_refused() {
-        let fork = OnceLock::new();
-        let (inside, tuning) = mpsc::channel();
-        let (gate, held) = mpsc::channel::<()>();
-        let striker = thread::scope(|s| {
-            // A tuner that holds the fork half tuned until the gate opens.
-            let tuned = &fork;
-            s.spawn(move || {
-                tuned.get_or_init(|| {
-                    inside.send(()).unwrap();
-                    let _ = held.recv();
-                    440
-                })
+        within(|| {
+            let fork = OnceLock::new();
+            let (inside, tuning) = mpsc::channel();
+            let (gate, held) = mpsc::channel::<()>();
+            let striker = thread::scope(|s| {
+                // A tuner that holds the fork half tuned until the gate opens.
+                let tuned = &fork;
+                s.spawn(move || {
+                    tuned.get_or_init(|| {
+                        inside.send(()).unwrap();
+                        let _ = held.recv();
+                        440
+                    })
+                });
+                tuning
+                    .recv_timeout(WATCHDOG)
+                    .expect("the tuner never started");
+                let striker = s.spawn(|| strike(&fork, 442));
+                // 100 ms for the strike to reach the fork while it is tuned.
+                thread::sleep(Duration::from_millis(100));
+                drop(gate);
+                striker.join().unwrap()
             });
-            tuning
-                .recv_timeout(WATCHDOG)
-                .expect("the tuner never started");
-            let striker = s.spawn(|| strike(&fork, 442));
-            // 100 ms for the strike to reach the fork while it is tuned.
-            thread::sleep(Duration::from_millis(100));
-            drop(gate);
-            striker.join().unwrap()
+            assert_eq!(
+                striker,
+                Err(442),
+                "a strike during the tuning was taken"
+            );
+            assert_eq!(listen(&fork), 440);
         });
-        assert_eq!(striker, Err(442), "a strike during the tuning was taken");
-        assert_eq!(within(move || listen(&fork)), 440);
     }
 }
