@@ -1,4 +1,5 @@
 // ANCHOR: all
+use std::io;
 use std::num::NonZeroUsize;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
@@ -36,9 +37,14 @@ fn open_copying_room(size: usize) -> (Sender<Job>, Vec<JoinHandle<usize>>) {
     (tray, copyists)
 }
 
+/// How many copyists: the estimate of parallelism, a hint and not a
+/// promise, or one copyist if the estimate is unavailable.
+fn room_size(estimate: io::Result<NonZeroUsize>) -> usize {
+    estimate.map_or(1, NonZeroUsize::get)
+}
+
 fn main() {
-    // A hint, not a promise: one copyist if the estimate is unavailable.
-    let size = thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    let size = room_size(thread::available_parallelism());
     let (tray, copyists) = open_copying_room(size);
 
     let parts = ["violins", "violas", "cellos", "basses", "flutes", "horns"];
@@ -66,6 +72,14 @@ mod tests {
     use std::time::Duration;
 
     const WATCHDOG: Duration = Duration::from_secs(10);
+
+    #[test]
+    fn the_room_has_a_copyist_per_unit_of_parallelism_or_one() {
+        let three = NonZeroUsize::new(3).unwrap();
+        assert_eq!(room_size(Ok(three)), 3);
+        let unknown = io::Error::new(io::ErrorKind::Unsupported, "no estimate");
+        assert_eq!(room_size(Err(unknown)), 1);
+    }
 
     type Room = (Sender<Job>, Vec<JoinHandle<usize>>);
 

@@ -63,24 +63,34 @@ fn start(clock: Instant) -> ([Arc<Instrument>; 2], Receiver<Note>) {
 
 const SILENCE: Duration = Duration::from_millis(500);
 
-fn main() {
-    let clock = Instant::now();
-    let (_stage, heard) = start(clock);
+/// The watchdog: prints each note as it comes and waits up to `silence`
+/// for the next. Returns each performer's last note once the music has
+/// been quiet that long, or `None` once every performer has finished and
+/// dropped its `Sender`.
+fn watch(
+    heard: &Receiver<Note>,
+    silence: Duration,
+) -> Option<BTreeMap<&'static str, String>> {
     let mut last_note = BTreeMap::new();
     loop {
-        // The watchdog: no performance goes quiet for this long.
-        match heard.recv_timeout(SILENCE) {
+        match heard.recv_timeout(silence) {
             Ok((at, performer, what)) => {
                 println!("@{}ms {performer}: {what}", at.as_millis());
                 last_note.insert(performer, what);
             }
-            Err(RecvTimeoutError::Timeout) => break,
-            Err(RecvTimeoutError::Disconnected) => {
-                println!("every performer finished");
-                return;
-            }
+            Err(RecvTimeoutError::Timeout) => return Some(last_note),
+            Err(RecvTimeoutError::Disconnected) => return None,
         }
     }
+}
+
+fn main() {
+    let clock = Instant::now();
+    let (_stage, heard) = start(clock);
+    let Some(last_note) = watch(&heard, SILENCE) else {
+        println!("every performer finished");
+        return;
+    };
     let now = clock.elapsed().as_millis();
     println!("@{now}ms watchdog: no note for {SILENCE:?}, the music froze");
     for (performer, what) in &last_note {
@@ -157,6 +167,50 @@ mod tests {
         assert_eq!(next().as_deref(), Ok("waiting for the bow"));
         drop(bow_in_hand);
         assert_eq!(next().as_deref(), Ok("played a phrase"));
+    }
+
+    /// A performer who plays a note and leaves: the watchdog says the
+    /// performance finished, not that it froze.
+    #[test]
+    fn when_every_performer_has_finished_the_watchdog_says_so() {
+        let (notes, heard) = mpsc::channel();
+        notes
+            .send((Duration::ZERO, "soloist", "bowed".into()))
+            .unwrap();
+        drop(notes);
+        assert_eq!(watch(&heard, HANG), None);
+    }
+
+    /// Notes every 50 ms for 600 ms, longer than the 300 ms of silence
+    /// the watchdog allows: each note starts the wait again, so it never
+    /// runs out, and the performance finishes. A watchdog whose wait ran
+    /// from its start would call a freeze at 300 ms. (On the real clock:
+    /// it trusts each note to come within 250 ms of its time.)
+    #[test]
+    fn each_note_resets_the_watchdog() {
+        let (notes, heard) = mpsc::channel();
+        thread::spawn(move || {
+            for _ in 0..12 {
+                thread::sleep(Duration::from_millis(50));
+                notes
+                    .send((Duration::ZERO, "soloist", "bowed".into()))
+                    .unwrap();
+            }
+        });
+        assert_eq!(watch(&heard, Duration::from_millis(300)), None);
+    }
+
+    #[test]
+    fn the_watchdog_reports_each_frozen_performer_last_note() {
+        let (_stage, heard) = start(Instant::now());
+        let stuck = watch(&heard, SILENCE).expect("the music froze");
+        assert_eq!(
+            stuck,
+            BTreeMap::from([
+                ("soloist", "waiting for the bow".to_string()),
+                ("understudy", "waiting for the violin".to_string()),
+            ])
+        );
     }
 
     #[test]
