@@ -137,8 +137,10 @@ pub fn files(dir: &Path, skip: &[&str]) -> Vec<PathBuf> {
 }
 
 /// What every piece of work depends on: the xtask that runs it, the Rust
-/// toolchain, and the environment variables that steer cargo and rustc.
-/// Computed once per run.
+/// toolchain, the environment variables that steer cargo and rustc, and
+/// the files that configure the workspace, cargo and nextest (its
+/// timeouts and retries decide whether a test passes). Computed once per
+/// run.
 pub fn common(root: &Path) -> Fingerprint {
     static COMMON: OnceLock<String> = OnceLock::new();
     let text = COMMON.get_or_init(|| {
@@ -167,6 +169,7 @@ pub fn common(root: &Path) -> Fingerprint {
         "Cargo.toml",
         "Cargo.lock",
         ".cargo/config.toml",
+        ".config/nextest.toml",
         "rust-toolchain",
         "rust-toolchain.toml",
     ] {

@@ -548,6 +548,7 @@ mod tests {
             ("listings/ch05/listing-05-01/output.txt", "baton\n"),
             ("ci/recording/src/lib.rs", "pub fn check() {}\n"),
             ("ci/browser/pages.test.mjs", "test()\n"),
+            (".config/nextest.toml", "[profile.default]\n"),
             ("target/debug/deps/listing_05_01-abc", "binary"),
         ] {
             let path = root.join(file);
@@ -684,7 +685,7 @@ mod tests {
             "another kind of work"
         );
 
-        let edits: [(&str, &str); 4] = [
+        let edits: [(&str, &str); 5] = [
             (
                 "listings/ch05/listing-05-01/src/main.rs",
                 "the listing's source",
@@ -695,6 +696,7 @@ mod tests {
             ),
             ("ci/recording/src/lib.rs", "a crate its tests use"),
             ("Cargo.lock", "a dependency's version"),
+            (".config/nextest.toml", "nextest's timeouts and retries"),
         ];
         for (file, what) in edits {
             let path = root.join(file);

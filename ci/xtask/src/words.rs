@@ -2,11 +2,12 @@
 //! `_typos.toml`) and one Markdown style across `src/`.
 //!
 //! The style rules are the ones a reader or a diff notices: headings are
-//! ATX (`## Title`), one `#` heading opens each page and levels do not skip;
-//! lists use `-`; fences use backticks; no trailing spaces or tabs; no run of
-//! blank lines; a file ends with one newline; no sentence is said twice in
-//! one paragraph (an edit that pasted it again). Each problem is printed as
-//! `file:line: what is wrong` with its fix.
+//! ATX (`## Title`), one `#` heading opens each page, with nothing before
+//! it, and levels do not skip; lists, nested ones too, use `-`; fences use
+//! backticks; no trailing spaces or tabs; no run of blank lines; a file
+//! ends with one newline; no sentence is said twice in one paragraph (an
+//! edit that pasted it again). Each problem is printed as `file:line: what
+//! is wrong` with its fix.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -74,6 +75,7 @@ fn style(file: &Path, text: &str, report: &mut Report) {
     let mut blank_run = 0;
     let mut last_level = 0;
     let mut first_heading = true;
+    let mut opened = false;
     for (index, line) in text.lines().enumerate() {
         let at = Some(index + 1);
         let mut add = |what: &str, fix: &str| report.add(file, at, what, fix);
@@ -98,6 +100,20 @@ fn style(file: &Path, text: &str, report: &mut Report) {
             }
             continue;
         }
+        // The first line with anything on it is the page's `# Title`.
+        if !opened && !line.trim().is_empty() {
+            opened = true;
+            let heading = marker == Some('#')
+                && line.starts_with('#')
+                && run <= 6
+                && line[run..].starts_with(' ');
+            if !heading {
+                add(
+                    "text before the page's # title",
+                    "open each page with its `# Title`",
+                );
+            }
+        }
         if matches!(marker, Some('`' | '~')) && run >= 3 {
             if marker == Some('~') {
                 add("a fence of tildes", "fence code with backticks (```)");
@@ -114,7 +130,7 @@ fn style(file: &Path, text: &str, report: &mut Report) {
             continue;
         }
         blank_run = 0;
-        if line.starts_with("* ") || line.starts_with("+ ") {
+        if trimmed.starts_with("* ") || trimmed.starts_with("+ ") {
             add("a list item marked with * or +", "mark list items with -");
         }
         if marker == Some('#') && line.starts_with('#') {
@@ -237,6 +253,10 @@ mod tests {
             "# T\nx",
             "# T\n\n",
             "# T\n\nTitle\n-----\n",
+            "# T\n\n- a\n  * nested, with a star\n",
+            "Prose before the title.\n\n# T\n",
+            "Only prose, and no title at all.\n",
+            "```text\nx\n```\n\n# T\n",
             "# T\n\nThe baton passes from hand to hand. The baton passes from hand to hand.\n",
             "# T\n\nThe baton passes from hand to hand.\nthe  baton passes from hand to hand.\n",
         ] {
