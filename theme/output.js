@@ -1,6 +1,7 @@
 // Recorded output, labelled. Every ```text block on a page is a recorded
 // run of the listing above it, or a negative example's recorded compiler
-// error (the drift guard allows nothing else). Each becomes a <figure> whose
+// error (the drift guard allows nothing else, and checks that the nearest
+// Rust block above is that listing's). Each becomes a <figure> whose
 // visible <figcaption> says so, so a screen reader announces the figure by
 // that name too (checked in every theme by ci/browser/pages.test.mjs).
 (function () {

@@ -367,7 +367,9 @@ for (const path of pages) {
                             ? figure.querySelector(':scope > figcaption')
                             : null;
                         // The program the output belongs to is the nearest
-                        // Rust block before it; its caption, if it has one,
+                        // Rust block before it (the drift guard checks that
+                        // the recording is that listing's, which this page
+                        // cannot see); its caption, if it has one,
                         // is the element right after it. An uncaptioned
                         // block (a negative example with no number) names
                         // no listing, whatever listing came before it.

@@ -498,10 +498,53 @@ fn check_blocks(page: &Page, workspace: &Workspace, report: &mut Report) {
                         "record the run (`cargo xtask outputs`) and include \
                          it; for other text use a more specific language",
                     );
+                } else if let Some(problem) =
+                    misplaced_output(page, workspace, index, &includes[0].file)
+                {
+                    report.add(
+                        &page.path,
+                        at,
+                        problem,
+                        "put each recorded output after its own listing's \
+                         code block (and caption)",
+                    );
                 }
             }
             _ => {}
         }
+    }
+}
+
+/// Readers see an output block labelled as the run of the listing whose
+/// Rust block is the nearest above it (`theme/output.js`): whether `file`,
+/// the recording block `index` includes, belongs to another listing.
+fn misplaced_output(
+    page: &Page,
+    workspace: &Workspace,
+    index: usize,
+    file: &Path,
+) -> Option<String> {
+    let shown = owner(workspace, file)?;
+    let above = page.blocks[..index]
+        .iter()
+        .enumerate()
+        .rfind(|(_, b)| b.language() == "rust")
+        .and_then(|(i, _)| {
+            page.includes.iter().find(|inc| inc.block == Some(i))
+        })
+        .and_then(|inc| owner(workspace, &inc.file));
+    match above {
+        Some(listing) if listing.name == shown.name => None,
+        Some(listing) => Some(format!(
+            "the recording of {} follows {}'s code block, and readers \
+             would see it labelled as that listing's",
+            shown.name, listing.name
+        )),
+        None => Some(format!(
+            "the recording of {} follows no Rust block, so readers would \
+             see it labelled as the output of no listing",
+            shown.name
+        )),
     }
 }
 
@@ -698,7 +741,7 @@ fn check_listings(workspace: &Workspace, book: &Book, report: &mut Report) {
         );
     }
     let name_rule = Regex::new(
-        r"^(listing-(\d\d)-\d\d|(?:no-listing|output-only|exercise)-(\d\d)-[a-z0-9-]+)$",
+        r"^(listing-(\d\d)-\d\d|(?:no-listing|exercise)-(\d\d)-[a-z0-9-]+)$",
     )
     .expect("valid regex");
     let mut uses: BTreeMap<&Path, Vec<(&Page, usize)>> = BTreeMap::new();
@@ -735,8 +778,8 @@ fn check_listings(workspace: &Workspace, book: &Book, report: &mut Report) {
                 &manifest,
                 None,
                 format!("`{}` is not a listing name", listing.name),
-                "use listing-NN-MM, no-listing-NN-what, output-only-NN-what \
-                 or exercise-NN-what-starter/-solution",
+                "use listing-NN-MM, no-listing-NN-what or \
+                 exercise-NN-what-starter/-solution",
             ),
             Some(nn)
                 if !listing.chapter_dir.starts_with(&format!("ch{nn}-")) =>
@@ -1056,6 +1099,53 @@ mod tests {
                 && text.contains(
                     "outptu.txt does not exist\n    fix: fix the path"
                 ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn an_output_follows_its_own_listing_block() {
+        let dir = std::env::temp_dir().join("xtask-checks-output-owner");
+        let other = dir.with_file_name("xtask-checks-output-other");
+        for listing in [&dir, &other] {
+            std::fs::create_dir_all(listing).unwrap();
+            std::fs::write(listing.join("output.txt"), "a run\n").unwrap();
+        }
+        let workspace = Workspace {
+            listings: vec![
+                listing(&dir, Kind::Program),
+                Listing::sample(
+                    "listing-05-08",
+                    &other,
+                    "ch05-mutexes",
+                    Kind::Program,
+                ),
+            ],
+            strays: Vec::new(),
+            target_dir: dir.join("target"),
+        };
+        let page = |recording: &str| {
+            Page::parse(
+                &dir.join("../page.md"),
+                &format!(
+                    "# T\n\n```rust\n\
+                     {{{{#rustdoc_include xtask-checks-output-owner/src/main.rs:all}}}}\n\
+                     ```\n\n```text\n{{{{#include {recording}/output.txt}}}}\n```\n"
+                ),
+            )
+        };
+        let check = |recording: &str| {
+            let mut report = Report::default();
+            check_blocks(&page(recording), &workspace, &mut report);
+            messages(report)
+        };
+        assert!(!check("xtask-checks-output-owner").contains("recording of"));
+        let text = check("xtask-checks-output-other");
+        assert!(
+            text.contains(
+                "page.md:7: the recording of listing-05-08 follows \
+                 listing-05-07's code block"
+            ),
             "{text}"
         );
     }
