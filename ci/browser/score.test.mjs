@@ -38,6 +38,25 @@ function recording(crate) {
     throw new Error(`no recorded output for ${crate}`);
 }
 
+/// The rule a listing crate's recording is compared by: its Cargo.toml's
+/// `[package.metadata.book] output`, `exact` when it names none (as
+/// `recording::rule_of` reads it).
+function ruleOf(crate) {
+    for (const chapter of readdirSync(join(repo, 'listings'))) {
+        const file = join(repo, 'listings', chapter, crate, 'Cargo.toml');
+        if (!existsSync(file)) continue;
+        let section = '';
+        for (const line of readFileSync(file, 'utf8').split('\n')) {
+            const header = line.match(/^\s*\[([^\]]+)\]/);
+            if (header) section = header[1].trim();
+            const output = line.match(/^\s*output\s*=\s*"([^"]*)"/);
+            if (output && section === 'package.metadata.book') return output[1];
+        }
+        return 'exact';
+    }
+    throw new Error(`no listing ${crate}`);
+}
+
 /// Pages with at least one score, found in the built HTML.
 const scored = htmlPages().filter(
     (page) =>
@@ -83,7 +102,23 @@ for (const path of scored.filter(checked)) {
                     })),
                 );
                 for (const [i, figure] of figures.entries()) {
-                    const recorded = recording(figure.id.replace(/^score-/, ''));
+                    const crate = figure.id.replace(/^score-/, '');
+                    const recorded = recording(crate);
+                    // The reader's run is judged by the listing's own rule,
+                    // and only a run that never varies (`exact`) is also
+                    // drawn event by event.
+                    const rule = ruleOf(crate);
+                    const judged = await page.evaluate(
+                        (id) => ({
+                            rule: document.querySelector(`.yourrun[data-score="${id}"]`)
+                                ?.dataset.rule ?? null,
+                            steps: document.getElementById(id)
+                                .querySelector('.score-steps') !== null,
+                        }),
+                        figure.id,
+                    );
+                    assert.equal(judged.rule, rule, `${path} ${figure.id}: your run's rule`);
+                    assert.equal(judged.steps, rule === 'exact', `${path} ${figure.id}: drawn event by event`);
                     assert.equal(figure.lanes, recorded.lanes, `${path} ${figure.id}: lanes`);
                     assert.equal(figure.notes, recorded.notes, `${path} ${figure.id}: notes`);
                     assert.equal(figure.listed, recorded.notes, `${path} ${figure.id}: text alternative`);
