@@ -115,6 +115,47 @@ mod tests {
 
     const LIMIT: Duration = Duration::from_secs(60);
 
+    /// Whether `$value` is `Send`, as the compiler sees its type where the
+    /// macro is used: an inherent method that needs `Send` comes before a
+    /// trait's, when the type has it.
+    macro_rules! is_send {
+        ($value:expr) => {{
+            struct Probe<T>(std::marker::PhantomData<T>);
+            #[allow(dead_code)] // one of the two answers goes unused
+            trait Otherwise {
+                fn answer(&self) -> bool {
+                    false
+                }
+            }
+            impl<T> Otherwise for Probe<T> {}
+            impl<T: Send> Probe<T> {
+                #[allow(dead_code)] // one of the two answers goes unused
+                fn answer(&self) -> bool {
+                    true
+                }
+            }
+            fn probe<T>(_: &T) -> Probe<T> {
+                Probe(std::marker::PhantomData)
+            }
+            probe(&$value).answer()
+        }};
+    }
+
+    /// What the page says of the two parts: the violins' future is
+    /// `Send`, and the organ's, which keeps an `Rc` through its rests, is
+    /// not; both are `Part`s all the same. Neither future is polled.
+    #[test]
+    fn the_violins_future_is_send_and_the_organs_is_not() {
+        let (violins, organ) = ensemble();
+        let (ear, _heard) = mpsc::unbounded_channel();
+        let stage = Stage {
+            downbeat: Instant::now(),
+            ear,
+        };
+        assert!(is_send!(violins.play(&stage)), "the violins' future");
+        assert!(!is_send!(organ.play(&stage)), "the organ's future");
+    }
+
     fn ensemble() -> (Violins, Organ) {
         let violins = Violins {
             notes: ["C4", "E4", "G4"],

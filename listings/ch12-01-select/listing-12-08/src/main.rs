@@ -3,8 +3,8 @@ use std::time::Duration;
 use tokio::time::{interval_at, sleep, timeout, Instant};
 
 // ANCHOR: all
-const BAR: Duration = Duration::from_millis(200);
-const CURTAIN: Duration = Duration::from_millis(500);
+const BAR: Duration = Duration::from_millis(400);
+const CURTAIN: Duration = Duration::from_millis(1000);
 
 fn say(start: Instant, section: &str, what: &str) {
     println!("@{}ms {section}: {what}", start.elapsed().as_millis());
@@ -51,7 +51,7 @@ async fn rehearse_restarting(section: &str, start: Instant) -> u32 {
 #[tokio::main]
 async fn main() {
     let start = Instant::now();
-    let patience = Duration::from_millis(700);
+    let patience = Duration::from_millis(1400);
     let (_, restarting) = tokio::join!(
         rehearse("violins", start),
         timeout(patience, rehearse_restarting("cellos", start)),
@@ -113,8 +113,8 @@ mod tests {
         let verdict = on_paused_clock(async {
             ends_at_the_curtain(rehearse("violins", Instant::now())).await
         });
-        // Bars at 200 and 400 ms each won a turn; the curtain kept its
-        // progress and fell at 500 ms.
+        // Bars at 400 and 800 ms each won a turn; the curtain kept its
+        // progress and fell at 1,000 ms.
         assert_eq!(verdict, Ok(2));
     }
 
@@ -149,5 +149,30 @@ mod tests {
             ends_at_the_curtain(rehearse_until(Instant::now())).await
         });
         assert_eq!(verdict, Ok(2));
+    }
+
+    /// The text of `async fn {name}` in `source`: from its first line to
+    /// the `}` that closes it at the start of a line.
+    fn function<'a>(source: &'a str, name: &str) -> &'a str {
+        let start = source
+            .find(&format!("async fn {name}("))
+            .or_else(|| source.find(&format!("async fn {name}<")))
+            .expect("the function");
+        let end = start + source[start..].find("\n}\n").expect("its end") + 3;
+        &source[start..end]
+    }
+
+    /// The page shows `no-listing-12-unpinned-curtain` failing to compile as this
+    /// listing's `rehearse` without its pin: it must be exactly that.
+    #[test]
+    fn the_near_miss_is_this_rehearse_without_its_pin() {
+        let near_miss =
+            include_str!("../../no-listing-12-unpinned-curtain/src/main.rs");
+        let unpinned: String = function(include_str!("main.rs"), "rehearse")
+            .lines()
+            .filter(|line| !line.contains("tokio::pin!("))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        assert_eq!(function(near_miss, "rehearse"), unpinned);
     }
 }

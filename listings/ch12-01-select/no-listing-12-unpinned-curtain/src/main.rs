@@ -2,8 +2,8 @@ use std::time::Duration;
 
 use tokio::time::{interval_at, sleep, Instant};
 
-const BAR: Duration = Duration::from_millis(200);
-const CURTAIN: Duration = Duration::from_millis(500);
+const BAR: Duration = Duration::from_millis(400);
+const CURTAIN: Duration = Duration::from_millis(1000);
 
 fn say(start: Instant, section: &str, what: &str) {
     println!("@{}ms {section}: {what}", start.elapsed().as_millis());
