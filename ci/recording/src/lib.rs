@@ -44,6 +44,7 @@ use std::time::{Duration, Instant};
 use regex::Regex;
 
 pub mod performances;
+pub mod source;
 
 /// The longest a listing may run before it counts as hung.
 pub const TIMEOUT: Duration = Duration::from_secs(20);

@@ -151,28 +151,21 @@ mod tests {
         assert_eq!(verdict, Ok(2));
     }
 
-    /// The text of `async fn {name}` in `source`: from its first line to
-    /// the `}` that closes it at the start of a line.
-    fn function<'a>(source: &'a str, name: &str) -> &'a str {
-        let start = source
-            .find(&format!("async fn {name}("))
-            .or_else(|| source.find(&format!("async fn {name}<")))
-            .expect("the function");
-        let end = start + source[start..].find("\n}\n").expect("its end") + 3;
-        &source[start..end]
-    }
-
-    /// The page shows `no-listing-12-unpinned-curtain` failing to compile as this
-    /// listing's `rehearse` without its pin: it must be exactly that.
+    /// The page shows `no-listing-12-unpinned-curtain` failing to compile
+    /// as this listing's `rehearse` without its pin: it must be exactly that.
     #[test]
     fn the_near_miss_is_this_rehearse_without_its_pin() {
         let near_miss =
             include_str!("../../no-listing-12-unpinned-curtain/src/main.rs");
-        let unpinned: String = function(include_str!("main.rs"), "rehearse")
-            .lines()
-            .filter(|line| !line.contains("tokio::pin!("))
-            .map(|line| format!("{line}\n"))
-            .collect();
-        assert_eq!(function(near_miss, "rehearse"), unpinned);
+        let ours = include_str!("main.rs");
+        let unpinned = recording::source::function_without(
+            ours,
+            "rehearse",
+            "tokio::pin!(",
+        );
+        assert_eq!(
+            recording::source::function(near_miss, "rehearse"),
+            unpinned
+        );
     }
 }

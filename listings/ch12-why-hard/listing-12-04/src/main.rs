@@ -83,28 +83,15 @@ mod tests {
         assert_eq!(start.elapsed(), Duration::from_millis(1000));
     }
 
-    /// The text of `async fn {name}` in `source`: from its first line to
-    /// the `}` that closes it at the start of a line.
-    fn function<'a>(source: &'a str, name: &str) -> &'a str {
-        let start = source
-            .find(&format!("async fn {name}("))
-            .or_else(|| source.find(&format!("async fn {name}<")))
-            .expect("the function");
-        let end = start + source[start..].find("\n}\n").expect("its end") + 3;
-        &source[start..end]
-    }
-
-    /// The page shows `no-listing-12-unpinned-phrase` failing to compile as this
-    /// listing's `conduct` without its pin: it must be exactly that.
+    /// The page shows `no-listing-12-unpinned-phrase` failing to compile
+    /// as this listing's `conduct` without its pin: it must be exactly that.
     #[test]
     fn the_near_miss_is_this_conduct_without_its_pin() {
         let near_miss =
             include_str!("../../no-listing-12-unpinned-phrase/src/main.rs");
-        let unpinned: String = function(include_str!("main.rs"), "conduct")
-            .lines()
-            .filter(|line| !line.contains("pin!("))
-            .map(|line| format!("{line}\n"))
-            .collect();
-        assert_eq!(function(near_miss, "conduct"), unpinned);
+        let ours = include_str!("main.rs");
+        let unpinned =
+            recording::source::function_without(ours, "conduct", "pin!(");
+        assert_eq!(recording::source::function(near_miss, "conduct"), unpinned);
     }
 }
