@@ -26,7 +26,6 @@ pub fn check(root: &Path) -> Result<(), String> {
         let text = std::fs::read_to_string(&file)
             .map_err(|e| format!("{}: {e}", file.display()))?;
         style(&file, &text, &mut report);
-        repeats(&file, &text, &mut report);
     }
     let style = report.finish("Markdown style");
     let spelling = spelling(root);
@@ -76,6 +75,9 @@ fn style(file: &Path, text: &str, report: &mut Report) {
     let mut last_level = 0;
     let mut first_heading = true;
     let mut opened = false;
+    // The sentences of the paragraph so far, as compared: lower case, one
+    // space between words.
+    let mut said: Vec<String> = Vec::new();
     for (index, line) in text.lines().enumerate() {
         let at = Some(index + 1);
         let mut add = |what: &str, fix: &str| report.add(file, at, what, fix);
@@ -100,14 +102,16 @@ fn style(file: &Path, text: &str, report: &mut Report) {
             }
             continue;
         }
+        // An ATX heading's level (`#hashtag` is none).
+        let heading = (marker == Some('#')
+            && line.starts_with('#')
+            && run <= 6
+            && line[run..].starts_with(' '))
+        .then_some(run);
         // The first line with anything on it is the page's `# Title`.
         if !opened && !line.trim().is_empty() {
             opened = true;
-            let heading = marker == Some('#')
-                && line.starts_with('#')
-                && run <= 6
-                && line[run..].starts_with(' ');
-            if !heading {
+            if heading.is_none() {
                 add(
                     "text before the page's # title",
                     "open each page with its `# Title`",
@@ -120,9 +124,11 @@ fn style(file: &Path, text: &str, report: &mut Report) {
             }
             fence = marker.map(|m| (m, run));
             blank_run = 0;
+            said.clear();
             continue;
         }
         if line.trim().is_empty() {
+            said.clear();
             blank_run += 1;
             if blank_run == 2 {
                 add("two blank lines in a row", "keep one");
@@ -130,16 +136,30 @@ fn style(file: &Path, text: &str, report: &mut Report) {
             continue;
         }
         blank_run = 0;
+        // A sentence of 30 characters or more said twice in one paragraph,
+        // at the line of the second (letter case and spacing aside).
+        for sentence in line.split_inclusive(['.', '!', '?']) {
+            let words: Vec<&str> = sentence.split_whitespace().collect();
+            let sentence = words.join(" ").to_lowercase();
+            if sentence.len() < 30 {
+                continue;
+            }
+            if said.contains(&sentence) {
+                add(
+                    &format!(
+                        "a sentence said twice in one paragraph: {sentence:?}"
+                    ),
+                    "delete the copy",
+                );
+            } else {
+                said.push(sentence);
+            }
+        }
         if trimmed.starts_with("* ") || trimmed.starts_with("+ ") {
             add("a list item marked with * or +", "mark list items with -");
         }
-        if marker == Some('#') && line.starts_with('#') {
-            let level = run;
-            let title = &line[level..];
-            if level > 6 || !title.starts_with(' ') {
-                continue; // not a heading (`#hashtag`)
-            }
-            if title.trim_end().ends_with('#') {
+        if let Some(level) = heading {
+            if line[level..].trim_end().ends_with('#') {
                 add("a closed heading (`## Title ##`)", "drop the closing #");
             }
             if first_heading && level != 1 {
@@ -177,44 +197,6 @@ fn style(file: &Path, text: &str, report: &mut Report) {
     }
 }
 
-/// Records each sentence of 30 characters or more that a paragraph of
-/// one Markdown file says a second time (letter case and spacing aside),
-/// at the line of the second. Code blocks are not prose and are skipped.
-fn repeats(file: &Path, text: &str, report: &mut Report) {
-    let mut said: Vec<String> = Vec::new();
-    let mut fenced = false;
-    for (index, line) in text.lines().enumerate() {
-        if line.trim_start().starts_with("```") {
-            fenced = !fenced;
-            said.clear();
-            continue;
-        }
-        if fenced || line.trim().is_empty() {
-            said.clear();
-            continue;
-        }
-        for sentence in line.split_inclusive(['.', '!', '?']) {
-            let words: Vec<&str> = sentence.split_whitespace().collect();
-            let sentence = words.join(" ").to_lowercase();
-            if sentence.len() < 30 {
-                continue;
-            }
-            if said.contains(&sentence) {
-                report.add(
-                    file,
-                    Some(index + 1),
-                    format!(
-                        "a sentence said twice in one paragraph: {sentence:?}"
-                    ),
-                    "delete the copy",
-                );
-            } else {
-                said.push(sentence);
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,7 +204,6 @@ mod tests {
     fn fails(text: &str) -> bool {
         let mut report = Report::default();
         style(Path::new("x.md"), text, &mut report);
-        repeats(Path::new("x.md"), text, &mut report);
         report.finish("style").is_err()
     }
 
