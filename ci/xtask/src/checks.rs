@@ -499,7 +499,7 @@ fn check_blocks(page: &Page, workspace: &Workspace, report: &mut Report) {
                          it; for other text use a more specific language",
                     );
                 } else if let Some(problem) =
-                    misplaced_output(page, workspace, index, &includes[0].file)
+                    misplaced_output(page, workspace, block, &includes[0].file)
                 {
                     report.add(
                         &page.path,
@@ -515,25 +515,35 @@ fn check_blocks(page: &Page, workspace: &Workspace, report: &mut Report) {
     }
 }
 
+/// The listing whose Rust block is the nearest one on `page` that starts
+/// before `line`: the listing a caption at `line` names, and the one
+/// `theme/output.js` labels an output block at `line` with.
+fn listing_above<'a>(
+    page: &Page,
+    workspace: &'a Workspace,
+    line: usize,
+) -> Option<&'a Listing> {
+    page.blocks
+        .iter()
+        .enumerate()
+        .rfind(|(_, b)| b.language() == "rust" && b.line < line)
+        .and_then(|(index, _)| {
+            page.includes.iter().find(|i| i.block == Some(index))
+        })
+        .and_then(|i| owner(workspace, &i.file))
+}
+
 /// Readers see an output block labelled as the run of the listing whose
 /// Rust block is the nearest above it (`theme/output.js`): whether `file`,
-/// the recording block `index` includes, belongs to another listing.
+/// the recording `block` includes, belongs to another listing.
 fn misplaced_output(
     page: &Page,
     workspace: &Workspace,
-    index: usize,
+    block: &Block,
     file: &Path,
 ) -> Option<String> {
     let shown = owner(workspace, file)?;
-    let above = page.blocks[..index]
-        .iter()
-        .enumerate()
-        .rfind(|(_, b)| b.language() == "rust")
-        .and_then(|(i, _)| {
-            page.includes.iter().find(|inc| inc.block == Some(i))
-        })
-        .and_then(|inc| owner(workspace, &inc.file));
-    match above {
+    match listing_above(page, workspace, block.line) {
         Some(listing) if listing.name == shown.name => None,
         Some(listing) => Some(format!(
             "the recording of {} follows {}'s code block, and readers \
@@ -672,16 +682,8 @@ fn check_captions(page: &Page, workspace: &Workspace, report: &mut Report) {
         .collect();
     let mut previous = 0;
     for &(line, chapter, number) in &page.captions {
-        let captioned = page
-            .blocks
-            .iter()
-            .enumerate()
-            .rfind(|(_, b)| b.language() == "rust" && b.line < line)
-            .and_then(|(index, _)| {
-                page.includes.iter().find(|i| i.block == Some(index))
-            })
-            .and_then(|i| owner(workspace, &i.file))
-            .and_then(Listing::number);
+        let captioned =
+            listing_above(page, workspace, line).and_then(Listing::number);
         if captioned != Some((chapter, number)) {
             report.add(
                 &page.path,
