@@ -135,6 +135,15 @@ export function htmlPages(dir = BOOK_HTML) {
     return out.sort();
 }
 
+/// A listing crate's folder, by its name.
+export function listingDir(crate) {
+    for (const chapter of readdirSync(join(repo, 'listings'))) {
+        const dir = join(repo, 'listings', chapter, crate);
+        if (existsSync(join(dir, 'Cargo.toml'))) return dir;
+    }
+    throw new Error(`no listing ${crate}`);
+}
+
 /// Pages with a rehearsal, found in the built HTML (print.html repeats
 /// them all; pages.test.mjs checks it). rehearsal.test.mjs loads each of
 /// them from file://, and its answers test fails on any problem of that

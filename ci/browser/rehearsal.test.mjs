@@ -13,7 +13,7 @@
 // stylesheet weigh under 15 KB.
 import { test, before, after, describe as group } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -24,6 +24,7 @@ import {
     describe,
     clean,
     axeInThemes,
+    listingDir,
 } from './book.mjs';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -64,15 +65,6 @@ const showcases = (() => {
         }),
     );
 })();
-
-/// A listing crate's folder, by its name.
-function listingDir(crate) {
-    for (const chapter of readdirSync(join(repo, 'listings'))) {
-        const dir = join(repo, 'listings', chapter, crate);
-        if (existsSync(join(dir, 'Cargo.toml'))) return dir;
-    }
-    throw new Error(`no listing ${crate}`);
-}
 
 let book;
 before(async () => {

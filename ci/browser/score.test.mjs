@@ -4,7 +4,7 @@
 // the playhead still, and nothing logs an error.
 import { test, before, after, describe as group } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -15,46 +15,42 @@ import {
     describe,
     pointAtButtons,
     axeInThemes,
+    listingDir,
 } from './book.mjs';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const EVENT = /^@(\d+)ms ([A-Za-z0-9_-]+): (.*)$/;
 
+/// The recorded output of a listing crate, whole.
+function recordedText(crate) {
+    return readFileSync(join(listingDir(crate), 'output.txt'), 'utf8');
+}
+
 /// The recorded events of a listing crate, by its folder name.
 function recording(crate) {
-    for (const chapter of readdirSync(join(repo, 'listings'))) {
-        const file = join(repo, 'listings', chapter, crate, 'output.txt');
-        if (existsSync(file)) {
-            const events = readFileSync(file, 'utf8')
-                .split('\n')
-                .map((line) => line.match(EVENT))
-                .filter(Boolean);
-            return {
-                notes: events.length,
-                lanes: new Set(events.map((e) => e[2])).size,
-            };
-        }
-    }
-    throw new Error(`no recorded output for ${crate}`);
+    const events = recordedText(crate)
+        .split('\n')
+        .map((line) => line.match(EVENT))
+        .filter(Boolean);
+    return {
+        notes: events.length,
+        lanes: new Set(events.map((e) => e[2])).size,
+    };
 }
 
 /// The rule a listing crate's recording is compared by: its Cargo.toml's
 /// `[package.metadata.book] output`, `exact` when it names none (as
 /// `recording::rule_of` reads it).
 function ruleOf(crate) {
-    for (const chapter of readdirSync(join(repo, 'listings'))) {
-        const file = join(repo, 'listings', chapter, crate, 'Cargo.toml');
-        if (!existsSync(file)) continue;
-        let section = '';
-        for (const line of readFileSync(file, 'utf8').split('\n')) {
-            const header = line.match(/^\s*\[([^\]]+)\]/);
-            if (header) section = header[1].trim();
-            const output = line.match(/^\s*output\s*=\s*"([^"]*)"/);
-            if (output && section === 'package.metadata.book') return output[1];
-        }
-        return 'exact';
+    let section = '';
+    const cargo = readFileSync(join(listingDir(crate), 'Cargo.toml'), 'utf8');
+    for (const line of cargo.split('\n')) {
+        const header = line.match(/^\s*\[([^\]]+)\]/);
+        if (header) section = header[1].trim();
+        const output = line.match(/^\s*output\s*=\s*"([^"]*)"/);
+        if (output && section === 'package.metadata.book') return output[1];
     }
-    throw new Error(`no listing ${crate}`);
+    return 'exact';
 }
 
 /// Pages with at least one score, found in the built HTML.
@@ -216,15 +212,6 @@ const SHARED = JSON.parse(
 ).cases;
 const SHOWCASE = 'ch03-threads.html';
 const SHOWCASE_SCORE = 'score-listing-03-01';
-
-/// The recorded output of a listing crate, whole.
-function recordedText(crate) {
-    for (const chapter of readdirSync(join(repo, 'listings'))) {
-        const file = join(repo, 'listings', chapter, crate, 'output.txt');
-        if (existsSync(file)) return readFileSync(file, 'utf8');
-    }
-    throw new Error(`no recorded output for ${crate}`);
-}
 
 /// Each note of a score as drawn: its time, lane and mark.
 function marks(page, id) {
