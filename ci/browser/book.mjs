@@ -302,11 +302,12 @@ function local(url) {
 
 /// Watches `page` and adds to `problems` each request for another host
 /// (but the Playground's, once routed), console error, uncaught exception,
-/// failed request and HTTP error. A request for another host fails (FLAGS)
-/// or is refused as asked (`state`), and is in `blocked`: the browser's own
-/// report of it, a failed request and a console error at its address, is
-/// no problem of the page's. Adds the address of each finished request to
-/// `bytes`, with its size when `weigh`.
+/// failed request and HTTP error. A request for another host fails (FLAGS),
+/// the Playground's is refused once a test asks, and either is in
+/// `blocked`: the browser's own report of it, a failed request and a
+/// console error at its address, is no problem of the page's. Adds the
+/// address of each finished request to `bytes`, with its size when
+/// `weigh`.
 function watch(page, problems, blocked, bytes, state, weigh) {
     // Another host's address, but the Playground's once routed: its
     // request is the problem, reported once, whichever of the browser's
@@ -315,9 +316,6 @@ function watch(page, problems, blocked, bytes, state, weigh) {
         !local(url) && !(url === PLAYGROUND_RUN && state.routed);
     page.on('request', (request) => {
         const url = request.url();
-        if (url === PLAYGROUND_RUN && state.routed && state.playground === 'refusing') {
-            blocked.add(url);
-        }
         if (!outside(url)) return;
         blocked.add(url);
         problems.push(`request to an outside host: ${request.method()} ${url}`);
@@ -425,6 +423,7 @@ export async function openBook({ root = BOOK_HTML } = {}) {
                 /// offline or behind a firewall.
                 refusePlayground: async () => {
                     state.playground = 'refusing';
+                    blocked.add(PLAYGROUND_RUN);
                     await route();
                 },
                 /// From now on the Playground answers `reply`, or the
