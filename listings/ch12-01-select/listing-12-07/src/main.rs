@@ -4,6 +4,8 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::{interval_at, sleep_until, Instant};
 
 // ANCHOR: all
+const BEAT: Duration = Duration::from_millis(400);
+
 type Cue = &'static str;
 
 /// What the conductor handled: when (ms), from whom, and what.
@@ -51,15 +53,19 @@ async fn conduct(
     }
 }
 
-#[tokio::main]
-async fn main() {
-    let beat = Duration::from_millis(200);
+/// The oboe, the stage manager and the conductor, on one `beat`.
+async fn concert(beat: Duration) -> Vec<Heard> {
     let start = Instant::now();
     let (cue_sender, cues) = mpsc::channel(4);
     let (stop_sender, stop) = oneshot::channel();
     tokio::spawn(oboe(cue_sender, beat, start));
     tokio::spawn(stage_manager(stop_sender, start + beat * 5 / 2));
-    conduct(cues, stop, beat, start).await;
+    conduct(cues, stop, beat, start).await
+}
+
+#[tokio::main]
+async fn main() {
+    concert(BEAT).await;
 }
 // ANCHOR_END: all
 
@@ -101,14 +107,7 @@ mod tests {
     #[test]
     fn the_conductor_handles_each_source_when_it_is_ready() {
         let log = on_paused_clock(async {
-            let beat = Duration::from_millis(200);
-            let start = Instant::now();
-            let (cue_sender, cues) = mpsc::channel(4);
-            let (stop_sender, stop) = oneshot::channel();
-            tokio::spawn(oboe(cue_sender, beat, start));
-            tokio::spawn(stage_manager(stop_sender, start + beat * 5 / 2));
-            let concert = conduct(cues, stop, beat, start);
-            timeout(Duration::from_secs(10), concert)
+            timeout(Duration::from_secs(10), concert(BEAT))
                 .await
                 .expect("the stop signal ends the loop")
         });
@@ -118,11 +117,11 @@ mod tests {
         assert_eq!(
             log,
             [
-                (100, "oboe", "A4, tuning note"),
-                (200, "metronome", "beat"),
-                (300, "oboe", "E5, solo entry"),
+                (200, "oboe", "A4, tuning note"),
                 (400, "metronome", "beat"),
-                (500, "stage", "stop"),
+                (600, "oboe", "E5, solo entry"),
+                (800, "metronome", "beat"),
+                (1000, "stage", "stop"),
             ]
         );
     }
