@@ -65,18 +65,47 @@ fn each_note_lasts_its_beat_in_every_section() {
     }
 }
 
+/// The first section found to begin only after another's last note, with
+/// the two times; `None` when every section began before each other one
+/// ended.
+fn played_alone(
+    sections: &BTreeMap<String, Vec<u128>>,
+) -> Option<(&str, u128, &str, u128)> {
+    sections.iter().find_map(|(section, at)| {
+        sections
+            .iter()
+            .filter(|(other, _)| *other != section)
+            .find(|(_, theirs)| at[0] >= theirs[theirs.len() - 1])
+            .map(|(other, theirs)| {
+                (
+                    section.as_str(),
+                    at[0],
+                    other.as_str(),
+                    theirs[theirs.len() - 1],
+                )
+            })
+    })
+}
+
 #[test]
 fn the_sections_play_at_the_same_time() {
     let (output, sections) = run();
     assert_eq!(sections.len(), 2, "two sections in:\n{output}");
-    for (section, at) in &sections {
-        for (other, theirs) in sections.iter().filter(|(o, _)| *o != section) {
-            let (first, their_last) = (at[0], theirs[theirs.len() - 1]);
-            assert!(
-                first < their_last,
-                "the {section} began at {first}ms, after the {other}' last \
-                 note at {their_last}ms:\n{output}"
-            );
-        }
+    if let Some((section, first, other, their_last)) = played_alone(&sections) {
+        panic!(
+            "the {section} began at {first}ms, after the {other}' last note \
+             at {their_last}ms:\n{output}"
+        );
     }
+}
+
+/// The same check fails a run that played the parts one after the other,
+/// as the soloist would: the cellos begin after the violins' last note.
+#[test]
+fn parts_played_in_sequence_fail_the_same_check() {
+    let solo = BTreeMap::from([
+        ("violins".to_string(), vec![0, 20, 40, 60]),
+        ("cellos".to_string(), vec![80, 100, 120, 140]),
+    ]);
+    assert_eq!(played_alone(&solo), Some(("cellos", 80, "violins", 60)));
 }
