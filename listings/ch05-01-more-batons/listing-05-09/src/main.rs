@@ -84,7 +84,7 @@ fn main() {
         });
         s.spawn(|| {
             for _ in 1..=4 {
-                thread::sleep(Duration::from_millis(100)); // playing
+                thread::sleep(Duration::from_millis(400)); // playing
                 let page = stand.take();
                 event(start, "player", &format!("takes page {page}"));
             }

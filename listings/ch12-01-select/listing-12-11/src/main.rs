@@ -6,11 +6,12 @@ use tokio::io::{
 use tokio::time::{interval_at, sleep_until, Instant};
 
 // ANCHOR: all
-const BEAT: Duration = Duration::from_millis(200);
+const BEAT: Duration = Duration::from_millis(800);
 
 /// The part as it travels down the wire: (ms, bytes). The first line
 /// arrives in two pieces, with a rest between them.
-const PART: [(u64, &str); 3] = [(0, "C4 E4 "), (300, "G4\n"), (500, "C5 G5\n")];
+const PART: [(u64, &str); 3] =
+    [(0, "C4 E4 "), (1200, "G4\n"), (2000, "C5 G5\n")];
 
 fn say(start: Instant, who: &str, what: &str) {
     println!("@{}ms {who}: {what}", start.elapsed().as_millis());
@@ -154,7 +155,7 @@ mod tests {
     #[test]
     fn next_line_keeps_the_half_line_across_the_beat() {
         let heard = rehearse(with_next_line);
-        // The beat at 200 ms won a turn while "C4 E4 " was half a line.
+        // The beat at 800 ms won a turn while "C4 E4 " was half a line.
         assert_eq!(heard, ["beat", "C4 E4 G4", "beat", "C5 G5"]);
         assert_eq!(every_byte_heard(&heard), Ok(()));
     }

@@ -52,7 +52,7 @@ async fn violins(score: &[&str], timeline: &Timeline) -> Result<usize, String> {
         done: false,
     };
     for note in score {
-        sleep(Duration::from_millis(200)).await;
+        sleep(Duration::from_millis(800)).await;
         timeline.mark("violins", note);
         stand.played += 1;
     }
@@ -62,9 +62,9 @@ async fn violins(score: &[&str], timeline: &Timeline) -> Result<usize, String> {
 
 /// The oboe plays one note, and then its reed splits.
 async fn oboe(timeline: &Timeline) -> Result<usize, String> {
-    sleep(Duration::from_millis(150)).await;
+    sleep(Duration::from_millis(600)).await;
     timeline.mark("oboe", "A4");
-    sleep(Duration::from_millis(150)).await;
+    sleep(Duration::from_millis(600)).await;
     timeline.mark("oboe", "reed split");
     Err("the oboe's reed split".to_string())
 }
@@ -112,14 +112,14 @@ mod tests {
             .await
             .expect("the warm-up ends");
         assert_eq!(heard, (Ok(2), Err("the oboe's reed split".to_string())));
-        assert_eq!(timeline.downbeat.elapsed(), Duration::from_millis(400));
+        assert_eq!(timeline.downbeat.elapsed(), Duration::from_millis(1600));
         assert_eq!(
             lines(timeline),
             [
-                "@150ms oboe: A4",
-                "@200ms violins: C4",
-                "@300ms oboe: reed split",
-                "@400ms violins: G4",
+                "@600ms oboe: A4",
+                "@800ms violins: C4",
+                "@1200ms oboe: reed split",
+                "@1600ms violins: G4",
             ]
         );
     }
@@ -133,14 +133,14 @@ mod tests {
         assert_eq!(heard, Err("the oboe's reed split".to_string()));
         // It returned at the error, and the violins' future had already
         // been dropped mid-part: its stand said so, at that same instant.
-        assert_eq!(timeline.downbeat.elapsed(), Duration::from_millis(300));
+        assert_eq!(timeline.downbeat.elapsed(), Duration::from_millis(1200));
         assert_eq!(
             lines(timeline),
             [
-                "@150ms oboe: A4",
-                "@200ms violins: C4",
-                "@300ms oboe: reed split",
-                "@300ms violins: dropped before note 2",
+                "@600ms oboe: A4",
+                "@800ms violins: C4",
+                "@1200ms oboe: reed split",
+                "@1200ms violins: dropped before note 2",
             ]
         );
     }

@@ -4,8 +4,8 @@ use tokio::task::JoinSet;
 use tokio::time::{sleep, Instant};
 
 // ANCHOR: all
-const BAR: Duration = Duration::from_millis(100);
-const AWAY: Duration = Duration::from_millis(250);
+const BAR: Duration = Duration::from_millis(300);
+const AWAY: Duration = Duration::from_millis(750);
 const SOLOS: [(&str, u32); 3] = [("violins", 1), ("cellos", 2), ("horns", 3)];
 
 /// Plays a solo of `bars` bars; returns who played and when it ended.
@@ -93,9 +93,9 @@ mod tests {
         let ended = timeout(LIMIT, with_join_set(start))
             .await
             .expect("the solos end");
-        // Two solos were over before the conductor came back at 250 ms.
-        assert_eq!(ended, [("violins", 100), ("cellos", 200), ("horns", 300)]);
-        assert_eq!(start.elapsed(), Duration::from_millis(300));
+        // Two solos were over before the conductor came back at 750 ms.
+        assert_eq!(ended, [("violins", 300), ("cellos", 600), ("horns", 900)]);
+        assert_eq!(start.elapsed(), Duration::from_millis(900));
     }
 
     #[tokio::test(start_paused = true)]
@@ -104,13 +104,16 @@ mod tests {
         let ended = timeout(LIMIT, with_futures_unordered(start))
             .await
             .expect("the solos end");
-        // Nothing began before the first poll, at 250 ms.
-        assert_eq!(ended, [("violins", 350), ("cellos", 450), ("horns", 550)]);
-        assert_eq!(start.elapsed(), Duration::from_millis(550));
+        // Nothing began before the first poll, at 750 ms.
+        assert_eq!(
+            ended,
+            [("violins", 1050), ("cellos", 1350), ("horns", 1650)]
+        );
+        assert_eq!(start.elapsed(), Duration::from_millis(1650));
     }
 
     /// What the recorded run shows under each heading: the spawned solos
-    /// first, then, from 300 ms on, the unspawned ones 250 ms late.
+    /// first, then, from 900 ms on, the unspawned ones 750 ms late.
     #[tokio::test(start_paused = true)]
     async fn the_concert_plays_each_way_under_its_heading() {
         let start = Instant::now();
@@ -119,8 +122,11 @@ mod tests {
             .expect("the concert ends");
         assert_eq!(
             spawned,
-            [("violins", 100), ("cellos", 200), ("horns", 300)]
+            [("violins", 300), ("cellos", 600), ("horns", 900)]
         );
-        assert_eq!(inside, [("violins", 650), ("cellos", 750), ("horns", 850)]);
+        assert_eq!(
+            inside,
+            [("violins", 1950), ("cellos", 2250), ("horns", 2550)]
+        );
     }
 }

@@ -3,7 +3,7 @@ use tokio::task::JoinSet;
 use tokio::time::{sleep_until, Instant};
 use tokio_util::sync::CancellationToken;
 
-const BAR: Duration = Duration::from_millis(200);
+const BAR: Duration = Duration::from_millis(800);
 
 /// How a player left: its name, the bars it played, and when (ms).
 type Exit = (&'static str, u32, u128);
@@ -65,13 +65,13 @@ async fn perform(
     stage.spawn(player("violin2", seating.violin2, start));
     stage.spawn(player("cellos", seating.cellos, start));
 
-    sleep_until(start + Duration::from_millis(300)).await;
+    sleep_until(start + Duration::from_millis(1200)).await;
     violin2.cancel(); // a child: only violin2 hears it
     let ms = start.elapsed().as_millis();
     let over = concert.is_cancelled();
     println!("@{ms}ms conductor: violin2 leaves; concert over? {over}");
 
-    sleep_until(start + Duration::from_millis(500)).await;
+    sleep_until(start + Duration::from_millis(2000)).await;
     let ms = start.elapsed().as_millis();
     println!("@{ms}ms conductor: cut-off");
     concert.cancel(); // the root: every token below it hears it
@@ -113,9 +113,9 @@ mod tests {
         let exits = exits.ok_or("the cut-off reached nobody: it hung")?;
         for (name, bars, ms) in exits {
             let want = if name == "violin2" {
-                (1, 300)
+                (1, 1200)
             } else {
-                (2, 500)
+                (2, 2000)
             };
             if (bars, ms) != want {
                 return Err(format!(
@@ -134,9 +134,9 @@ mod tests {
         assert_eq!(
             exits,
             Some(vec![
-                ("cellos", 2, 500),
-                ("violin1", 2, 500),
-                ("violin2", 1, 300),
+                ("cellos", 2, 2000),
+                ("violin1", 2, 2000),
+                ("violin2", 1, 1200),
             ])
         );
         assert_eq!(check(exits), Ok(()));
@@ -167,7 +167,7 @@ mod tests {
     async fn a_clone_is_not_a_child_it_cancels_its_whole_section() {
         let verdict = check(run(seat_with_clones).await).unwrap_err();
         assert!(
-            verdict.starts_with("violin1 stopped at 300 ms"),
+            verdict.starts_with("violin1 stopped at 1200 ms"),
             "{verdict}"
         );
     }

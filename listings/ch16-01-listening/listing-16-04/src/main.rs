@@ -3,7 +3,7 @@ use tokio::time::{sleep_until, Instant};
 use tracing::{info, instrument, Subscriber};
 use tracing_subscriber::fmt::MakeWriter;
 
-const BEAT: Duration = Duration::from_millis(100);
+const BEAT: Duration = Duration::from_millis(400);
 
 // ANCHOR: all
 /// A section's part: each note and the beat it falls on.
