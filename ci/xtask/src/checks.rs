@@ -149,6 +149,8 @@ pub fn run(workspace: &Workspace, book: &Book, report: &mut Report) -> Checked {
         check_captions(page, workspace, report);
         check_scores(page, workspace, report);
         check_rehearsal(page, report);
+        let text = std::fs::read_to_string(&page.path).unwrap_or_default();
+        check_quoted_times(page, &text, workspace, report);
     }
     check_listings(workspace, book, report);
     crate::exercises::check(workspace, book, report);
@@ -159,6 +161,72 @@ pub fn run(workspace: &Workspace, book: &Book, report: &mut Report) -> Checked {
         includes: count(|p| p.includes.len()),
         captions: count(|p| p.captions.len()),
         scores: count(|p| p.scores.len()),
+    }
+}
+
+/// Prose that quotes one run's time, as in "in this run both happen at 101
+/// ms": every `at N ms` after the words naming the run (this, that, one or
+/// the recorded run or recording) on a line of prose must be a time the
+/// recording of the listing above holds (`@101ms`). A recording made again
+/// moves such times, and no rule compares prose with it; a time that the
+/// listing's tests assert is written without naming a run.
+fn check_quoted_times(
+    page: &Page,
+    text: &str,
+    workspace: &Workspace,
+    report: &mut Report,
+) {
+    let run = Regex::new(
+        r"(?i)\b(?:this|that|one|the recorded|a recorded) (?:run|recording)\b|\bin the recording\b",
+    )
+    .expect("valid regex");
+    let at = Regex::new(r"\bat (\d+(?:,\d{3})*) ?(?:ms|milliseconds)\b")
+        .expect("valid regex");
+    let mut fenced = false;
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fenced = !fenced;
+            continue;
+        }
+        let Some(named) = run.find(line).filter(|_| !fenced) else {
+            continue;
+        };
+        let line_number = index + 1;
+        for quoted in at.captures_iter(&line[named.end()..]) {
+            let ms = quoted[1].replace(',', "");
+            let Some(listing) = listing_above(page, workspace, line_number)
+            else {
+                report.add(
+                    &page.path,
+                    Some(line_number),
+                    format!(
+                        "this line quotes a run's time, at {ms} ms, but no \
+                         listing's code block comes before it"
+                    ),
+                    "quote the run after the listing's block, or say what \
+                     its tests assert without naming a run",
+                );
+                continue;
+            };
+            let file = listing.dir.join("output.txt");
+            let recorded = std::fs::read_to_string(&file).unwrap_or_default();
+            if !recorded.contains(&format!("@{ms}ms")) {
+                report.add(
+                    &page.path,
+                    Some(line_number),
+                    format!(
+                        "this line quotes the recorded run of {} at {ms} ms, \
+                         a time {} does not hold",
+                        listing.name,
+                        relative(&file).display()
+                    ),
+                    "quote a time the recording holds (its `@…ms` stamps), \
+                     or say what the listing's tests assert without naming \
+                     a run",
+                );
+            }
+        }
     }
 }
 
@@ -1147,6 +1215,56 @@ mod tests {
             text.contains(
                 "page.md:7: the recording of listing-05-08 follows \
                  listing-05-07's code block"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_time_quoted_from_a_run_is_one_its_recording_holds() {
+        let dir = std::env::temp_dir().join("xtask-checks-quoted-time");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("output.txt"), "@1ms a\n@81ms b\n@1201ms c\n")
+            .unwrap();
+        let workspace = Workspace {
+            listings: vec![listing(&dir, Kind::Program)],
+            strays: Vec::new(),
+            target_dir: dir.join("target"),
+        };
+        // `before` on the page's third line, `after` on its eighth, below
+        // the listing's block; a fenced block's text is no prose.
+        let check = |before: &str, after: &str| {
+            let text = format!(
+                "# T\n\n{before}\n\n```rust\n\
+                 {{{{#rustdoc_include xtask-checks-quoted-time/src/main.rs:all}}}}\n\
+                 ```\n{after}\n\n```text\nIn this run, at 5 ms.\n```\n"
+            );
+            let page = Page::parse(&dir.join("../page.md"), &text);
+            let mut report = Report::default();
+            check_quoted_times(&page, &text, &workspace, &mut report);
+            messages(report)
+        };
+        assert_eq!(check("", "In the recorded run beat 2 came at 81 ms."), "");
+        assert_eq!(check("", "In this run it ended at 1,201 ms."), "");
+        // A time before the words naming the run is not one run's.
+        assert_eq!(
+            check("", "On the paused clock at 80 ms; 81 in this run."),
+            ""
+        );
+        let text =
+            check("", "In the recorded run, late; beat 2 came at 82 ms.");
+        assert!(
+            text.contains(
+                "page.md:8: this line quotes the recorded run of \
+                 listing-05-07 at 82 ms, a time"
+            ),
+            "{text}"
+        );
+        let text = check("In this run it ended at 81 ms.", "");
+        assert!(
+            text.contains(
+                "page.md:3: this line quotes a run's time, at 81 ms, but no \
+                 listing's code block comes before it"
             ),
             "{text}"
         );
