@@ -159,12 +159,18 @@ mod tests {
 
     #[test]
     fn a_part_that_is_done_is_never_polled_again() {
-        // A finished `async` block panics if it is polled again.
+        // A finished `async` block panics if it is polled again: each
+        // part in turn is the one done at once.
         let played = on_paused_clock(|| async {
             let at_once = Box::pin(async { "downbeat" });
             play(at_once, part("coda", 100)).await
         });
         assert_eq!(played, (Ok(("downbeat", "coda")), 100));
+        let played = on_paused_clock(|| async {
+            let at_once = Box::pin(async { "downbeat" });
+            play(part("coda", 100), at_once).await
+        });
+        assert_eq!(played, (Ok(("coda", "downbeat")), 100));
     }
 
     #[test]

@@ -234,6 +234,33 @@ mod tests {
     }
 
     #[test]
+    fn the_bar_under_way_and_the_notes_drained_make_one_last_bar() {
+        let (bars, ended) = on_paused_clock(|| async {
+            let (section, notes) = mpsc::channel(8);
+            let (cut_off, stop) = oneshot::channel();
+            let downbeat = Instant::now();
+            tokio::spawn(async move {
+                time::sleep(Duration::from_millis(50)).await;
+                section.send("C4").await.unwrap();
+                time::sleep(Duration::from_millis(10)).await;
+                // A note and the stop cue in one turn: the note is still
+                // on the stand when the conductor hears the stop.
+                section.send("E4").await.unwrap();
+                cut_off.send(()).unwrap();
+                time::sleep(Duration::from_secs(3600)).await; // still there
+            });
+            let played = time::timeout(
+                Duration::from_secs(60),
+                conduct(notes, stop, BAR),
+            );
+            let bars = played.await.expect("conduct never returned");
+            (bars, downbeat.elapsed().as_millis())
+        });
+        assert_eq!(bars, [vec!["C4", "E4"]], "one last bar of both");
+        assert_eq!(ended, 60, "the concert ends at the stop cue");
+    }
+
+    #[test]
     fn the_first_beat_comes_one_bar_after_the_downbeat() {
         let bars = on_paused_clock(|| async {
             let (section, notes) = mpsc::channel(8);

@@ -55,18 +55,48 @@ fn main() {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use std::sync::mpsc::{self, RecvTimeoutError};
     use std::sync::Barrier;
+    use std::time::Duration;
+
+    /// How long a scene may run: far above what it needs.
+    const WATCHDOG: Duration = Duration::from_secs(10);
+
+    /// Runs `scene` on a thread of its own: a failure inside it fails the
+    /// test, and so does a scene still running after `WATCHDOG` (a
+    /// `finish` that waits for the others to leave never returns here).
+    fn within<T: Send + 'static>(
+        scene: impl FnOnce() -> T + Send + 'static,
+    ) -> T {
+        let (done, finished) = mpsc::channel();
+        let stage = thread::spawn(move || done.send(scene()).unwrap());
+        match finished.recv_timeout(WATCHDOG) {
+            Ok(result) => result,
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("still running after {WATCHDOG:?}: a finish waited")
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                std::panic::resume_unwind(stage.join().unwrap_err())
+            }
+        }
+    }
 
     #[test]
     fn the_last_section_out_announces_the_total() {
-        let tally = Tally::new(3);
-        assert_eq!(tally.finish(0, 4), None);
-        assert_eq!(tally.finish(2, 5), None);
-        assert_eq!(tally.finish(1, 6), Some(15), "the last of three");
+        within(|| {
+            let tally = Tally::new(3);
+            assert_eq!(tally.finish(0, 4), None);
+            assert_eq!(tally.finish(2, 5), None);
+            assert_eq!(tally.finish(1, 6), Some(15), "the last of three");
+        });
     }
 
     #[test]
     fn of_many_sections_finishing_at_once_one_announces() {
+        within(of_many_sections_one_announces);
+    }
+
+    fn of_many_sections_one_announces() {
         for _rehearsal in 0..20 {
             let tally = Arc::new(Tally::new(8));
             let start = Arc::new(Barrier::new(8));
