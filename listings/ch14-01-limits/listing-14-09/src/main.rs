@@ -52,11 +52,11 @@ async fn auditions(
 #[tokio::main]
 async fn main() {
     let players = [
-        ("harp", 800),
-        ("flute", 200),
-        ("tuba", 400),
-        ("viola", 600),
-        ("oboe", 200),
+        ("harp", 1600),
+        ("flute", 400),
+        ("tuba", 800),
+        ("viola", 1200),
+        ("oboe", 400),
     ];
     let panel = Panel::default();
     let start = Instant::now();
@@ -74,11 +74,11 @@ mod tests {
     use tokio::time::timeout;
 
     const PLAYERS: [(&str, u64); 5] = [
-        ("harp", 800),
-        ("flute", 200),
-        ("tuba", 400),
-        ("viola", 600),
-        ("oboe", 200),
+        ("harp", 1600),
+        ("flute", 400),
+        ("tuba", 800),
+        ("viola", 1200),
+        ("oboe", 400),
     ];
     const LIMIT: Duration = Duration::from_secs(60);
 
@@ -105,7 +105,7 @@ mod tests {
         // Heard in the order the auditions ended, whatever that was.
         assert_eq!(order, *panel.ended.borrow());
         // The harp is listed first, but the flute, which began with it,
-        // ends first (200 ms), before any later player can.
+        // ends first (400 ms), before any later player can.
         assert_eq!(order[0], "flute", "{order:?}");
     }
 
