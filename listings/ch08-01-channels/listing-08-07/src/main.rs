@@ -69,7 +69,7 @@ async fn concert(
 #[tokio::main]
 async fn main() {
     let cues = vec!["breathe", "downbeat", "crescendo", "cut-off"];
-    let beat = Duration::from_millis(100);
+    let beat = Duration::from_millis(200);
     concert(cues, beat, beat * 5).await;
 }
 // ANCHOR_END: all

@@ -78,7 +78,7 @@ async fn tick(beats: u32, tempo: Duration, shared: Arc<Mutex<Beats>>) {
 
 #[tokio::main]
 async fn main() {
-    let metronome = Metronome::new(3, Duration::from_millis(100));
+    let metronome = Metronome::new(3, Duration::from_millis(400));
     let log = metronome.await;
     println!("the metronome was polled {} times", log.len());
 }

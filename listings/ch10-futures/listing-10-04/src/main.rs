@@ -70,7 +70,7 @@ async fn first_to_finish(beat: Duration) -> Vec<String> {
 
 #[tokio::main]
 async fn main() {
-    first_to_finish(Duration::from_millis(100)).await;
+    first_to_finish(Duration::from_millis(200)).await;
 }
 // ANCHOR_END: all
 

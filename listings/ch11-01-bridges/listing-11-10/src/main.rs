@@ -6,7 +6,7 @@ use tokio::time;
 
 // ANCHOR: all
 /// How long a silence from the stage ends the organist's part.
-const PATIENCE: Duration = Duration::from_millis(200);
+const PATIENCE: Duration = Duration::from_millis(400);
 
 /// The next cue, or `None` once the stage has been silent for `PATIENCE`
 /// or has left. `blocking_recv` has no deadline; the runtime's timer does,
@@ -166,8 +166,8 @@ mod tests {
 
     /// The organist waits in `spawn_blocking`, and while a blocking task
     /// runs tokio does not auto-advance the paused clock: only `advance`
-    /// moves it. A cue sent while the clock stands at 50 ms (before or
-    /// after `next_cue` began to wait) is taken at 50 ms; a `next_cue`
+    /// moves it. A cue sent while the clock stands at 100 ms (before or
+    /// after `next_cue` began to wait) is taken at 100 ms; a `next_cue`
     /// that waits for the clock to move would wait forever.
     #[test]
     fn a_cue_is_taken_without_waiting_for_the_clock() {

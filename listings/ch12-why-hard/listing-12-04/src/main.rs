@@ -6,7 +6,7 @@ use tokio::time::{sleep, Instant};
 // ANCHOR: all
 async fn long_phrase(score: Vec<&'static str>) -> usize {
     let opening = &score[..2]; // borrows the future's own `score`
-    sleep(Duration::from_millis(1000)).await;
+    sleep(Duration::from_millis(2000)).await;
     opening.len() + score[2..].len()
 }
 
@@ -25,7 +25,7 @@ where
                 println!("@{ms}ms conductor: phrase ends, {notes} notes");
                 return (notes, glances);
             }
-            () = sleep(Duration::from_millis(400)) => {
+            () = sleep(Duration::from_millis(800)) => {
                 glances += 1;
                 let ms = start.elapsed().as_millis();
                 println!("@{ms}ms conductor: still playing, keep going");
@@ -65,10 +65,10 @@ mod tests {
         let heard = timeout(LIMIT, conduct(phrase, start))
             .await
             .expect("the phrase ends");
-        // Two glances at 400 and 800 ms; the phrase was never restarted,
-        // so it still ends at exactly 1000 ms, with all four notes.
+        // Two glances at 800 and 1600 ms; the phrase was never restarted,
+        // so it still ends at exactly 2000 ms, with all four notes.
         assert_eq!(heard, (4, 2));
-        assert_eq!(start.elapsed(), Duration::from_millis(1000));
+        assert_eq!(start.elapsed(), Duration::from_millis(2000));
     }
 
     #[tokio::test(start_paused = true)]
@@ -80,7 +80,7 @@ mod tests {
             .await
             .expect("the phrase ends");
         assert_eq!(heard, (2, 2));
-        assert_eq!(start.elapsed(), Duration::from_millis(1000));
+        assert_eq!(start.elapsed(), Duration::from_millis(2000));
     }
 
     /// The page shows `no-listing-12-unpinned-phrase` failing to compile

@@ -8,7 +8,7 @@ type Note = &'static str;
 async fn oboe(cues: mpsc::Sender<Note>, start: Instant) {
     for note in ["C4", "E4", "G4", "C5", "E5", "G5"] {
         if note == "G4" {
-            sleep(Duration::from_millis(600)).await; // a long breath
+            sleep(Duration::from_millis(1200)).await; // a long breath
         }
         println!("@{}ms oboe: {note}", start.elapsed().as_millis());
         cues.send(note).await.unwrap();
@@ -31,7 +31,7 @@ async fn listen(start: Instant) -> Vec<Note> {
     tokio::spawn(oboe(sender, start));
     let mut heard = Vec::new();
     loop {
-        let patience = Duration::from_millis(400);
+        let patience = Duration::from_millis(800);
         match timeout(patience, read_phrase(&mut cues)).await {
             Ok(phrase) if phrase.is_empty() => return heard,
             Ok(phrase) => heard.extend(phrase),
@@ -73,7 +73,7 @@ mod tests {
                 .unwrap();
             let _ = report.send(runtime.block_on(async {
                 let start = Instant::now();
-                let heard = timeout(Duration::from_secs(1), listen(start))
+                let heard = timeout(Duration::from_secs(2), listen(start))
                     .await
                     .expect("the oboe finishes");
                 (heard, start.elapsed())
@@ -95,6 +95,6 @@ mod tests {
         let (heard, ended) = listen_on_paused_clock();
         // C4 and E4 were received, then dropped with the cancelled future.
         assert_eq!(heard, ["G4", "C5", "E5", "G5"]);
-        assert_eq!(ended, Duration::from_millis(600));
+        assert_eq!(ended, Duration::from_millis(1200));
     }
 }

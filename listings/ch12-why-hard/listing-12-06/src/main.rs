@@ -7,7 +7,7 @@ type Note = &'static str;
 async fn oboe(cues: mpsc::Sender<Note>, start: Instant) {
     for note in ["C4", "E4", "G4", "C5", "E5", "G5"] {
         if note == "G4" {
-            sleep(Duration::from_millis(600)).await; // a long breath
+            sleep(Duration::from_millis(1200)).await; // a long breath
         }
         println!("@{}ms oboe: {note}", start.elapsed().as_millis());
         cues.send(note).await.unwrap();
@@ -34,7 +34,7 @@ async fn listen(start: Instant) -> Vec<Note> {
     let mut heard = Vec::new();
     let mut phrase = Vec::new();
     loop {
-        let patience = Duration::from_millis(400);
+        let patience = Duration::from_millis(800);
         match timeout(patience, read_phrase(&mut cues, &mut phrase)).await {
             Ok(more) => {
                 heard.append(&mut phrase);
@@ -80,7 +80,7 @@ mod tests {
                 .unwrap();
             let _ = report.send(runtime.block_on(async {
                 let start = Instant::now();
-                let heard = timeout(Duration::from_secs(1), listen(start))
+                let heard = timeout(Duration::from_secs(2), listen(start))
                     .await
                     .expect("the oboe finishes");
                 (heard, start.elapsed())
@@ -101,6 +101,6 @@ mod tests {
     fn a_cancelled_read_phrase_keeps_its_notes() {
         let (heard, ended) = listen_on_paused_clock();
         assert_eq!(heard, ["C4", "E4", "G4", "C5", "E5", "G5"]);
-        assert_eq!(ended, Duration::from_millis(600));
+        assert_eq!(ended, Duration::from_millis(1200));
     }
 }

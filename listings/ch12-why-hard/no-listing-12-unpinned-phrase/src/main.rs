@@ -4,7 +4,7 @@ use tokio::time::{sleep, Instant};
 
 async fn long_phrase(score: Vec<&'static str>) -> usize {
     let opening = &score[..2]; // borrows the future's own `score`
-    sleep(Duration::from_millis(1000)).await;
+    sleep(Duration::from_millis(2000)).await;
     opening.len() + score[2..].len()
 }
 
@@ -22,7 +22,7 @@ where
                 println!("@{ms}ms conductor: phrase ends, {notes} notes");
                 return (notes, glances);
             }
-            () = sleep(Duration::from_millis(400)) => {
+            () = sleep(Duration::from_millis(800)) => {
                 glances += 1;
                 let ms = start.elapsed().as_millis();
                 println!("@{ms}ms conductor: still playing, keep going");

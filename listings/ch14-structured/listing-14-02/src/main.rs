@@ -67,9 +67,9 @@ async fn concert(
 async fn main() {
     let score = Arc::new(vec!["C4", "E4", "G4", "C5"]);
     let sections = vec![
-        Section::new("violins", 400, None),
-        Section::new("cellos", 600, None),
-        Section::new("oboe", 500, Some(2)),
+        Section::new("violins", 800, None),
+        Section::new("cellos", 1200, None),
+        Section::new("oboe", 1000, Some(2)),
     ];
     let start = Instant::now();
     if let Err(mishap) = concert(sections, Arc::clone(&score), start).await {
@@ -90,12 +90,12 @@ mod tests {
         let score = Arc::new(vec!["C4", "E4", "G4", "C5"]);
         // Spawned cellos first: finishing order is not spawn order.
         let sections = vec![
-            Section::new("cellos", 600, None),
-            Section::new("violins", 400, None),
+            Section::new("cellos", 1200, None),
+            Section::new("violins", 800, None),
         ];
         let start = Instant::now();
         let finished = timeout(
-            Duration::from_secs(5),
+            Duration::from_secs(10),
             concert(sections, Arc::clone(&score), start),
         )
         .await
@@ -108,27 +108,27 @@ mod tests {
                 "cellos played 4 bars".to_string(),
             ])
         );
-        assert_eq!(start.elapsed(), Duration::from_millis(2400));
+        assert_eq!(start.elapsed(), Duration::from_millis(4800));
     }
 
     #[tokio::test(start_paused = true)]
     async fn the_first_error_stops_everyone_at_once() {
         let score = Arc::new(vec!["C4", "E4", "G4", "C5"]);
         let sections = vec![
-            Section::new("violins", 400, None),
-            Section::new("cellos", 600, None),
-            Section::new("oboe", 500, Some(2)),
+            Section::new("violins", 800, None),
+            Section::new("cellos", 1200, None),
+            Section::new("oboe", 1000, Some(2)),
         ];
         let start = Instant::now();
         let result = timeout(
-            Duration::from_secs(5),
+            Duration::from_secs(10),
             concert(sections, Arc::clone(&score), start),
         )
         .await
         .expect("the concert ends");
         assert_eq!(result, Err("oboe split a reed".to_string()));
         // The error came back the moment it happened (2 oboe bars)...
-        assert_eq!(start.elapsed(), Duration::from_millis(1000));
+        assert_eq!(start.elapsed(), Duration::from_millis(2000));
         // ...and no section is left holding the score: all were aborted
         // and dropped before `concert` returned.
         assert_eq!(Arc::strong_count(&score), 1);

@@ -10,7 +10,7 @@ async fn soloist(played: Arc<AtomicUsize>, start: Instant) {
     for note in CADENZA {
         println!("@{}ms soloist: {note}", start.elapsed().as_millis());
         played.fetch_add(1, Ordering::SeqCst);
-        sleep(Duration::from_millis(400)).await;
+        sleep(Duration::from_millis(800)).await;
     }
 }
 
@@ -24,7 +24,7 @@ async fn main() {
     let ms = start.elapsed().as_millis();
     println!("@{ms}ms conductor: dropped the soloist's JoinHandle");
 
-    sleep(Duration::from_millis(1000)).await;
+    sleep(Duration::from_millis(2000)).await;
     let ms = start.elapsed().as_millis();
     let notes = played.load(Ordering::SeqCst);
     println!("@{ms}ms conductor: the soloist has played {notes} notes");
@@ -44,8 +44,8 @@ mod tests {
         drop(tokio::spawn(soloist(Arc::clone(&played), start)));
 
         // Nobody holds a handle, yet the cadenza plays to its end: eight
-        // notes 400 ms apart, the last at 2800 ms, done at 3200 ms.
-        sleep(Duration::from_millis(4000)).await;
+        // notes 800 ms apart, the last at 5600 ms, done at 6400 ms.
+        sleep(Duration::from_millis(8000)).await;
         assert_eq!(Arc::strong_count(&played), 1, "the task has ended");
         assert_eq!(played.load(Ordering::SeqCst), CADENZA.len());
     }
@@ -55,13 +55,13 @@ mod tests {
         let start = Instant::now();
         let played = Arc::new(AtomicUsize::new(0));
         let handle = tokio::spawn(soloist(Arc::clone(&played), start));
-        sleep(Duration::from_millis(1000)).await;
+        sleep(Duration::from_millis(2000)).await;
         handle.abort();
         let joined = timeout(Duration::from_secs(5), handle)
             .await
             .expect("an aborted task finishes");
         assert!(joined.unwrap_err().is_cancelled());
-        // Notes at 0, 400 and 800 ms, then nothing: the future was dropped.
+        // Notes at 0, 800 and 1600 ms, then nothing: the future was dropped.
         assert_eq!(played.load(Ordering::SeqCst), 3);
         assert_eq!(Arc::strong_count(&played), 1);
     }

@@ -39,7 +39,7 @@ async fn concert(
     let start = Instant::now();
     let cut_off = CancellationToken::new();
     let mut on_stage = JoinSet::new();
-    for (name, bar) in [("violins", 400), ("cellos", 600), ("timpani", 700)] {
+    for (name, bar) in [("violins", 800), ("cellos", 1200), ("timpani", 1400)] {
         let bar = Duration::from_millis(bar);
         let stand = Arc::clone(&stands);
         let token = cut_off.child_token();
@@ -63,7 +63,7 @@ async fn concert(
 #[tokio::main]
 async fn main() {
     let stands = Arc::new(());
-    concert(Duration::from_millis(1000), Arc::clone(&stands)).await;
+    concert(Duration::from_millis(2000), Arc::clone(&stands)).await;
     let left = Arc::strong_count(&stands) - 1;
     println!("stands still in use: {left}");
 }
@@ -80,13 +80,13 @@ mod tests {
         let start = Instant::now();
         let mut bows = timeout(
             Duration::from_secs(5),
-            concert(Duration::from_millis(1000), Arc::clone(&stands)),
+            concert(Duration::from_millis(2000), Arc::clone(&stands)),
         )
         .await
         .expect("the concert ends");
         bows.sort();
 
-        let cut_off = Duration::from_millis(1000);
+        let cut_off = Duration::from_millis(2000);
         assert_eq!(
             bows,
             [

@@ -164,11 +164,11 @@ async fn main() -> io::Result<()> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let tuner = listener.local_addr()?;
     let ms = Duration::from_millis;
-    let curtain = curtain(ms(200), start);
-    let server = serve(listener, ms(1000), ms(400), curtain, start);
+    let curtain = curtain(ms(400), start);
+    let server = serve(listener, ms(2000), ms(800), curtain, start);
     let server = tokio::spawn(server);
 
-    let after_the_curtain = start + ms(350);
+    let after_the_curtain = start + ms(800);
     let oboe = tokio::spawn(async move {
         let mut line = BufReader::new(TcpStream::connect(tuner).await?);
         for (note, at) in [("A4", start), ("E5", after_the_curtain)] {

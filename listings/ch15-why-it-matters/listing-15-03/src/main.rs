@@ -81,7 +81,7 @@ async fn main() -> io::Result<()> {
     let clock = Instant::now();
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
-    let patience = Duration::from_millis(200);
+    let patience = Duration::from_millis(600);
     let server = tokio::spawn(tuner(listener, 4, patience));
 
     let mut clients = JoinSet::new();

@@ -9,7 +9,7 @@ use tracing::{info, info_span, Event, Instrument, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 
-const BEAT: Duration = Duration::from_millis(100);
+const BEAT: Duration = Duration::from_millis(200);
 
 /// A section's part: each note and the beat it falls on.
 type Part = &'static [(&'static str, u32)];
@@ -234,9 +234,9 @@ mod tests {
     async fn an_instrumented_passage_is_left_at_every_rest() {
         let heard = run(stage).await;
         assert_eq!(check(&heard), Ok(()));
-        let violins = left_at_every_rest(0, [(200, "E5"), (400, "G5")]);
+        let violins = left_at_every_rest(0, [(400, "E5"), (800, "G5")]);
         assert_eq!(record(&heard, "violins"), violins);
-        let cellos = left_at_every_rest(100, [(300, "C3"), (500, "G2")]);
+        let cellos = left_at_every_rest(200, [(600, "C3"), (1000, "G2")]);
         assert_eq!(record(&heard, "cellos"), cellos);
     }
 
@@ -259,7 +259,7 @@ mod tests {
         let verdict = check(&run(stage_holding_the_guard).await).unwrap_err();
         assert_eq!(
             verdict,
-            "E5 at 200 ms, by the violins, was heard in cellos \
+            "E5 at 400 ms, by the violins, was heard in cellos \
              while [\"cellos\", \"violins\"] were entered"
         );
     }
@@ -280,6 +280,6 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_soloist_holding_the_guard_stays_entered_through_the_rests() {
         let verdict = check(&run(soloist_holding_the_guard).await).unwrap_err();
-        assert_eq!(verdict, "violins stayed entered from 0 ms to 400 ms");
+        assert_eq!(verdict, "violins stayed entered from 0 ms to 800 ms");
     }
 }
