@@ -98,9 +98,9 @@ fn packages<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
 
 /// How many tests run at once: two per core. Most tests wait (a recorded
 /// run sleeps for real; trybuild waits on cargo), so two per core overlap
-/// their waits. Every recording keeps margins of 100 ms or more between
-/// the events its rule orders; all passed this way under a load average
-/// of 20 on two cores.
+/// their waits. Every recording keeps margins of 300 ms or more between
+/// the events its rule orders (100 ms or more when all passed this way
+/// under a load average of 20 on two cores).
 fn tests_at_once() -> usize {
     2 * std::thread::available_parallelism().map_or(1, |n| n.get())
 }

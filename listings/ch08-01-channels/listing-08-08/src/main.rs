@@ -58,7 +58,7 @@ async fn rehearsal(beat: Duration) -> Vec<Tempo> {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let played = rehearsal(Duration::from_millis(100)).await;
+    let played = rehearsal(Duration::from_millis(200)).await;
     println!("strings played at {played:?}");
 }
 // ANCHOR_END: all

@@ -60,7 +60,7 @@ async fn rehearsal(pace: Duration) -> (Vec<(u128, Page)>, u128, [u128; 2]) {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    rehearsal(Duration::from_millis(100)).await;
+    rehearsal(Duration::from_millis(400)).await;
 }
 // ANCHOR_END: all
 
