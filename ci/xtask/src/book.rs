@@ -21,6 +21,9 @@ pub struct Page {
     pub mentions: Vec<(usize, u32, u32)>,
     /// `{{#score path}}`: line, the recorded output it draws.
     pub scores: Vec<(usize, PathBuf)>,
+    /// Every `at N ms` a line of prose quotes after words that name one
+    /// run ("in this run", "the recorded run"): line, N in digits.
+    pub run_times: Vec<(usize, String)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -137,6 +140,12 @@ impl Page {
         let mention = Regex::new(r"Listing (\d+)-(\d+)").expect("valid regex");
         let score =
             Regex::new(r"\{\{#score\s+([^}\s]+)\s*\}\}").expect("valid regex");
+        let one_run = Regex::new(
+            r"(?i)\b(?:this|that|one|the recorded|a recorded) (?:run|recording)\b|\bin the recording\b",
+        )
+        .expect("valid regex");
+        let at_ms = Regex::new(r"\bat (\d+(?:,\d{3})*) ?(?:ms|milliseconds)\b")
+            .expect("valid regex");
         let folder = path.parent().unwrap_or(Path::new("."));
 
         let mut page = Page {
@@ -147,6 +156,7 @@ impl Page {
             captions: Vec::new(),
             mentions: Vec::new(),
             scores: Vec::new(),
+            run_times: Vec::new(),
         };
         let mut admonitions: Vec<Fence> = Vec::new();
         let mut code: Option<(Fence, Block)> = None;
@@ -208,6 +218,12 @@ impl Page {
                         found[1].parse().unwrap_or(0),
                         found[2].parse().unwrap_or(0),
                     ));
+                }
+                if let Some(named) = one_run.find(line) {
+                    for found in at_ms.captures_iter(&line[named.end()..]) {
+                        page.run_times
+                            .push((number, found[1].replace(',', "")));
+                    }
                 }
             }
         }

@@ -149,8 +149,7 @@ pub fn run(workspace: &Workspace, book: &Book, report: &mut Report) -> Checked {
         check_captions(page, workspace, report);
         check_scores(page, workspace, report);
         check_rehearsal(page, report);
-        let text = std::fs::read_to_string(&page.path).unwrap_or_default();
-        check_quoted_times(page, &text, workspace, report);
+        check_quoted_times(page, workspace, report);
     }
     check_listings(workspace, book, report);
     crate::exercises::check(workspace, book, report);
@@ -165,67 +164,40 @@ pub fn run(workspace: &Workspace, book: &Book, report: &mut Report) -> Checked {
 }
 
 /// Prose that quotes one run's time, as in "in this run both happen at 101
-/// ms": every `at N ms` after the words naming the run (this, that, one or
-/// the recorded run or recording) on a line of prose must be a time the
-/// recording of the listing above holds (`@101ms`). A recording made again
-/// moves such times, and no rule compares prose with it; a time that the
-/// listing's tests assert is written without naming a run.
-fn check_quoted_times(
-    page: &Page,
-    text: &str,
-    workspace: &Workspace,
-    report: &mut Report,
-) {
-    let run = Regex::new(
-        r"(?i)\b(?:this|that|one|the recorded|a recorded) (?:run|recording)\b|\bin the recording\b",
-    )
-    .expect("valid regex");
-    let at = Regex::new(r"\bat (\d+(?:,\d{3})*) ?(?:ms|milliseconds)\b")
-        .expect("valid regex");
-    let mut fenced = false;
-    for (index, line) in text.lines().enumerate() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            fenced = !fenced;
-            continue;
-        }
-        let Some(named) = run.find(line).filter(|_| !fenced) else {
+/// ms" ([`Page::run_times`]): the time must be one the recording of the
+/// listing above holds (`@101ms`). A recording made again moves such
+/// times, and no rule compares prose with it; a time that the listing's
+/// tests assert is written without naming a run.
+fn check_quoted_times(page: &Page, workspace: &Workspace, report: &mut Report) {
+    for (line, ms) in &page.run_times {
+        let Some(listing) = listing_above(page, workspace, *line) else {
+            report.add(
+                &page.path,
+                Some(*line),
+                format!(
+                    "this line quotes a run's time, at {ms} ms, but no \
+                     listing's code block comes before it"
+                ),
+                "quote the run after the listing's block, or say what its \
+                 tests assert without naming a run",
+            );
             continue;
         };
-        let line_number = index + 1;
-        for quoted in at.captures_iter(&line[named.end()..]) {
-            let ms = quoted[1].replace(',', "");
-            let Some(listing) = listing_above(page, workspace, line_number)
-            else {
-                report.add(
-                    &page.path,
-                    Some(line_number),
-                    format!(
-                        "this line quotes a run's time, at {ms} ms, but no \
-                         listing's code block comes before it"
-                    ),
-                    "quote the run after the listing's block, or say what \
-                     its tests assert without naming a run",
-                );
-                continue;
-            };
-            let file = listing.dir.join("output.txt");
-            let recorded = std::fs::read_to_string(&file).unwrap_or_default();
-            if !recorded.contains(&format!("@{ms}ms")) {
-                report.add(
-                    &page.path,
-                    Some(line_number),
-                    format!(
-                        "this line quotes the recorded run of {} at {ms} ms, \
-                         a time {} does not hold",
-                        listing.name,
-                        relative(&file).display()
-                    ),
-                    "quote a time the recording holds (its `@…ms` stamps), \
-                     or say what the listing's tests assert without naming \
-                     a run",
-                );
-            }
+        let file = listing.dir.join("output.txt");
+        let recorded = std::fs::read_to_string(&file).unwrap_or_default();
+        if !recorded.contains(&format!("@{ms}ms")) {
+            report.add(
+                &page.path,
+                Some(*line),
+                format!(
+                    "this line quotes the recorded run of {} at {ms} ms, a \
+                     time {} does not hold",
+                    listing.name,
+                    relative(&file).display()
+                ),
+                "quote a time the recording holds (its `@…ms` stamps), or \
+                 say what the listing's tests assert without naming a run",
+            );
         }
     }
 }
@@ -1241,7 +1213,7 @@ mod tests {
             );
             let page = Page::parse(&dir.join("../page.md"), &text);
             let mut report = Report::default();
-            check_quoted_times(&page, &text, &workspace, &mut report);
+            check_quoted_times(&page, &workspace, &mut report);
             messages(report)
         };
         assert_eq!(check("", "In the recorded run beat 2 came at 81 ms."), "");
@@ -1258,6 +1230,12 @@ mod tests {
                 "page.md:8: this line quotes the recorded run of \
                  listing-05-07 at 82 ms, a time"
             ),
+            "{text}"
+        );
+        // An admonition's body is prose.
+        let text = check("", "```admonish note\nIn this run, at 82 ms.\n```");
+        assert!(
+            text.contains("page.md:9: this line quotes the recorded run"),
             "{text}"
         );
         let text = check("In this run it ended at 81 ms.", "");
