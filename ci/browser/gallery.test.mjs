@@ -7,19 +7,15 @@
 // at any impact, and nothing logs an error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { openBook, htmlPages, checked, BOOK_HTML, THEMES, describe, axeInThemes } from './book.mjs';
-
-const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { openBook, htmlPages, checked, listingDir, BOOK_HTML, THEMES, describe, axeInThemes } from './book.mjs';
 
 /// One model of a listing's performances.txt (the format is in
 /// ci/recording/src/performances.rs): its iterations and performances.
 function recorded(crate, name) {
-    for (const chapter of readdirSync(join(repo, 'listings'))) {
-        const file = join(repo, 'listings', chapter, crate, 'performances.txt');
-        if (!existsSync(file)) continue;
+    const file = join(listingDir(crate), 'performances.txt');
+    if (existsSync(file)) {
         const models = [];
         for (const line of readFileSync(file, 'utf8').split('\n')) {
             const [word, ...rest] = line.split(' ');
