@@ -774,6 +774,19 @@ fn chapter_of_page(path: &Path) -> Option<u32> {
 }
 
 fn check_listings(workspace: &Workspace, book: &Book, report: &mut Report) {
+    for orphan in crate::negatives::orphan_records(workspace) {
+        report.add(
+            &orphan,
+            None,
+            "a recorded compiler error that is no program's record",
+            format!(
+                "a record belongs beside its program: a negative listing's \
+                 src/main.rs, or a near miss in {}/; restore the program, \
+                 or delete the record",
+                crate::negatives::REFUSED
+            ),
+        );
+    }
     for stray in &workspace.strays {
         report.add(
             stray,
@@ -916,6 +929,24 @@ fn check_caption_count(
 /// The test `cargo xtask new-listing` writes fails until it is replaced
 /// by one that asserts the listing's claim; this says so before anything
 /// is compiled.
+/// Whether the manifest at `manifest` declares `src/main.rs` as a program
+/// cargo builds only with a feature asked for (`required-features`), as a
+/// negative example's must be: the workspace's build must not compile it.
+fn builds_only_when_asked(manifest: &Path) -> bool {
+    let text = std::fs::read_to_string(manifest).unwrap_or_default();
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return false;
+    };
+    let bins = table.get("bin").and_then(|b| b.as_array());
+    bins.into_iter().flatten().any(|bin| {
+        bin.get("path").and_then(|p| p.as_str()) == Some("src/main.rs")
+            && bin
+                .get("required-features")
+                .and_then(|f| f.as_array())
+                .is_some_and(|f| !f.is_empty())
+    })
+}
+
 fn check_test_written(listing: &Listing, report: &mut Report) {
     if listing.kind != Kind::Program {
         return;
@@ -982,12 +1013,15 @@ fn check_recorded_files(
             };
             report.add(&stderr, None, message, fix);
         }
-        if !listing.dir.join("tests/compile_fail.rs").exists() {
+        if !builds_only_when_asked(&listing.dir.join("Cargo.toml")) {
             report.add(
                 &listing.dir.join("Cargo.toml"),
                 None,
-                "a compile-fail listing without tests/compile_fail.rs",
-                "scaffold it with `cargo xtask new-listing CH --negative`",
+                "a compile-fail listing whose src/main.rs cargo would build \
+                 with the workspace",
+                "declare it as a [[bin]] with `required-features = \
+                 [\"refused\"]` and a feature `refused = []`, as `cargo \
+                 xtask new-listing CH --negative` does",
             );
         }
         if output.exists() {

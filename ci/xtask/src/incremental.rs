@@ -13,20 +13,24 @@
 //! - what every key holds ([`cache::common`]): the xtask, the toolchain,
 //!   `Cargo.lock`, the environment that steers cargo.
 //!
-//! A negative example's key is the same without executables: trybuild
-//! compiles its `src/main.rs` afresh. A loom listing's key uses the
+//! A key for a listing's programs that must not compile holds the
+//! libraries rustc checks them against instead of executables
+//! ([`crate::negatives`]). A loom listing's key uses the
 //! executables of the normal build, which `--cfg loom` compiles from the
 //! same files.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use crate::background::{Background, Beside, Finish};
 use crate::cache::{self, Cache, Key};
 use crate::listings::{Kind, Listing, Workspace};
+use crate::negatives::{self, Refusal};
 
 /// Each package folder's executables, from one cargo build.
 pub struct Built {
@@ -37,6 +41,10 @@ pub struct Built {
     programs: HashMap<PathBuf, PathBuf>,
     /// The listings whose tests ran, not skipped.
     tested: Vec<String>,
+    /// Each package id's library files (an rlib, or a proc macro's shared
+    /// library), as the build made or found them: one per set of
+    /// features, most packages have one.
+    pub libraries: HashMap<String, Vec<PathBuf>>,
 }
 
 /// The build: every crate of the workspace, the page tests included (their
@@ -97,7 +105,7 @@ fn packages<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
 }
 
 /// How many tests run at once: two per core. Most tests wait (a recorded
-/// run sleeps for real; trybuild waits on cargo), so two per core overlap
+/// run sleeps for real), so two per core overlap
 /// their waits. Every recording keeps margins of 300 ms or more between
 /// the events its rule orders (100 ms or more when all passed this way
 /// under a load average of 20 on two cores).
@@ -125,10 +133,16 @@ pub fn build(root: &Path) -> Result<Built, String> {
     // from a clean target).
     let mut executables: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
     let mut programs = HashMap::new();
+    let mut libraries: HashMap<String, Vec<PathBuf>> = HashMap::new();
     let mut cargo = in_workspace(crate::env_cargo(), root);
     cargo.args(["build", "--workspace", "--bins", "--tests"]);
     crate::lint::build(cargo, |message| {
-        if let Some((dir, program)) = program(message) {
+        if let Some((id, library)) = library(message) {
+            let files = libraries.entry(id).or_default();
+            if !files.contains(&library) {
+                files.push(library);
+            }
+        } else if let Some((dir, program)) = program(message) {
             programs.insert(dir, program);
         } else if let Some((dir, executable)) =
             executable(message).filter(|_| message["profile"]["test"] == true)
@@ -140,7 +154,33 @@ pub fn build(root: &Path) -> Result<Built, String> {
         executables,
         programs,
         tested: Vec::new(),
+        libraries,
     })
+}
+
+/// From one of cargo's JSON messages: the package id and the library file
+/// it built (or found fresh), if it is a library: its rlib, or a proc
+/// macro's shared library (not the metadata-only `.rmeta` beside them).
+fn library(message: &Value) -> Option<(String, PathBuf)> {
+    if message["reason"] != "compiler-artifact"
+        || message["profile"]["test"] != false
+    {
+        return None;
+    }
+    let is_library = message["target"]["kind"]
+        .as_array()?
+        .iter()
+        .any(|kind| kind == "lib" || kind == "rlib" || kind == "proc-macro");
+    if !is_library {
+        return None;
+    }
+    let file = message["filenames"]
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .find(|f| !f.ends_with(".rmeta"))?;
+    let id = message["package_id"].as_str()?;
+    Some((id.to_string(), PathBuf::from(file)))
 }
 
 /// From one of cargo's JSON messages: the package folder and the path of
@@ -238,7 +278,7 @@ pub fn listing_tests(
     let work = workspace
         .listings
         .iter()
-        .filter(|l| matches!(l.kind, Kind::Program | Kind::ExerciseSolution))
+        .filter(|l| l.kind != Kind::ExerciseStarter)
         .map(|l| {
             (
                 l.name.clone(),
@@ -247,9 +287,7 @@ pub fn listing_tests(
         })
         .collect();
     let plan = cache.plan("tests", work);
-    let skip = workspace
-        .negatives()
-        .chain(crate::exercises::starters(workspace)) // their own stage
+    let skip = crate::exercises::starters(workspace) // their own stage
         .map(|l| l.name.as_str())
         .chain(plan.fresh.iter().map(String::as_str))
         .chain(["page-tests"]); // a later stage
@@ -260,44 +298,87 @@ pub fn listing_tests(
     Ok(plan.note("listings' tests"))
 }
 
-/// Starts, writing to `log`, trybuild's check of each negative example
-/// whose key changed (it still fails with its recorded error), to run
-/// beside the listing tests: most of those wait on the clock, and
-/// trybuild keeps a core busy.
+/// Starts the check of every program that must not compile
+/// ([`crate::negatives`]) in the packages whose key changed, to run beside
+/// the listing tests, which mostly wait on the clock. It runs in threads of
+/// this process, one rustc per core: each compile only checks a program
+/// against the libraries `built` holds.
 pub fn start_negatives(
     cache: &Cache,
     root: &Path,
     workspace: &Workspace,
-    log: &Path,
+    built: &Built,
 ) -> Result<Beside, String> {
+    let refusals = negatives::find(workspace);
+    let externs = negatives::Externs::new(
+        root,
+        &workspace.target_dir,
+        &built.libraries,
+        &refusals,
+    )?;
     let work = workspace
-        .negatives()
-        .map(|l| (l.name.clone(), listing_key(root, "negative", &l.dir, &[])))
+        .listings
+        .iter()
+        .filter(|l| refusals.iter().any(|r| r.package == l.name))
+        .map(|l| {
+            let libraries = externs.files_of(&l.name);
+            (
+                l.name.clone(),
+                listing_key(root, "negative", &l.dir, &libraries),
+            )
+        })
         .collect();
     let plan = cache.plan("negative", work);
-    let note = plan.note("negative examples");
-    if plan.stale.is_empty() {
+    let note = plan.note("packages with programs that must not compile");
+    let stale: Vec<Refusal> = refusals
+        .into_iter()
+        .filter(|r| plan.is_stale(&r.package))
+        .collect();
+    if stale.is_empty() {
         plan.record(cache)?;
         return Ok(Beside::Skipped(note));
     }
-    let stale: Vec<Listing> = workspace
-        .negatives()
-        .filter(|l| plan.is_stale(&l.name))
-        .cloned()
-        .collect();
-    // All at once, two at a time; if one fails, each again alone, so the
-    // report names it and says what to do.
-    let mut command = nextest(root, &packages(plan.stale_names()))?;
-    let child = Background::start(&mut command, Some(log), "cargo-nextest")?;
-    let root = root.to_path_buf();
-    Ok(Beside::Running(Box::new(PlannedRun {
-        child,
+    let out = workspace.target_dir.join("negatives");
+    let at_once = negatives::at_once();
+    let started = Instant::now();
+    let checking = std::thread::spawn(move || {
+        let checked = negatives::check(&externs, &stale, &out, at_once);
+        (checked, started.elapsed())
+    });
+    Ok(Beside::Running(Box::new(Checking {
+        checking,
         plan,
         note,
-        failed: Box::new(move || {
-            crate::listings::check_negatives(&root, &stale)
-        }),
     })))
+}
+
+/// The check of the programs that must not compile, running in a thread;
+/// [`Checking::finish`] waits for it.
+struct Checking {
+    /// How many programs it checked, and how long it took.
+    checking: JoinHandle<(Result<usize, String>, Duration)>,
+    plan: cache::Plan,
+    /// The stage's note when it passes.
+    note: String,
+}
+
+impl Finish for Checking {
+    /// Waits for the check, and records the plan when it passed. Returns
+    /// the stage's note.
+    fn finish(self: Box<Self>, cache: &Cache) -> Result<String, String> {
+        let (checked, took) = self
+            .checking
+            .join()
+            .map_err(|_| "the check of the negative examples panicked")?;
+        let checked = checked?;
+        self.plan.record(cache)?;
+        Ok(format!(
+            "{}; {checked} programs refused as recorded, finished {:.1}s \
+             after it began",
+            self.note,
+            took.as_secs_f64()
+        ))
+    }
 }
 
 /// A command run beside the next stages whose work `plan` records when
@@ -468,21 +549,6 @@ mod tests {
     }
 
     #[test]
-    fn the_negative_examples_are_the_listings_that_must_not_compile() {
-        let workspace = Workspace {
-            listings: vec![
-                listing("listing-05-01", Kind::Program),
-                listing("listing-05-08", Kind::CompileFail),
-            ],
-            strays: Vec::new(),
-            target_dir: PathBuf::from("/w/target"),
-        };
-        let names: Vec<&str> =
-            workspace.negatives().map(|l| l.name.as_str()).collect();
-        assert_eq!(names, ["listing-05-08"]);
-    }
-
-    #[test]
     fn a_listing_s_executables_are_those_built_in_its_folder() {
         let program = listing("listing-05-01", Kind::Program);
         let exe = PathBuf::from("/w/target/debug/deps/listing_05_01-abc");
@@ -493,6 +559,7 @@ mod tests {
             )]),
             programs: HashMap::new(),
             tested: Vec::new(),
+            libraries: HashMap::new(),
         };
         assert_eq!(built.of(&program), std::slice::from_ref(&exe));
         let other = listing("listing-05-02", Kind::Program);
@@ -591,6 +658,7 @@ mod tests {
             ]),
             programs: HashMap::new(),
             tested: Vec::new(),
+            libraries: HashMap::new(),
         };
         let cache = Cache::open(&root.join("target"), None);
         let runs = std::cell::Cell::new(0);
@@ -643,6 +711,7 @@ mod tests {
             executables: HashMap::new(),
             programs: HashMap::new(),
             tested: vec!["listing-05-01".into()],
+            libraries: HashMap::new(),
         };
         let asked = std::cell::RefCell::new(Vec::new());
         let log = root.join("target/sample.log");

@@ -6,7 +6,7 @@
 //! than a minute of a clean run). Here the builds of `cargo xtask test`
 //! give cargo clippy-driver as the workspace's rustc wrapper instead
 //! (`build.rustc-workspace-wrapper`, on their command line only: a build by
-//! hand, trybuild's own cargo and cargo-mutants' are not linted).
+//! hand and cargo-mutants' are not linted).
 //! clippy-driver is rustc with clippy's lints registered: it compiles and
 //! links what rustc would, and reports what `cargo clippy` reports.
 //!

@@ -11,7 +11,6 @@
 //! ```
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::outputs::Rule;
 
@@ -173,29 +172,6 @@ impl Workspace {
             target_dir: metadata.target_directory,
         })
     }
-
-    /// `cargo fmt` only sees build targets; negative examples are not
-    /// targets, so rustfmt checks them directly.
-    pub fn rustfmt_negatives(&self, root: &Path) -> Result<(), String> {
-        let files: Vec<PathBuf> =
-            self.negatives().map(Listing::source).collect();
-        if files.is_empty() {
-            return Ok(());
-        }
-        crate::run(
-            Command::new("rustfmt")
-                .args(["--check", "--edition", "2021"])
-                .args(&files)
-                .current_dir(root),
-            "a negative example is not rustfmt-clean: run \
-             `rustfmt --edition 2021 <file>` on the file shown above",
-        )
-    }
-
-    /// The negative examples: the listings that must not compile.
-    pub fn negatives(&self) -> impl Iterator<Item = &Listing> {
-        self.listings.iter().filter(|l| l.kind == Kind::CompileFail)
-    }
 }
 
 /// The sub-folders of `dir`, sorted; nothing if it does not exist.
@@ -209,39 +185,4 @@ pub fn read_dirs(dir: &Path) -> Vec<PathBuf> {
         .collect();
     dirs.sort();
     dirs
-}
-
-/// Each of `negatives`' trybuild test, one at a time: the program must
-/// still fail to compile, with exactly the recorded error.
-pub fn check_negatives<'a>(
-    root: &Path,
-    negatives: impl IntoIterator<Item = &'a Listing>,
-) -> Result<(), String> {
-    let mut report = crate::problem::Report::default();
-    let mut checked = 0;
-    for negative in negatives {
-        checked += 1;
-        let run = crate::run(
-            Command::new(crate::env_cargo())
-                .args(["test", "--quiet", "--package", &negative.name])
-                .current_dir(root),
-            "trybuild",
-        );
-        if run.is_err() {
-            report.add(
-                &negative.stderr_file(),
-                None,
-                format!(
-                    "{} no longer fails to compile with this recorded \
-                     error (trybuild's diff is above)",
-                    negative.name
-                ),
-                "if the new error is intended, run `cargo xtask outputs \
-                 <chapter>` and review the diff; if the program now \
-                 compiles, it is no negative example",
-            );
-        }
-    }
-    println!("checked {checked} negative examples");
-    report.finish("negative-example check")
 }

@@ -17,6 +17,7 @@ mod listings;
 mod loom;
 mod metadata;
 mod mutants;
+mod negatives;
 mod outputs;
 mod pages;
 mod problem;
@@ -205,8 +206,8 @@ fn test(args: &[String]) -> Result<(), String> {
     stage.run("words: spelling and Markdown style", || words::check(&root))?;
     stage.run("GitHub workflow: actionlint", || workflows::check(&root))?;
     stage.run("rustfmt", || cargo(&root, &["fmt", "--all", "--check"]))?;
-    stage.run("rustfmt (negative examples)", || {
-        workspace.rustfmt_negatives(&root)
+    stage.run("rustfmt (refused programs)", || {
+        negatives::rustfmt(&root, &workspace)
     })?;
     // The book renders first (seconds), so its browser tests, which need
     // no cargo build, run in Chromium beside the cargo stages: together
@@ -242,7 +243,7 @@ fn test(args: &[String]) -> Result<(), String> {
         loom::build(&root, &workspace, &built)?;
         Ok(built)
     })?;
-    // skeptic's compiles, the loom models and trybuild's checks of the
+    // skeptic's compiles, the loom models and rustc's checks of the
     // negative examples keep the cores busy while the listing tests wait
     // on the clock (many sleep for real).
     let skeptic = stage.beside(
@@ -257,12 +258,9 @@ fn test(args: &[String]) -> Result<(), String> {
         &root.join("target/loom.log"),
         |log| incremental::start_loom(&cache, &root, &workspace, &built, log),
     )?;
-    let negatives = stage.beside(
-        "negative examples",
-        "trybuild",
-        &root.join("target/negatives.log"),
-        |log| incremental::start_negatives(&cache, &root, &workspace, log),
-    )?;
+    let negatives = stage.begin("negative examples", || {
+        incremental::start_negatives(&cache, &root, &workspace, &built)
+    })?;
     let note = stage.run("listing tests", || {
         incremental::listing_tests(&cache, &root, &workspace, &mut built)
     })?;

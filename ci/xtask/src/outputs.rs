@@ -8,7 +8,6 @@
 //! to rerun them, only [`every_listing_tests_its_recording`].
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::Mutex;
 
 use crate::listings::{workspace_root, Kind, Listing, Workspace};
@@ -121,6 +120,12 @@ pub fn compare(
     }
     println!("compared {} recorded outputs", listings.len());
     report.finish("output comparison")?;
+    let (externs, refusals) =
+        crate::negatives::prepare(&root, workspace, |l| is_chosen(l, filters))?;
+    let out = workspace.target_dir.join("negatives");
+    let at_once = crate::negatives::at_once();
+    let checked = crate::negatives::check(&externs, &refusals, &out, at_once)?;
+    println!("compared {checked} recorded compiler errors");
     loom_performances(&root, workspace, filters, false)
 }
 
@@ -179,30 +184,25 @@ pub fn regenerate(filters: &[String]) -> Result<(), String> {
         listings.len(),
         listings.len() - recorded - failures.len()
     );
-    let negatives: Vec<&str> = workspace
-        .listings
-        .iter()
-        .filter(|l| l.kind == Kind::CompileFail && is_chosen(l, filters))
-        .map(|l| l.name.as_str())
-        .collect();
-    if !negatives.is_empty() {
-        println!(
-            "recording the compiler errors of {} negative examples",
-            negatives.len()
-        );
-        let mut command = Command::new(crate::env_cargo());
-        command
-            .args(["test", "--quiet"])
-            .env("TRYBUILD", "overwrite");
-        for name in &negatives {
-            command.args(["--package", name]);
+    match crate::negatives::prepare(&root, &workspace, |l| {
+        is_chosen(l, filters)
+    }) {
+        Ok((_, refusals)) if refusals.is_empty() => {}
+        Ok((externs, refusals)) => {
+            println!(
+                "recording rustc's errors for {} programs that must not \
+                 compile",
+                refusals.len()
+            );
+            let out = workspace.target_dir.join("negatives");
+            let at_once = crate::negatives::at_once();
+            if let Err(failure) =
+                crate::negatives::record(&externs, &refusals, &out, at_once)
+            {
+                failures.push(failure);
+            }
         }
-        if let Err(failure) = crate::run(
-            command.current_dir(&root),
-            "recording negative examples failed (see above)",
-        ) {
-            failures.push(failure);
-        }
+        Err(failure) => failures.push(failure),
     }
     if let Err(failure) = loom_performances(&root, &workspace, filters, true) {
         failures.push(failure);

@@ -6,8 +6,8 @@
 //! none: see [`checked_only`]. It has no
 //! `compile_fail`, so negative examples are checked here instead: each
 //! `compile_fail` block on a page must be, line for line, the source of a
-//! negative listing, whose own trybuild test proves it fails with the
-//! recorded error. They are taken out of the copy that skeptic reads.
+//! negative listing, which `cargo xtask test` proves fails with the
+//! recorded error ([`crate::negatives`]). They are taken out of the copy that skeptic reads.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -252,7 +252,7 @@ pub fn stage(
     report.finish("negative-example check")?;
     println!(
         "{} pages: {tested} Rust blocks go to skeptic, {negative} compile_fail \
-         blocks are negative listings checked by trybuild",
+         blocks are negative listings rustc must refuse",
         files.len()
     );
     Ok(Staged {

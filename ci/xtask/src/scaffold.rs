@@ -47,15 +47,6 @@ fn recorded_output_test() -> String {
     )
 }
 
-const COMPILE_FAIL_TEST: &str = r#"//! The page shows src/main.rs failing to compile with the error recorded
-//! in src/main.stderr; this test proves both still hold.
-
-#[test]
-fn fails_with_the_recorded_error() {
-    trybuild::TestCases::new().compile_fail("src/main.rs");
-}
-"#;
-
 pub fn new_listing(args: &[String]) -> Result<(), String> {
     let mut chapter = None;
     let mut negative = false;
@@ -125,7 +116,6 @@ pub fn new_listing(args: &[String]) -> Result<(), String> {
     write(&dir.join("Cargo.toml"), &manifest(&name, negative))?;
     if negative {
         write(&dir.join("src/main.rs"), NEGATIVE)?;
-        write(&dir.join("tests/compile_fail.rs"), COMPILE_FAIL_TEST)?;
     } else {
         write(&dir.join("src/main.rs"), &program())?;
         write(
@@ -176,14 +166,16 @@ fn manifest(name: &str, negative: bool) -> String {
          edition.workspace = true\npublish.workspace = true\n"
     );
     if negative {
-        text.push_str(
-            "# The program must not compile: it is no build target, and\n\
-             # tests/compile_fail.rs checks its error with trybuild.\n\
-             autobins = false\nautolib = false\n\n\
-             [package.metadata.book]\nkind = \"compile-fail\"\n\n\
-             [[test]]\nname = \"compile_fail\"\npath = \"tests/compile_fail.rs\"\n\n\
-             [dev-dependencies]\ntrybuild.workspace = true\n",
-        );
+        text.push_str(&format!(
+            "\n[package.metadata.book]\nkind = \"compile-fail\"\n\n\
+             # The program must not compile. Cargo builds it only when \
+             asked, to show\n# its error (`cargo build -p {name} --features \
+             refused`);\n# `cargo xtask test` checks that rustc refuses it \
+             with src/main.stderr.\n\
+             [[bin]]\nname = \"{name}\"\npath = \"src/main.rs\"\n\
+             required-features = [\"refused\"]\n\n\
+             [features]\nrefused = []\n\n[dependencies]\n",
+        ));
     } else {
         // tests/recorded_output.rs compares each run with output.txt.
         text.push_str(
