@@ -9,7 +9,7 @@
 // masks (thread ids everywhere, durations where order is free), the same
 // lines, the same rules. The cases in ci/recording/verdicts.json hold the
 // two to one verdict each (ci/recording/tests/verdicts.rs for the Rust,
-// ci/browser/score.test.mjs for this file). A rule this file does not know
+// ci/browser/score.mjs for this file). A rule this file does not know
 // is reported as such, never guessed.
 "use strict";
 

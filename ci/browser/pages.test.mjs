@@ -9,7 +9,10 @@
 // Playground then refusing connections, the page logs no error and Run
 // says how to run the listing locally; and print.html, printed to the PDF
 // the deploy publishes, holds every chapter and listing as text (pdf.mjs).
-// Failures name the page.
+// Then, on the same load of each page, the score's checks (score.mjs) and
+// the rehearsal's (rehearsal.mjs), with the few loads of their own they
+// need; and their site-wide checks, which need no page. Failures name the
+// page.
 import { test, before, after, describe as group } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -29,6 +32,8 @@ import {
     searchNotLoaded,
 } from './book.mjs';
 import { PDF, printBook } from './pdf.mjs';
+import { scoreSiteTests, scoreTests } from './score.mjs';
+import { rehearsalSiteTests, rehearsalTests } from './rehearsal.mjs';
 
 /// A page with everything it loads, uncompressed (a default mdBook page is
 /// about 567 KB). This book ships no web fonts, a highlight.js with two
@@ -98,6 +103,9 @@ after(async () => {
 });
 
 const trimEnd = (text) => text.replace(/\s+$/, '');
+
+scoreSiteTests();
+rehearsalSiteTests();
 
 // Two pages at a time, each in its own browser context.
 group('every page', { concurrency: 2 }, () => {
@@ -487,6 +495,15 @@ for (const path of pages) {
             problems.push(...opened.problems.slice(before));
             clean(problems, describe(`${path} (Playground refusing)`, problems));
         });
+
+        // After every test above, on the same load: the score's checks
+        // (a scored page), then the rehearsal's (a rehearsed page), which
+        // on the pages that show every shape of question reload the page.
+        // What the tests above change (the theme, each block's Run output)
+        // none of them looks at, and the score's leave the rehearsal as it
+        // loaded; see scoreTests and rehearsalTests.
+        scoreTests(path, () => opened);
+        rehearsalTests(path, () => book, () => opened);
 
         // Last on print.html, from the same load: the PDF (see pdf.mjs).
         if (path === PRINT) test("a PDF of the whole book, made by Chromium, holds every chapter title and every listing's first line as text", async () => {

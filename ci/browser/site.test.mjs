@@ -216,8 +216,9 @@ test('every page works from file://', async () => {
     // 404.html is served by the web server for a missing path, at any
     // depth, so it loads its assets from site-url (<base href>): never
     // opened as a file. A page with a rehearsal is loaded from file:// by
-    // rehearsal.test.mjs, whose answers test fails on any problem of that
-    // load (rehearsedPages), and print.html by the test above. A page
+    // its rehearsal checks (rehearsal.mjs, in pages.test.mjs), whose
+    // answers test fails on any problem of that load (rehearsedPages), and
+    // print.html by the test above. A page
     // whose inputs are unchanged since it passed is not opened again
     // (checked()); the search below always runs.
     const elsewhere = new Set([...rehearsedPages(), 'print.html']);

@@ -1,6 +1,6 @@
 //! The shared cases of `verdicts.json`, through [`Rule::mismatch`]. The
 //! page's script (`theme/yourrun.js`) must give the same verdict for each
-//! one, which `ci/browser/score.test.mjs` checks: the two comparisons
+//! one, which `ci/browser/score.mjs` checks: the two comparisons
 //! cannot drift apart without one of the tests failing.
 
 use recording::Rule;

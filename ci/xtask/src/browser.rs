@@ -36,13 +36,7 @@ const PDFTOTEXT: &str = "/usr/bin/pdftotext";
 const PDF: &str = "rust-as-music-part-iii-time.pdf";
 
 /// The test files node starts first, in order; the others follow by name.
-const FIRST: &[&str] = &[
-    "search.test.mjs",
-    "pages.test.mjs",
-    "site.test.mjs",
-    "rehearsal.test.mjs",
-    "score.test.mjs",
-];
+const FIRST: &[&str] = &["search.test.mjs", "pages.test.mjs", "site.test.mjs"];
 
 /// Written into `node_modules` after a successful `npm ci`: the lock file it
 /// installed, so a changed lock file reinstalls.
@@ -307,7 +301,7 @@ fn passed_pages<'a>(
 }
 
 /// What every browser check depends on besides the built book: the tests,
-/// the shared verdict cases the score test reads, the theme, `book.toml`,
+/// the shared verdict cases the score's checks read, the theme, `book.toml`,
 /// and the versions of Node.js and of `tools` (Chromium, pdftotext).
 fn harness(root: &Path, dir: &Path, tools: &[&Path]) -> Fingerprint {
     let mut harness = cache::common(root);
@@ -401,9 +395,9 @@ fn page_keys(
 
 /// Where the book's rehearsal questions are (`<form
 /// class="rehearsal-question"`), and the shape of each, as
-/// `ci/browser/rehearsal.test.mjs` reads it (its `shapes`: the first
+/// `ci/browser/rehearsal.mjs` reads it (its `shapes`: the first
 /// `data-kind` and the first radio or checkbox after the form's start).
-/// That test checks what depends only on the script, the stylesheet and a
+/// It checks what depends only on the script, the stylesheet and a
 /// shape on the pages that first show each shape, chosen among all pages;
 /// so each page with questions holds every page's shapes in its key: a
 /// change of shapes anywhere reruns them all, and an edit that changes
@@ -791,11 +785,11 @@ ok 4 - every page works from file://
         assert_eq!(passed_pages(&results, &PAGES, &PAGES), [""; 0]);
     }
 
-    /// A built book of two chapters; the first includes and scores a
-    /// listing.
-    fn built_book() -> PathBuf {
+    /// A built book of two chapters, in a folder of `test`'s own (tests
+    /// run at once); the first includes and scores a listing.
+    fn built_book(test: &str) -> PathBuf {
         let root = std::env::temp_dir()
-            .join(format!("xtask-browser-keys-{}", std::process::id()));
+            .join(format!("xtask-browser-keys-{test}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         for (file, text) in [
             ("src/SUMMARY.md", "- [One](one.md)\n- [Two](two.md)\n"),
@@ -823,7 +817,7 @@ ok 4 - every page works from file://
 
     #[test]
     fn a_page_key_changes_with_each_of_its_inputs_and_no_other() {
-        let root = built_book();
+        let root = built_book("inputs");
         let html = root.join("book/html");
         let blocks = |source: &str| {
             let mut map = Map::new();
@@ -898,7 +892,7 @@ ok 4 - every page works from file://
 
     #[test]
     fn a_change_of_rehearsal_shapes_reruns_every_page_with_questions() {
-        let root = built_book();
+        let root = built_book("shapes");
         let html = root.join("book/html");
         let form = |kind: &str, input: &str| {
             format!(

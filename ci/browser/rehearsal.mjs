@@ -1,5 +1,6 @@
 // The rehearsal questions in a real browser (ci/score/src/rehearsal.rs
-// renders them, theme/rehearsal.js runs them). On every page with a
+// renders them, theme/rehearsal.js runs them), checked by pages.test.mjs in
+// each rehearsed page's group (rehearsalTests). On every page with a
 // rehearsal: each question answered wrong and right gives that verdict at
 // once, with its explanation, in a live region, without moving the page;
 // its answer for readers without JavaScript names the right choices; a
@@ -9,17 +10,15 @@
 // survive a reload, over http and from file://, and "Clear my answers"
 // forgets them; the keyboard alone does it all; axe finds nothing in five
 // themes with answers showing; without JavaScript the answers are in
-// <details>. Site-wide: every kind of question is used, and the script and
-// stylesheet weigh under 15 KB.
-import { test, before, after, describe as group } from 'node:test';
+// <details>. Site-wide, without a page (rehearsalSiteTests): every kind of
+// question is used, and the script and stylesheet weigh under 15 KB.
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-    openBook,
     rehearsedPages,
-    checked,
     BOOK_HTML,
     describe,
     clean,
@@ -31,7 +30,7 @@ const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const STORAGE = 'rust-as-music:rehearsal:';
 export const BUDGET = 15_000;
 
-const rehearsed = rehearsedPages();
+export const rehearsed = rehearsedPages();
 
 /// What decides how theme/rehearsal.js and theme/rehearsal.css treat a
 /// question: its kind and whether it takes one answer or several.
@@ -55,7 +54,7 @@ function shapes(page) {
 /// key holds every page's shapes (ci/xtask/src/browser.rs), so a change
 /// of shapes reruns them all, and an edit that changes none reruns the
 /// same checks on the page edited as a full run does.
-const showcases = (() => {
+export const showcases = (() => {
     const seen = new Set();
     return new Set(
         rehearsed.filter((page) => {
@@ -65,14 +64,6 @@ const showcases = (() => {
         }),
     );
 })();
-
-let book;
-before(async () => {
-    book = await openBook();
-});
-after(async () => {
-    await book?.close();
-});
 
 /// Every question on the page, as the reader and the script see it.
 function questions(page) {
@@ -204,163 +195,60 @@ function walk() {
     });
 }
 
-test('the book rehearses every kind of question', () => {
-    const kinds = new Set();
-    for (const page of rehearsed) {
-        const html = readFileSync(join(BOOK_HTML, page), 'utf8');
-        for (const found of html.matchAll(/data-kind="([a-z]+)"/g)) {
-            kinds.add(found[1]);
+export function rehearsalSiteTests() {
+    test('the book rehearses every kind of question', () => {
+        const kinds = new Set();
+        for (const page of rehearsed) {
+            const html = readFileSync(join(BOOK_HTML, page), 'utf8');
+            for (const found of html.matchAll(/data-kind="([a-z]+)"/g)) {
+                kinds.add(found[1]);
+            }
         }
-    }
-    assert.deepEqual([...kinds].sort(), ['compile', 'concept', 'interleavings', 'predict']);
-});
+        assert.deepEqual([...kinds].sort(), ['compile', 'concept', 'interleavings', 'predict']);
+    });
 
-test(`the rehearsal script and stylesheet weigh under ${BUDGET / 1000} KB, as written and as served`, () => {
-    const weigh = (dir) =>
-        ['rehearsal.js', 'rehearsal.css']
-            .map((file) => readFileSync(join(dir, file)).length)
-            .reduce((a, b) => a + b);
-    const written = weigh(join(repo, 'theme'));
-    const served = weigh(join(BOOK_HTML, 'theme'));
-    assert.ok(written < BUDGET, `theme/: ${written} bytes`);
-    assert.ok(served < BUDGET, `as served: ${served} bytes`);
-});
+    test(`the rehearsal script and stylesheet weigh under ${BUDGET / 1000} KB, as written and as served`, () => {
+        const weigh = (dir) =>
+            ['rehearsal.js', 'rehearsal.css']
+                .map((file) => readFileSync(join(dir, file)).length)
+                .reduce((a, b) => a + b);
+        const written = weigh(join(repo, 'theme'));
+        const served = weigh(join(BOOK_HTML, 'theme'));
+        assert.ok(written < BUDGET, `theme/: ${written} bytes`);
+        assert.ok(served < BUDGET, `as served: ${served} bytes`);
+    });
+}
 
-for (const path of rehearsed.filter(checked)) {
-    // One load of the page for its answers and its keys, from file://:
-    // the answers test fails on any problem of the load, so the page is
-    // also checked as site.test.mjs checks every other page from file://.
-    group(`${path}: answers and keys`, () => {
-        let shared;
-        before(async () => {
-            shared = await book.open(book.fileUrl(path));
-        });
-        after(async () => {
-            await shared?.close();
-        });
-
-        test(`${path}: each question says right or wrong at once, with its explanation, and moves nothing`, async () => {
-            const { page, problems } = shared;
-            const failures = [];
-            const all = await questions(page);
-            assert.ok(all.length >= 3, `${all.length} questions, fewer than 3`);
-            // The whole walk runs in the page, by theme/rehearsal.js's own
-            // handlers: a round trip per step, and the scroll and paint a
-            // pointer brings, would cost this test most of its time. The
-            // real pointer and keyboard are the showcase pages' tests.
-            const walks = await page.evaluate(walk);
-            let right = 0;
-            for (const [i, q] of all.entries()) {
-                const at = `${q.id}`;
-                const { start, empty, top, wrong, moved, retried, part, good, tallied } = walks[i];
-                if (start.state !== null || start.whyShown) {
-                    failures.push(`${at}: answered before the reader did`);
-                }
-                if (empty.verdict !== 'Choose an answer first.' || empty.state) {
-                    failures.push(`${at}: Check with nothing chosen says ${JSON.stringify(empty.verdict)}`);
-                }
-                if (wrong.state !== 'wrong' || !wrong.verdict.startsWith('Not quite')) {
-                    failures.push(`${at}: a wrong answer says ${JSON.stringify(wrong.verdict)}`);
-                }
-                if (!wrong.whyShown || wrong.why !== q.explain) {
-                    failures.push(`${at}: the explanation is not shown after a wrong answer`);
-                }
-                if (wrong.live !== 'polite') {
-                    failures.push(`${at}: the feedback is not a polite live region`);
-                }
-                if (moved !== top) {
-                    failures.push(`${at}: the page below moved when the feedback appeared`);
-                }
-                if (!wrong.retry || wrong.focus !== 'rehearsal-retry') {
-                    failures.push(`${at}: Retry is not enabled and focused after Check`);
-                }
-                if (retried.state || retried.checked.length || retried.whyShown) {
-                    failures.push(`${at}: Retry did not clear the answer`);
-                }
-                if (q.answer.length > 1) {
-                    const want = `Not quite: ${q.answer.length} of the choices are right.`;
-                    if (part?.verdict !== want) {
-                        failures.push(`${at}: part of the answer says ${JSON.stringify(part?.verdict)}`);
-                    }
-                }
-                if (good.state !== 'right' || good.verdict !== 'Right.' || !good.whyShown) {
-                    failures.push(`${at}: the right answer says ${JSON.stringify(good.verdict)}`);
-                }
-                right += 1;
-                if (tallied !== right) {
-                    failures.push(`${at}: the tally says ${tallied}, not ${right}`);
-                }
-                const input = q.kind === 'predict' && q.rule !== 'exact' ? 'checkbox' : null;
-                if (input && q.type !== input) {
-                    failures.push(`${at}: a ${q.rule} prediction asks for one answer`);
-                }
-            }
-            failures.push(...problems);
-            clean(failures, describe(path, failures));
-        });
-
-        test(`${path}: each answer says which choices are right, and each predict, compile and interleavings key is what its listing recorded`, async () => {
-            const failures = [];
-            {
-                for (const q of await questions(shared.page)) {
-                    // What the <details> says to a reader without JavaScript.
-                    if (!/^The right answers? (is|are) [A-Z]/.test(q.says)) {
-                        failures.push(`${q.id}: its answer says ${JSON.stringify(q.says)}`);
-                    }
-                    if (!q.listing) continue;
-                    const dir = listingDir(q.listing);
-                    const right = q.answer.map((i) => q.choices[i]);
-                    if (q.kind === 'predict' && q.rule === 'exact') {
-                        const recorded = readFileSync(join(dir, 'output.txt'), 'utf8');
-                        // A choice is read trimmed (its text in the page); an
-                        // output may open with the blank line a panic prints.
-                        if (right[0] !== recorded.trim()) {
-                            failures.push(`${q.id}: its key is not ${q.listing}'s output.txt`);
-                        }
-                    }
-                    if (q.kind === 'interleavings') {
-                        // The model's performances in performances.txt, each
-                        // its events joined as a choice is read.
-                        const text = readFileSync(join(dir, 'performances.txt'), 'utf8');
-                        const model = text.split(/^model /m).find((m) => m.startsWith(`${q.model}\n`));
-                        const explored = (model ?? '').split(/^performance /m).slice(1).map((p) =>
-                            p.split('\n').filter((l) => l.startsWith('    ')).map((l) => l.trim()).join('\n'));
-                        q.choices.forEach((choice, i) => {
-                            const lines = choice.split('\n').map((l) => l.trim()).join('\n');
-                            if (explored.includes(lines) !== q.answer.includes(i)) {
-                                failures.push(`${q.id}: choice ${i + 1} is keyed ${q.answer.includes(i) ? 'right' : 'wrong'}, and loom ${explored.includes(lines) ? 'explored' : 'did not explore'} it in ${q.listing}'s model ${q.model}`);
-                            }
-                        });
-                    }
-                    if (q.kind === 'compile') {
-                        const stderr = join(dir, 'src/main.stderr');
-                        const error = existsSync(stderr)
-                            ? readFileSync(stderr, 'utf8').split('\n').find((l) => l.startsWith('error'))
-                            : null;
-                        const code = error?.match(/^error\[(E\d+)\]/)?.[1];
-                        const says = right[0];
-                        const agrees = error === null
-                            ? says === 'It compiles.'
-                            : code
-                                ? says.includes(`error ${code},`)
-                                // The page shows `code` as code: no backticks.
-                                : says.includes(error.replace(/^error: /, '').replaceAll('`', ''));
-                        if (!agrees) {
-                            failures.push(`${q.id}: its key "${says}" is not ${q.listing}'s recorded ${error ?? 'success'}`);
-                        }
-                    }
-                }
-            }
-            clean(failures, describe(path, failures));
-        });
-
+/// The rehearsal's checks of page `path`, when it has a rehearsal: call
+/// inside the page's group (one test at a time), after the tests that need
+/// the page as loaded, since a showcase page's first tests here reload it.
+/// `book()` is the openBook() the page came from, `loaded()` the page's one
+/// load over http, `book.open`'s result.
+///
+/// Every rehearsed page is also loaded once from file://, when a test here
+/// first needs it, for its answers and its keys: the answers test fails on
+/// any problem of that load, so the page is also checked as site.test.mjs
+/// checks every other page from file://.
+///
+/// In order, on a showcase page: answers survive a reload (on the http load
+/// and on the file:// load; each ends reloaded, with nothing stored, as a
+/// fresh load is); the keyboard (http; it ends with Clear); axe with
+/// answers showing (http); then on every rehearsed page the answers and the
+/// keys (file://), and on a showcase page the view without JavaScript (a
+/// context of its own).
+export function rehearsalTests(path, book, loaded) {
+    if (!rehearsed.includes(path)) return;
+    let file = null;
+    const fromFile = () => (file ??= book().open(book().fileUrl(path)));
+    after(async () => {
+        const opened = await file?.catch(() => null);
+        await opened?.close();
     });
 
     if (showcases.has(path)) test(`${path}: answers survive a reload, over http and from file://, and clearing forgets them`, async () => {
         for (const where of ['http', 'file']) {
-            const url = where === 'http' ? path : book.fileUrl(path);
-            const { page, problems, close } = await book.open(url);
-            try {
+            const { page, problems } = where === 'http' ? loaded() : await fromFile();
+            {
                 const failures = [];
                 const all = await questions(page);
                 const blank = await sizes(page);
@@ -417,15 +305,13 @@ for (const path of rehearsed.filter(checked)) {
                 }
                 failures.push(...problems.map((p) => `${where}: ${p}`));
                 clean(failures, describe(path, failures));
-            } finally {
-                await close();
             }
         }
     });
 
     if (showcases.has(path)) test(`${path}: the keyboard alone answers, retries and clears`, async () => {
-        const { page, problems, close } = await book.open(path);
-        try {
+        const { page, problems } = loaded();
+        {
             const failures = [];
             const all = await questions(page);
             const focused = () =>
@@ -498,14 +384,12 @@ for (const path of rehearsed.filter(checked)) {
             }
             failures.push(...problems);
             clean(failures, describe(path, failures));
-        } finally {
-            await close();
         }
     });
 
     if (showcases.has(path)) test(`${path}: axe finds nothing in five themes, with answers showing`, async () => {
-        const { page, close } = await book.open(path);
-        try {
+        const { page } = loaded();
+        {
             const all = await questions(page);
             await answer(page, all[0].id, wrongOf(all[0]));
             await answer(page, all[1].id, all[1].answer);
@@ -516,19 +400,132 @@ for (const path of rehearsed.filter(checked)) {
             });
             const failures = await axeInThemes(page, '.rehearsal');
             clean(failures, describe(path, failures));
-        } finally {
-            await close();
         }
+    });
+
+    test(`${path}: each question says right or wrong at once, with its explanation, and moves nothing`, async () => {
+        const { page, problems } = await fromFile();
+        const failures = [];
+        const all = await questions(page);
+        assert.ok(all.length >= 3, `${all.length} questions, fewer than 3`);
+        // The whole walk runs in the page, by theme/rehearsal.js's own
+        // handlers: a round trip per step, and the scroll and paint a
+        // pointer brings, would cost this test most of its time. The
+        // real pointer and keyboard are the showcase pages' tests.
+        const walks = await page.evaluate(walk);
+        let right = 0;
+        for (const [i, q] of all.entries()) {
+            const at = `${q.id}`;
+            const { start, empty, top, wrong, moved, retried, part, good, tallied } = walks[i];
+            if (start.state !== null || start.whyShown) {
+                failures.push(`${at}: answered before the reader did`);
+            }
+            if (empty.verdict !== 'Choose an answer first.' || empty.state) {
+                failures.push(`${at}: Check with nothing chosen says ${JSON.stringify(empty.verdict)}`);
+            }
+            if (wrong.state !== 'wrong' || !wrong.verdict.startsWith('Not quite')) {
+                failures.push(`${at}: a wrong answer says ${JSON.stringify(wrong.verdict)}`);
+            }
+            if (!wrong.whyShown || wrong.why !== q.explain) {
+                failures.push(`${at}: the explanation is not shown after a wrong answer`);
+            }
+            if (wrong.live !== 'polite') {
+                failures.push(`${at}: the feedback is not a polite live region`);
+            }
+            if (moved !== top) {
+                failures.push(`${at}: the page below moved when the feedback appeared`);
+            }
+            if (!wrong.retry || wrong.focus !== 'rehearsal-retry') {
+                failures.push(`${at}: Retry is not enabled and focused after Check`);
+            }
+            if (retried.state || retried.checked.length || retried.whyShown) {
+                failures.push(`${at}: Retry did not clear the answer`);
+            }
+            if (q.answer.length > 1) {
+                const want = `Not quite: ${q.answer.length} of the choices are right.`;
+                if (part?.verdict !== want) {
+                    failures.push(`${at}: part of the answer says ${JSON.stringify(part?.verdict)}`);
+                }
+            }
+            if (good.state !== 'right' || good.verdict !== 'Right.' || !good.whyShown) {
+                failures.push(`${at}: the right answer says ${JSON.stringify(good.verdict)}`);
+            }
+            right += 1;
+            if (tallied !== right) {
+                failures.push(`${at}: the tally says ${tallied}, not ${right}`);
+            }
+            const input = q.kind === 'predict' && q.rule !== 'exact' ? 'checkbox' : null;
+            if (input && q.type !== input) {
+                failures.push(`${at}: a ${q.rule} prediction asks for one answer`);
+            }
+        }
+        failures.push(...problems);
+        clean(failures, describe(path, failures));
+    });
+
+    test(`${path}: each answer says which choices are right, and each predict, compile and interleavings key is what its listing recorded`, async () => {
+        const failures = [];
+        {
+            for (const q of await questions((await fromFile()).page)) {
+                // What the <details> says to a reader without JavaScript.
+                if (!/^The right answers? (is|are) [A-Z]/.test(q.says)) {
+                    failures.push(`${q.id}: its answer says ${JSON.stringify(q.says)}`);
+                }
+                if (!q.listing) continue;
+                const dir = listingDir(q.listing);
+                const right = q.answer.map((i) => q.choices[i]);
+                if (q.kind === 'predict' && q.rule === 'exact') {
+                    const recorded = readFileSync(join(dir, 'output.txt'), 'utf8');
+                    // A choice is read trimmed (its text in the page); an
+                    // output may open with the blank line a panic prints.
+                    if (right[0] !== recorded.trim()) {
+                        failures.push(`${q.id}: its key is not ${q.listing}'s output.txt`);
+                    }
+                }
+                if (q.kind === 'interleavings') {
+                    // The model's performances in performances.txt, each
+                    // its events joined as a choice is read.
+                    const text = readFileSync(join(dir, 'performances.txt'), 'utf8');
+                    const model = text.split(/^model /m).find((m) => m.startsWith(`${q.model}\n`));
+                    const explored = (model ?? '').split(/^performance /m).slice(1).map((p) =>
+                        p.split('\n').filter((l) => l.startsWith('    ')).map((l) => l.trim()).join('\n'));
+                    q.choices.forEach((choice, i) => {
+                        const lines = choice.split('\n').map((l) => l.trim()).join('\n');
+                        if (explored.includes(lines) !== q.answer.includes(i)) {
+                            failures.push(`${q.id}: choice ${i + 1} is keyed ${q.answer.includes(i) ? 'right' : 'wrong'}, and loom ${explored.includes(lines) ? 'explored' : 'did not explore'} it in ${q.listing}'s model ${q.model}`);
+                        }
+                    });
+                }
+                if (q.kind === 'compile') {
+                    const stderr = join(dir, 'src/main.stderr');
+                    const error = existsSync(stderr)
+                        ? readFileSync(stderr, 'utf8').split('\n').find((l) => l.startsWith('error'))
+                        : null;
+                    const code = error?.match(/^error\[(E\d+)\]/)?.[1];
+                    const says = right[0];
+                    const agrees = error === null
+                        ? says === 'It compiles.'
+                        : code
+                            ? says.includes(`error ${code},`)
+                            // The page shows `code` as code: no backticks.
+                            : says.includes(error.replace(/^error: /, '').replaceAll('`', ''));
+                    if (!agrees) {
+                        failures.push(`${q.id}: its key "${says}" is not ${q.listing}'s recorded ${error ?? 'success'}`);
+                    }
+                }
+            }
+        }
+        clean(failures, describe(path, failures));
     });
 
     // How a page looks without JavaScript depends on the stylesheet and
     // the shape of each question: the showcase pages show every shape.
     // Every page's answer sentences are checked with its keys, above.
     if (showcases.has(path)) test(`${path}: without JavaScript each question shows its answer in a <details>`, async () => {
-        const context = await book.browser.newContext({ javaScriptEnabled: false });
+        const context = await book().browser.newContext({ javaScriptEnabled: false });
         try {
             const page = await context.newPage();
-            await page.goto(book.url(path), { waitUntil: 'load' });
+            await page.goto(book().url(path), { waitUntil: 'load' });
             const seen = await page.$$eval('form.rehearsal-question', (forms) =>
                 forms.map((form) => {
                     const shown = (selector) => {
