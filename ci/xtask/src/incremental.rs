@@ -267,16 +267,16 @@ impl Built {
     }
 }
 
-/// The listing tests, on what [`build`] made: runs those of the listings
-/// whose key changed and those of every crate that is no listing (the
-/// xtask's own, the score's, the recording's), and notes in `built` the
-/// listings tested. Returns a note for the summary.
-pub fn listing_tests(
+/// The listing tests to run, on what [`build`] made: those of the
+/// listings whose key changed and those of every crate that is no listing
+/// (the xtask's own, the score's, the recording's). Notes in `built` the
+/// listings whose tests will run, which the mutants sample draws from.
+pub fn plan_listing_tests(
     cache: &Cache,
     root: &Path,
     workspace: &Workspace,
     built: &mut Built,
-) -> Result<String, String> {
+) -> ListingTests {
     let work = workspace
         .listings
         .iter()
@@ -293,11 +293,27 @@ pub fn listing_tests(
         .map(|l| l.name.as_str())
         .chain(plan.fresh.iter().map(String::as_str))
         .chain(["page-tests"]); // a later stage
-    let mut command = nextest(root, &format!("not ({})", packages(skip)))?;
-    crate::run(&mut command, "a test failed (nextest names it above)")?;
+    let filter = format!("not ({})", packages(skip));
     built.tested = plan.stale_names().into_iter().map(String::from).collect();
-    plan.record(cache)?;
-    Ok(plan.note("listings' tests"))
+    ListingTests { plan, filter }
+}
+
+/// The listing tests [`plan_listing_tests`] chose.
+pub struct ListingTests {
+    plan: cache::Plan,
+    /// The nextest filterset that picks them.
+    filter: String,
+}
+
+impl ListingTests {
+    /// Runs them, and records them when they pass. Returns a note for the
+    /// summary.
+    pub fn run(self, cache: &Cache, root: &Path) -> Result<String, String> {
+        let mut command = nextest(root, &self.filter)?;
+        crate::run(&mut command, "a test failed (nextest names it above)")?;
+        self.plan.record(cache)?;
+        Ok(self.plan.note("listings' tests"))
+    }
 }
 
 /// Starts the check of every program that must not compile
