@@ -684,7 +684,7 @@ note: required by a bound in `tokio::spawn`
             );
         }
         assert_eq!(outside("src/main.rs:3:4"), None);
-        assert_eq!(outside("tests/misuse/../../src/main.rs:3:4"), None);
+        assert_eq!(outside("tests/refused/../../src/main.rs:3:4"), None);
     }
 
     #[test]
