@@ -188,6 +188,7 @@ fn steers_the_build(name: &str) -> bool {
         "RUSTDOC",
         "RUSTC_WRAPPER",
         "RUSTC_WORKSPACE_WRAPPER",
+        "RUSTC_BOOTSTRAP",
         "RUSTUP_TOOLCHAIN",
         "CARGO_INCREMENTAL",
         "CARGO_TARGET_DIR",

@@ -926,27 +926,38 @@ fn check_caption_count(
     }
 }
 
-/// The test `cargo xtask new-listing` writes fails until it is replaced
-/// by one that asserts the listing's claim; this says so before anything
-/// is compiled.
-/// Whether the manifest at `manifest` declares `src/main.rs` as a program
-/// cargo builds only with a feature asked for (`required-features`), as a
-/// negative example's must be: the workspace's build must not compile it.
-fn builds_only_when_asked(manifest: &Path) -> bool {
-    let text = std::fs::read_to_string(manifest).unwrap_or_default();
-    let Ok(table) = text.parse::<toml::Table>() else {
+/// Whether `manifest` (a listing's `Cargo.toml`) declares `src/main.rs`
+/// as a program cargo builds only with a feature asked for
+/// (`required-features`), as a negative example's must be: the
+/// workspace's build must not compile it. A `[[bin]]` without `path` is
+/// `src/main.rs` when it is named after the package, as cargo infers.
+fn builds_only_when_asked(manifest: &str) -> bool {
+    let Ok(table) = manifest.parse::<toml::Table>() else {
         return false;
     };
+    let package = table
+        .get("package")
+        .and_then(|p| p.get("name"))
+        .and_then(|n| n.as_str());
     let bins = table.get("bin").and_then(|b| b.as_array());
     bins.into_iter().flatten().any(|bin| {
-        bin.get("path").and_then(|p| p.as_str()) == Some("src/main.rs")
-            && bin
-                .get("required-features")
-                .and_then(|f| f.as_array())
-                .is_some_and(|f| !f.is_empty())
+        let main = match bin.get("path").and_then(|p| p.as_str()) {
+            Some(path) => path.trim_start_matches("./") == "src/main.rs",
+            None => {
+                package.is_some()
+                    && bin.get("name").and_then(|n| n.as_str()) == package
+            }
+        };
+        main && bin
+            .get("required-features")
+            .and_then(|f| f.as_array())
+            .is_some_and(|f| !f.is_empty())
     })
 }
 
+/// The test `cargo xtask new-listing` writes fails until it is replaced
+/// by one that asserts the listing's claim; this says so before anything
+/// is compiled.
 fn check_test_written(listing: &Listing, report: &mut Report) {
     if listing.kind != Kind::Program {
         return;
@@ -1013,7 +1024,10 @@ fn check_recorded_files(
             };
             report.add(&stderr, None, message, fix);
         }
-        if !builds_only_when_asked(&listing.dir.join("Cargo.toml")) {
+        let manifest_text =
+            std::fs::read_to_string(listing.dir.join("Cargo.toml"))
+                .unwrap_or_default();
+        if !builds_only_when_asked(&manifest_text) {
             report.add(
                 &listing.dir.join("Cargo.toml"),
                 None,
@@ -1038,6 +1052,27 @@ fn check_recorded_files(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_negative_example_must_be_a_program_cargo_builds_only_when_asked() {
+        let scaffold = crate::scaffold::manifest("listing-05-09", true);
+        assert!(builds_only_when_asked(&scaffold));
+        let no_path = scaffold.replace("path = \"src/main.rs\"\n", "");
+        assert!(builds_only_when_asked(&no_path), "{no_path}");
+        let dotted = scaffold.replace("\"src/main.rs\"", "\"./src/main.rs\"");
+        assert!(builds_only_when_asked(&dotted));
+        let always =
+            scaffold.replace("required-features = [\"refused\"]\n", "");
+        assert!(!builds_only_when_asked(&always), "{always}");
+        // A `[[bin]]` without a path named otherwise is `src/bin/<name>.rs`.
+        let other = no_path.replace(
+            "[[bin]]\nname = \"listing-05-09\"",
+            "[[bin]]\nname = \"other\"",
+        );
+        assert!(!builds_only_when_asked(&other), "{other}");
+        let program = crate::scaffold::manifest("listing-05-09", false);
+        assert!(!builds_only_when_asked(&program));
+    }
 
     fn listing(dir: &Path, kind: Kind) -> Listing {
         Listing::sample("listing-05-07", dir, "ch05-mutexes", kind)

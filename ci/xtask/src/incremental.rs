@@ -162,7 +162,8 @@ pub fn build(root: &Path) -> Result<Built, String> {
 
 /// From one of cargo's JSON messages: the package id and the library file
 /// it built (or found fresh), if it is a library: its rlib, or a proc
-/// macro's shared library (not the metadata-only `.rmeta` beside them).
+/// macro's shared library (not the metadata-only `.rmeta` beside them),
+/// as rustc's `--extern` takes it.
 fn library(message: &Value) -> Option<(String, PathBuf)> {
     if message["reason"] != "compiler-artifact"
         || message["profile"]["test"] != false
@@ -176,11 +177,17 @@ fn library(message: &Value) -> Option<(String, PathBuf)> {
     if !is_library {
         return None;
     }
-    let file = message["filenames"]
+    // An rlib where there is one (a library may also be a `cdylib`), or
+    // else a proc macro's shared library.
+    let files: Vec<&str> = message["filenames"]
         .as_array()?
         .iter()
         .filter_map(Value::as_str)
-        .find(|f| !f.ends_with(".rmeta"))?;
+        .collect();
+    let file = files
+        .iter()
+        .find(|f| f.ends_with(".rlib"))
+        .or_else(|| files.iter().find(|f| !f.ends_with(".rmeta")))?;
     let id = message["package_id"].as_str()?;
     Some((id.to_string(), PathBuf::from(file)))
 }
@@ -400,27 +407,25 @@ impl Finish for Checking {
 }
 
 /// A command run beside the next stages whose work `plan` records when
-/// it passes (the negative examples, the loom models, the mutants
-/// sample); [`PlannedRun::finish`] waits for it.
+/// it passes (the loom models, the mutants sample); [`PlannedRun::finish`]
+/// waits for it.
 pub struct PlannedRun {
     child: Background,
     plan: cache::Plan,
     /// The stage's note when it passes.
     note: String,
-    /// What a failed command means: the stage's error, or `Ok` when a
-    /// second look (each negative example alone) finds nothing wrong.
-    failed: Box<dyn FnOnce() -> Result<(), String>>,
+    /// What a failed command means: the stage's error.
+    failed: String,
 }
 
 impl Finish for PlannedRun {
     /// Waits for the command, prints its log, and records the plan when
-    /// it passed (or `failed` found nothing wrong). Returns the stage's
-    /// note.
+    /// it passed. Returns the stage's note.
     fn finish(self: Box<Self>, cache: &Cache) -> Result<String, String> {
         let ended = self.child.wait()?;
         print!("{}", ended.log);
         if !ended.status.success() {
-            (self.failed)()?;
+            return Err(self.failed);
         }
         self.plan.record(cache)?;
         Ok(ended.note(&self.note))
@@ -460,7 +465,6 @@ pub fn start_loom(
          listing's performances.txt (see above), in one of: {}",
         plan.stale_names().join(", ")
     );
-    let failed = Box::new(move || Err(failed));
     let note = plan.note("loom listings");
     Ok(Beside::Running(Box::new(PlannedRun {
         child,
@@ -537,9 +541,7 @@ pub fn start_mutants_sample(
         (None, None) => "run: an input changed since it last passed".into(),
     };
     let child = start(only, log)?;
-    let failed = Box::new(|| {
-        Err("the mutants sample failed: its report is above".to_string())
-    });
+    let failed = "the mutants sample failed: its report is above".to_string();
     Ok(Beside::Running(Box::new(PlannedRun {
         child,
         plan,
@@ -559,6 +561,45 @@ mod tests {
             "package(=listing-01-03) | package(=page-tests)"
         );
         assert_eq!(packages([]), "none()");
+    }
+
+    #[test]
+    fn a_library_is_its_rlib_or_its_proc_macro_not_its_metadata() {
+        let artifact = |kinds: &[&str], files: &[&str], test: bool| {
+            serde_json::json!({
+                "reason": "compiler-artifact",
+                "package_id": "registry+https://x#tokio@1.54.1",
+                "target": { "kind": kinds },
+                "profile": { "test": test },
+                "filenames": files,
+            })
+        };
+        let rlib = "/t/deps/libtokio-1.rlib";
+        let id = "registry+https://x#tokio@1.54.1".to_string();
+        let found = library(&artifact(
+            &["lib"],
+            &[rlib, "/t/deps/libtokio-1.rmeta"],
+            false,
+        ));
+        assert_eq!(found, Some((id.clone(), PathBuf::from(rlib))));
+        let both = artifact(
+            &["cdylib", "rlib"],
+            &["/t/deps/libtokio-1.so", rlib],
+            false,
+        );
+        assert_eq!(library(&both), Some((id.clone(), PathBuf::from(rlib))));
+        let proc_macro =
+            artifact(&["proc-macro"], &["/t/deps/libtokio_macros-2.so"], false);
+        assert_eq!(
+            library(&proc_macro),
+            Some((id, PathBuf::from("/t/deps/libtokio_macros-2.so")))
+        );
+        assert_eq!(
+            library(&artifact(&["lib"], &[rlib], true)),
+            None,
+            "its tests"
+        );
+        assert_eq!(library(&artifact(&["bin"], &["/t/deps/x"], false)), None);
     }
 
     fn listing(name: &str, kind: Kind) -> Listing {

@@ -48,8 +48,9 @@ cargo xtask <verb>
   check         only the fast drift guard (includes, anchors, listings,
                 captions, code-block rules); no compiling
   outputs [FILTER…]
-                rerun listings and rewrite their recorded output, every
-                negative example's recorded compiler error, and the
+                rerun listings and rewrite their recorded output, the
+                recorded compiler error of every program that must not
+                compile (negative examples and near misses), and the
                 performances a loom listing's models explore; with
                 filters, only listings whose path contains one (ch05);
                 `outputs --check [FILTER…]` only compares, as the test

@@ -5,35 +5,46 @@
 //! `src/main.rs` (`kind = "compile-fail"`: the error its page shows) and
 //! every program in a listing's `tests/refused/`: the near misses a page
 //! names. Each one's record is the `.stderr` file of the same name beside
-//! it. Each is compiled by rustc alone, from its package's
-//! folder, against the libraries the test build made for the package's
-//! dependencies and dev-dependencies, passed by `--extern` as cargo passes
-//! them. Nothing is compiled twice: rustc only checks the program
-//! (`--emit=metadata`), and the libraries are the build's own.
+//! it. Each is compiled by rustc alone, from its package's folder, with
+//! the flags cargo would give it (edition, crate name, the package's
+//! lints and `cfg`s: see [`Externs`]), against the libraries the test
+//! build made for the package's dependencies, passed by `--extern`: a
+//! negative listing's `src/main.rs` gets its dependencies, as the
+//! package's program; a near miss also its dev-dependencies, as the
+//! package's tests. Nothing is compiled twice: rustc only checks the
+//! program (`--emit=metadata`), and the libraries are the build's own.
 //!
 //! What rustc prints is compared with the record after [`normalize`]:
 //! - the summary rustc ends with ("aborting due to", "For more
-//!   information") is dropped, and so are trailing spaces;
+//!   information") is dropped, and so are trailing spaces and rustc's
+//!   note on the file where it wrote a long type's full name;
 //! - a place in the toolchain's sources is written `$RUST/…`, and one in a
 //!   crate from the registry `$CARGO/<crate>-$VERSION/…`. Such a place
-//!   loses its line and column and the lines it quotes lose their numbers:
-//!   they change with the toolchain and the dependency, not with the
-//!   listing;
+//!   loses its line and column, which change with the toolchain and the
+//!   dependency, not with the listing; the lines a crate's place quotes
+//!   lose their numbers, and the toolchain's are dropped: rustc quotes
+//!   them only where the `rust-src` component is installed;
 //! - the gutter then narrows to the widest line number left, as rustc
 //!   would print it had the hidden numbers not widened it.
+//!
+//! The libraries are the workspace's, built with the union of the
+//! features its packages ask of each (tokio's `test-util`, say). A
+//! program that a reader's build refuses only for want of such a feature
+//! would compile here, and the check would say so.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
+use regex::Regex;
 use serde_json::Value;
 
 use crate::listings::{Kind, Listing, Workspace};
 use crate::problem::Report;
 
 /// A program that must not compile.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Refusal {
     /// The package whose dependencies it may use.
     pub package: String,
@@ -163,13 +174,26 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// What rustc needs to compile a package's programs as cargo would: its
-/// edition, and the library the test build made for each of its
-/// dependencies and dev-dependencies, by the name its code uses.
+/// What rustc needs to compile a package's programs as cargo would.
 pub struct Externs {
-    packages: HashMap<String, (String, Vec<(String, PathBuf)>)>,
+    packages: HashMap<String, Package>,
     /// Where the libraries' own dependencies are (`target/debug/deps`).
     deps: PathBuf,
+}
+
+/// One package, as rustc sees it under cargo.
+struct Package {
+    edition: String,
+    /// Its lints, as cargo passes them (`--warn=…`, `--check-cfg …`).
+    lints: Vec<String>,
+    /// Its features' names, for `--check-cfg`.
+    features: Vec<String>,
+    /// The library the test build made for each dependency, by the name
+    /// its code uses.
+    normal: Vec<(String, PathBuf)>,
+    /// The same for each dev-dependency: a near miss in `tests/refused/`
+    /// may use them, as the package's tests do; its `src/main.rs` may not.
+    dev: Vec<(String, PathBuf)>,
 }
 
 impl Externs {
@@ -192,12 +216,19 @@ impl Externs {
     ) -> Result<Externs, String> {
         let metadata =
             crate::metadata::json(&root.join("Cargo.toml"), &["--locked"])?;
+        let workspace_lints = read_toml(&root.join("Cargo.toml"))?
+            .get("workspace")
+            .and_then(|w| w.get("lints"))
+            .cloned();
         let mut packages = HashMap::new();
         for refusal in refusals {
             if packages.contains_key(&refusal.package) {
                 continue;
             }
-            let found = of_package(&metadata, &refusal.package, libraries)?;
+            let manifest = read_toml(&refusal.dir.join("Cargo.toml"))?;
+            let lints = lints(&manifest, workspace_lints.as_ref());
+            let found =
+                of_package(&metadata, &refusal.package, libraries, lints)?;
             packages.insert(refusal.package.clone(), found);
         }
         Ok(Externs {
@@ -206,32 +237,58 @@ impl Externs {
         })
     }
 
-    /// Every library file `refusal` is compiled against: a check's input.
+    /// Every library file `package`'s programs are compiled against: a
+    /// check's input.
     pub fn files_of(&self, package: &str) -> Vec<PathBuf> {
         self.packages
             .get(package)
-            .map(|(_, libs)| libs.iter().map(|(_, f)| f.clone()).collect())
-            .unwrap_or_default()
+            .map(|p| p.normal.iter().chain(&p.dev).map(|(_, f)| f.clone()))
+            .into_iter()
+            .flatten()
+            .collect()
     }
 
     /// rustc, checking `refusal` as cargo would compile it, printing its
-    /// errors as the records hold them (no colour, 140 columns).
+    /// errors as the records hold them (no colour, 140 columns). A
+    /// negative listing's `src/main.rs` is its package's program, built
+    /// with its feature `refused` and its dependencies; a near miss is a
+    /// program of its own that may also use the dev-dependencies.
     fn rustc(&self, refusal: &Refusal, out: &Path) -> Command {
-        let (edition, libs) = &self.packages[&refusal.package];
-        let stem = refusal.program.file_stem().unwrap_or_default();
+        let package = &self.packages[&refusal.package];
+        let program = refusal.program == Path::new(MAIN);
+        let name = if program {
+            refusal.package.replace('-', "_")
+        } else {
+            let stem = refusal.program.file_stem().unwrap_or_default();
+            stem.to_string_lossy().replace('-', "_")
+        };
         let mut command = Command::new(rustc());
         command
             .current_dir(&refusal.dir)
             .args(["--crate-type", "bin", "--emit=metadata"])
             .args(["--color=never", "--diagnostic-width=140"])
-            .arg(format!("--edition={edition}"))
-            .arg("--crate-name")
-            .arg(stem.to_string_lossy().replace('-', "_"))
+            .arg(format!("--edition={}", package.edition))
+            .args(["--crate-name", &name])
+            .args(&package.lints)
+            .args(["--check-cfg", "cfg(docsrs,test)"]);
+        let features: Vec<String> = package
+            .features
+            .iter()
+            .map(|f| format!("\"{f}\""))
+            .collect();
+        command
+            .arg("--check-cfg")
+            .arg(format!("cfg(feature, values({}))", features.join(", ")));
+        if program {
+            command.args(["--cfg", "feature=\"refused\""]);
+        }
+        command
             .arg("--out-dir")
             .arg(out)
             .arg("-L")
             .arg(format!("dependency={}", self.deps.display()));
-        for (name, file) in libs {
+        let dev = if program { &[][..] } else { &package.dev[..] };
+        for (name, file) in package.normal.iter().chain(dev) {
             command
                 .arg("--extern")
                 .arg(format!("{name}={}", file.display()));
@@ -241,18 +298,85 @@ impl Externs {
     }
 }
 
+/// A negative listing's program.
+const MAIN: &str = "src/main.rs";
+
+/// The TOML file at `path`.
+fn read_toml(path: &Path) -> Result<toml::Table, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    text.parse().map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The rustc lint flags cargo passes for a package whose manifest is
+/// `manifest`: its `[lints.rust]`, or the workspace's (`workspace_lints`,
+/// the root's `[workspace.lints]`) under `[lints] workspace = true`, each
+/// as `--<level>=<lint>` in the order of their priority, then of their
+/// names, and `unexpected_cfgs`' `check-cfg` as `--check-cfg`.
+fn lints(
+    manifest: &toml::Table,
+    workspace_lints: Option<&toml::Value>,
+) -> Vec<String> {
+    let own = manifest.get("lints");
+    let inherits = own
+        .and_then(|l| l.get("workspace"))
+        .and_then(toml::Value::as_bool)
+        == Some(true);
+    let table = if inherits { workspace_lints } else { own };
+    let Some(rust) =
+        table.and_then(|t| t.get("rust")).and_then(|r| r.as_table())
+    else {
+        return Vec::new();
+    };
+    let mut levels: Vec<(i64, &str, &str)> = Vec::new();
+    let mut check_cfg = Vec::new();
+    for (lint, setting) in rust {
+        let (level, priority) = match setting {
+            toml::Value::String(level) => (level.as_str(), 0),
+            toml::Value::Table(table) => {
+                let level = table.get("level").and_then(|l| l.as_str());
+                let priority =
+                    table.get("priority").and_then(|p| p.as_integer());
+                for cfg in table
+                    .get("check-cfg")
+                    .and_then(|c| c.as_array())
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| c.as_str())
+                {
+                    check_cfg.push(cfg.to_string());
+                }
+                (level.unwrap_or("warn"), priority.unwrap_or(0))
+            }
+            _ => continue,
+        };
+        levels.push((priority, lint.as_str(), level));
+    }
+    levels.sort();
+    let mut flags: Vec<String> = levels
+        .into_iter()
+        .map(|(_, lint, level)| format!("--{level}={lint}"))
+        .collect();
+    for cfg in check_cfg {
+        flags.extend(["--check-cfg".to_string(), cfg]);
+    }
+    flags
+}
+
 /// The rustc cargo would run: `RUSTC`, as cargo reads it, or `rustc`.
 fn rustc() -> String {
     std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string())
 }
 
-/// `package`'s edition and `--extern`s, from `metadata` (the JSON of
-/// `cargo metadata` with its resolve) and the build's `libraries`.
+/// `package`'s edition, features and `--extern`s, from `metadata` (the
+/// JSON of `cargo metadata` with its resolve) and the build's `libraries`,
+/// with its `lints`.
 fn of_package(
     metadata: &Value,
     package: &str,
     libraries: &HashMap<String, Vec<PathBuf>>,
-) -> Result<(String, Vec<(String, PathBuf)>), String> {
+    lints: Vec<String>,
+) -> Result<Package, String> {
     let members = metadata["workspace_members"].as_array();
     let found = metadata["packages"]
         .as_array()
@@ -265,20 +389,32 @@ fn of_package(
         .ok_or_else(|| format!("cargo metadata has no package {package}"))?;
     let id = &found["id"];
     let edition = found["edition"].as_str().unwrap_or("2015").to_string();
+    let mut features: Vec<String> = found["features"]
+        .as_object()
+        .map(|f| f.keys().cloned().collect())
+        .unwrap_or_default();
+    features.sort();
     let node = metadata["resolve"]["nodes"]
         .as_array()
         .into_iter()
         .flatten()
         .find(|n| n["id"] == *id)
         .ok_or_else(|| format!("cargo metadata resolved no {package}"))?;
-    let mut externs = Vec::new();
+    let (mut normal, mut dev) = (Vec::new(), Vec::new());
     for dep in node["deps"].as_array().into_iter().flatten() {
-        // Dependencies and dev-dependencies for every target: not build
-        // dependencies, nor those of a `cfg` (loom's, say).
-        let used = dep["dep_kinds"].as_array().into_iter().flatten().any(|k| {
-            (k["kind"].is_null() || k["kind"] == "dev") && k["target"].is_null()
-        });
-        if !used {
+        // For every target, not only some `cfg` (loom's, say), which the
+        // test build does not build; build dependencies are the build
+        // script's.
+        let kinds: Vec<&Value> = dep["dep_kinds"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|k| k["target"].is_null())
+            .map(|k| &k["kind"])
+            .collect();
+        let is_normal = kinds.iter().any(|k| k.is_null());
+        let is_dev = kinds.iter().any(|k| **k == "dev");
+        if !is_normal && !is_dev {
             continue;
         }
         let (Some(name), Some(pkg)) =
@@ -303,10 +439,18 @@ fn of_package(
                 ))
             }
         };
-        externs.push((name.to_string(), file));
+        let list = if is_normal { &mut normal } else { &mut dev };
+        list.push((name.to_string(), file));
     }
-    externs.sort();
-    Ok((edition, externs))
+    normal.sort();
+    dev.sort();
+    Ok(Package {
+        edition,
+        lints,
+        features,
+        normal,
+        dev,
+    })
 }
 
 /// What rustc printed for a program, normalized, or `None` if it
@@ -385,7 +529,9 @@ pub fn check(
                 fix,
             ),
             Some(error) => {
-                let Ok(recorded) = std::fs::read_to_string(&record) else {
+                let Ok(recorded) = std::fs::read_to_string(&record)
+                    .map(|r| r.replace("\r\n", "\n"))
+                else {
                     report.add(
                         &record,
                         None,
@@ -475,10 +621,13 @@ fn first_difference(
 /// documentation.
 pub fn normalize(raw: &str) -> String {
     let mut lines: Vec<String> = Vec::new();
-    let mut hiding = false;
+    // Below a place outside the listing: its quoted lines lose their
+    // numbers (a crate's), or are dropped (the toolchain's, which rustc
+    // quotes only when the `rust-src` component is installed).
+    let mut below = Below::Listing;
     for line in raw.lines() {
         let line = line.trim_end();
-        if is_summary(line) {
+        if is_summary(line) || is_long_type_note(line) {
             continue;
         }
         let trimmed = line.trim_start();
@@ -490,31 +639,40 @@ pub fn normalize(raw: &str) -> String {
             let arrow = &trimmed[..4];
             match outside(place) {
                 Some(place) => {
+                    below = if place.starts_with("$RUST/") {
+                        Below::Toolchain
+                    } else {
+                        Below::Crate
+                    };
                     lines.push(format!("{}{arrow}{place}", &line[..indent]));
-                    hiding = true;
                 }
                 None => {
+                    below = Below::Listing;
                     lines.push(line.to_string());
-                    hiding = false;
                 }
             }
             continue;
         }
-        if hiding
-            && trimmed.starts_with(|c: char| {
-                c.is_ascii_digit() || c == '|' || c == '.'
-            })
-        {
-            let numbers = line.len()
-                - line
-                    .trim_start_matches([
-                        ' ', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
-                    ])
-                    .len();
-            lines.push(format!("{}{}", " ".repeat(numbers), &line[numbers..]));
-            continue;
+        let quoted = trimmed
+            .starts_with(|c: char| c.is_ascii_digit() || c == '|' || c == '.');
+        match below {
+            Below::Toolchain if quoted => continue,
+            Below::Crate if quoted => {
+                let numbers = line.len()
+                    - line
+                        .trim_start_matches(|c: char| {
+                            c == ' ' || c.is_ascii_digit()
+                        })
+                        .len();
+                lines.push(format!(
+                    "{}{}",
+                    " ".repeat(numbers),
+                    &line[numbers..]
+                ));
+                continue;
+            }
+            _ => below = Below::Listing,
         }
-        hiding = false;
         lines.push(line.to_string());
     }
     while lines.last().is_some_and(String::is_empty) {
@@ -523,6 +681,29 @@ pub fn normalize(raw: &str) -> String {
     let mut text = narrow(&lines).join("\n");
     text.push('\n');
     text
+}
+
+/// What the lines below a place rustc names quote.
+#[derive(Clone, Copy)]
+enum Below {
+    Listing,
+    Crate,
+    Toolchain,
+}
+
+/// rustc's note on where it wrote a type's full name (a file in the
+/// output folder, different on every machine), and its advice to ask
+/// for it.
+fn is_long_type_note(line: &str) -> bool {
+    let note = line.trim_start();
+    let note = note.strip_prefix("= note: ").unwrap_or(note);
+    [
+        "the full name for the type has been written to",
+        "the full type name has been written to",
+        "consider using `--verbose` to print the full type name",
+    ]
+    .iter()
+    .any(|start| note.starts_with(start))
 }
 
 /// A line of the summary rustc ends with.
@@ -541,25 +722,32 @@ fn is_summary(line: &str) -> bool {
 /// it: `$RUST/…` or `$CARGO/<crate>-$VERSION/…`, without its line and
 /// column; `None` for a place in the listing's folder.
 fn outside(place: &str) -> Option<String> {
-    let path = place.split(':').next().unwrap_or(place);
-    let rust = ["/rustlib/src/rust/library/", "/library/"];
+    static LINE: OnceLock<Regex> = OnceLock::new();
+    static VERSION: OnceLock<Regex> = OnceLock::new();
+    let line = LINE.get_or_init(|| Regex::new(r":\d+(:\d+)?$").expect("valid"));
+    let version = VERSION.get_or_init(|| {
+        Regex::new(r"^(.+?)-\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]*)?$")
+            .expect("valid")
+    });
+    let path = line.replace(place, "");
     if let Some(rest) = path.strip_prefix("/rustc/").and_then(|p| {
         let (hash, rest) = p.split_once('/')?;
         (hash.len() == 40).then_some(rest)?.strip_prefix("library/")
     }) {
         return Some(format!("$RUST/{rest}"));
     }
-    if let Some(at) = path.find(rust[0]) {
-        return Some(format!("$RUST/{}", &path[at + rust[0].len()..]));
+    let rust_src = "/rustlib/src/rust/library/";
+    if let Some(at) = path.find(rust_src) {
+        return Some(format!("$RUST/{}", &path[at + rust_src.len()..]));
     }
     if let Some(at) = path.find("/registry/src/") {
         let after = &path[at + "/registry/src/".len()..];
         let (_index, rest) = after.split_once('/')?;
         let (krate, rest) = rest.split_once('/')?;
-        let name = krate
-            .rsplit_once('-')
-            .filter(|(_, v)| v.starts_with(|c: char| c.is_ascii_digit()))
-            .map_or(krate, |(name, _)| name);
+        let name = version
+            .captures(krate)
+            .and_then(|c| c.get(1))
+            .map_or(krate, |m| m.as_str());
         return Some(format!("$CARGO/{name}-$VERSION/{rest}"));
     }
     None
@@ -603,15 +791,21 @@ fn narrow_one(diagnostic: &[String]) -> Vec<String> {
         .max()
         .unwrap_or(1);
     let cut = width.saturating_sub(shown);
+    let spaces = |text: Option<&str>| {
+        text.is_some_and(|t| !t.is_empty() && t.bytes().all(|b| b == b' '))
+    };
     diagnostic
         .iter()
-        .map(|l| match l.get(..cut) {
-            Some(prefix)
-                if !prefix.is_empty() && prefix.bytes().all(|b| b == b' ') =>
-            {
-                l[cut..].to_string()
+        .map(|l| {
+            // An elided stretch, `...`, keeps its dots in the gutter.
+            if let Some(rest) = l.strip_prefix("...") {
+                if spaces(rest.get(..cut)) {
+                    return format!("...{}", &rest[cut..]);
+                }
+            } else if spaces(l.get(..cut)) {
+                return l[cut..].to_string();
             }
-            _ => l.clone(),
+            l.clone()
         })
         .collect()
 }
@@ -752,6 +946,215 @@ error[E0382]: borrow of moved value: `part`
             [root.join("ch01/listing-01-03/tests/refused/gone.stderr")]
         );
         std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn the_toolchains_quoted_lines_are_dropped_with_or_without_rust_src() {
+        let head = "\
+error[E0277]: `Rc<u8>` cannot be sent between threads safely
+  --> src/main.rs:10:5
+   |
+10 |     thread::spawn(move || rc);
+   |     ^^^^^^^^^^^^^ `Rc<u8>` cannot be sent between threads safely
+   |
+note: required by a bound in `spawn`
+";
+        let without = format!(
+            "{head}  --> /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/\
+             library/std/src/thread/functions.rs:125:0\n"
+        );
+        // With `rust-src`, rustc quotes the lines, and their numbers widen
+        // the gutter.
+        let with = format!(
+            "{}{}",
+            head.replace("\n  -->", "\n   -->")
+                .replace("\n   |", "\n    |")
+                .replace("\n10 |", "\n 10 |"),
+            "   --> /root/.rustup/toolchains/stable/lib/rustlib/src/rust/\
+             library/std/src/thread/functions.rs:125:8
+    |
+122 | pub fn spawn<F, T>(f: F) -> JoinHandle<T>
+    |        ----- required by a bound in this function
+...
+125 |     F: Send + 'static,
+    |        ^^^^ required by this bound in `spawn`
+"
+        );
+        let expected =
+            format!("{head}  --> $RUST/std/src/thread/functions.rs\n");
+        assert_eq!(normalize(&without), expected);
+        assert_eq!(normalize(&with), expected);
+    }
+
+    #[test]
+    fn an_elided_stretch_keeps_its_dots_as_the_gutter_narrows() {
+        let raw = "\
+error: future cannot be sent between threads safely
+   --> src/main.rs:8:19
+    |
+  8 |       let section = tokio::spawn(async move {
+    |  ___________________^
+  9 | |         let a = 1;
+...   |
+ 20 | |     });
+    | |______^ future created by async block is not `Send`
+note: required by a bound in `tokio::spawn`
+   --> /c/registry/src/index.crates.io-x/tokio-1.54.1/src/task/spawn.rs:176:21
+    |
+176 |         F: Future + Send + 'static,
+    |                     ^^^^ required by this bound in `spawn`
+";
+        let text = normalize(raw);
+        assert!(
+            text.contains("\n 9 | |         let a = 1;\n...  |\n20 | |"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_crates_version_is_hidden_whatever_its_name_and_version() {
+        for (krate, name) in [
+            ("tokio-stream-0.1.19", "tokio-stream"),
+            ("futures-util-0.3.34", "futures-util"),
+            ("base64-0.22.1", "base64"),
+            ("foo-1.0.0-beta.1", "foo"),
+            ("foo-2d-1.0.0+build.5", "foo-2d"),
+        ] {
+            let place = format!(
+                "/c/registry/src/index.crates.io-x/{krate}/src/lib.rs:3:1"
+            );
+            assert_eq!(
+                outside(&place),
+                Some(format!("$CARGO/{name}-$VERSION/src/lib.rs"))
+            );
+        }
+    }
+
+    #[test]
+    fn the_note_on_a_long_types_file_is_dropped() {
+        let raw = "\
+error[E0308]: mismatched types
+ --> src/main.rs:3:18
+  |
+3 |     let n: u32 = phrase;
+  |                  ^^^^^^ expected `u32`
+  |
+  = note: the full name for the type has been written to '/w/target/negatives/1/main.long-type-11029499219743812037.txt'
+  = note: consider using `--verbose` to print the full type name to the console
+";
+        assert!(!normalize(raw).contains("long-type"));
+        assert!(!normalize(raw).contains("--verbose"));
+    }
+
+    #[test]
+    fn a_package_gets_its_own_or_the_workspaces_lints_as_cargo_passes_them() {
+        let workspace: toml::Table = r#"
+[workspace.lints.rust]
+unsafe_op_in_unsafe_fn = "warn"
+unexpected_cfgs = { level = "warn", check-cfg = ["cfg(loom)"] }
+missing_docs = { level = "allow", priority = -1 }
+"#
+        .parse()
+        .unwrap();
+        let lints_of = |manifest: &str| {
+            let manifest: toml::Table = manifest.parse().unwrap();
+            lints(&manifest, workspace.get("workspace").unwrap().get("lints"))
+        };
+        assert_eq!(
+            lints_of("[lints]\nworkspace = true\n"),
+            [
+                "--allow=missing_docs",
+                "--warn=unexpected_cfgs",
+                "--warn=unsafe_op_in_unsafe_fn",
+                "--check-cfg",
+                "cfg(loom)"
+            ]
+        );
+        assert_eq!(
+            lints_of("[lints.rust]\nunused = \"deny\"\n"),
+            ["--deny=unused"]
+        );
+        assert!(lints_of("[package]\nname = \"x\"\n").is_empty());
+    }
+
+    #[test]
+    fn the_check_fails_on_a_program_that_compiles_a_changed_error_and_no_record(
+    ) {
+        let dir = std::env::temp_dir()
+            .join(format!("xtask-refused-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let refused = dir.join(REFUSED);
+        std::fs::create_dir_all(&refused).unwrap();
+        let moved = "fn main() {\n    let a = String::new();\n    \
+                     let b = a;\n    println!(\"{a}{b}\");\n}\n";
+        for (name, program) in [
+            ("fine", "fn main() {}\n"),
+            ("moved", moved),
+            ("changed", moved),
+            ("unrecorded", moved),
+        ] {
+            std::fs::write(refused.join(format!("{name}.rs")), program)
+                .unwrap();
+        }
+        let refusal = |name: &str| Refusal {
+            package: "listing-01-99".into(),
+            dir: dir.clone(),
+            program: PathBuf::from(format!("{REFUSED}/{name}.rs")),
+        };
+        let externs = Externs {
+            packages: HashMap::from([(
+                "listing-01-99".to_string(),
+                Package {
+                    edition: "2021".into(),
+                    lints: Vec::new(),
+                    features: Vec::new(),
+                    normal: Vec::new(),
+                    dev: Vec::new(),
+                },
+            )]),
+            deps: dir.join("deps"),
+        };
+        let out = dir.join("out");
+        let all = ["fine", "moved", "changed", "unrecorded"].map(refusal);
+        record(&externs, &all[1..3], &out, 2).unwrap();
+        let recorded =
+            std::fs::read_to_string(refused.join("moved.stderr")).unwrap();
+        assert!(
+            recorded.starts_with("error[E0382]: borrow of moved value: `a`\n"),
+            "{recorded}"
+        );
+        assert!(
+            recorded.contains(" --> tests/refused/moved.rs:4:16\n"),
+            "{recorded}"
+        );
+        std::fs::write(refused.join("fine.stderr"), &recorded).unwrap();
+        std::fs::write(
+            refused.join("changed.stderr"),
+            recorded.replace("E0382", "E0505"),
+        )
+        .unwrap();
+        assert!(record(&externs, &all[..1], &out, 1)
+            .unwrap_err()
+            .contains("fine.rs: compiles"));
+        assert_eq!(check(&externs, &all[1..2], &out, 2), Ok(1));
+        let report = check(&externs, &all, &out, 2).unwrap_err();
+        assert!(
+            report.contains("tests/refused/fine.rs compiles"),
+            "{report}"
+        );
+        assert!(report.contains("fine.stderr"), "{report}");
+        assert!(
+            report.contains("changed.stderr:1: rustc's error"),
+            "{report}"
+        );
+        assert!(
+            report.contains(
+                "not recorded: rustc's error for tests/refused/unrecorded.rs"
+            ),
+            "{report}"
+        );
+        assert!(!report.contains("refused/moved."), "{report}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! `compile_fail`, so negative examples are checked here instead: each
 //! `compile_fail` block on a page must be, line for line, the source of a
 //! negative listing, which `cargo xtask test` proves fails with the
-//! recorded error ([`crate::negatives`]). They are taken out of the copy that skeptic reads.
+//! recorded error ([`crate::negatives`]). They are taken out of the copy
+//! that skeptic reads.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

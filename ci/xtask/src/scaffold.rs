@@ -160,7 +160,7 @@ pub fn new_listing(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn manifest(name: &str, negative: bool) -> String {
+pub fn manifest(name: &str, negative: bool) -> String {
     let mut text = format!(
         "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n\
          edition.workspace = true\npublish.workspace = true\n"
