@@ -21,6 +21,7 @@
 
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::book::Book;
@@ -459,66 +460,109 @@ fn run_stage(
         .map(|e| (e.name.clone(), key(root, e, built)))
         .collect();
     let plan = cache.plan("exercises", work);
+    let stale: Vec<&Exercise> = exercises
+        .iter()
+        .filter(|e| plan.is_stale(&e.name))
+        .collect();
+    // Most of a run is waiting (threads that sleep, a time limit): two
+    // exercises per core at once, each reported in the order above.
+    let at_once =
+        2 * std::thread::available_parallelism().map_or(1, |n| n.get());
+    let next = Mutex::new(0..stale.len());
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..at_once.min(stale.len()) {
+            s.spawn(|| loop {
+                let Some(i) = next.lock().expect("no panic").next() else {
+                    break;
+                };
+                let checked = check_exercise(stale[i], built);
+                results.lock().expect("no panic").push((i, checked));
+            });
+        }
+    });
+    let mut results = results.into_inner().expect("no panic");
+    results.sort_by_key(|(i, _)| *i);
     let mut report = Report::default();
     let mut passed = Vec::new();
-    for exercise in exercises.iter().filter(|e| plan.is_stale(&e.name)) {
-        let mut fine = true;
-        for (listing, judge) in [
-            (exercise.starter, starter_problem as fn(&Ran) -> _),
-            (exercise.solution, solution_problem),
-        ] {
-            let mut problems = Vec::new();
-            let executables = built.of(listing);
-            if executables.is_empty() {
-                problems.push((
-                    "the build made no test executable".to_string(),
-                    NOT_BUILT.to_string(),
-                ));
-            }
-            for executable in executables {
-                let ran = run_in_package(executable, &listing.dir)?;
-                match judge(&ran) {
-                    None => println!(
-                        "{}: {}",
-                        listing.name,
-                        ran.summary().unwrap_or("ran")
-                    ),
-                    Some(problem) => {
-                        print!("{}", ran.output);
-                        problems.push(problem);
-                    }
-                }
-            }
-            match built.program_of(listing) {
-                None => problems.push((
-                    "the build made no program".to_string(),
-                    NOT_BUILT.to_string(),
-                )),
-                Some(program) => {
-                    let ran = run_in_package(program, &listing.dir)?;
-                    if let Some(problem) = program_problem(&ran) {
-                        print!("{}", ran.output);
-                        problems.push(problem);
-                    }
-                }
-            }
-            for (message, fix) in problems {
-                report.add(
-                    &listing.source(),
-                    None,
-                    format!("{}: {message}", listing.name),
-                    fix,
-                );
-                fine = false;
-            }
+    for (i, checked) in results {
+        let (output, problems) = checked?;
+        print!("{output}");
+        if problems.is_empty() {
+            passed.push(stale[i].name.as_str());
         }
-        if fine {
-            passed.push(exercise.name.as_str());
+        for (listing, message, fix) in problems {
+            report.add(
+                &listing.source(),
+                None,
+                format!("{}: {message}", listing.name),
+                fix,
+            );
         }
     }
     plan.record_passed(cache, |name| passed.contains(&name))?;
     report.finish("exercise check")?;
     Ok(plan.note("exercises"))
+}
+
+/// A problem with one of an exercise's crates: the crate, what is wrong,
+/// and what to do.
+type Problem<'a> = (&'a Listing, String, String);
+
+/// Runs an exercise's starter and solution, their tests and programs:
+/// what they printed for the report, and each problem.
+fn check_exercise<'a>(
+    exercise: &Exercise<'a>,
+    built: &Built,
+) -> Result<(String, Vec<Problem<'a>>), String> {
+    let mut output = String::new();
+    let mut found = Vec::new();
+    for (listing, judge) in [
+        (exercise.starter, starter_problem as fn(&Ran) -> _),
+        (exercise.solution, solution_problem),
+    ] {
+        let mut problems = Vec::new();
+        let executables = built.of(listing);
+        if executables.is_empty() {
+            problems.push((
+                "the build made no test executable".to_string(),
+                NOT_BUILT.to_string(),
+            ));
+        }
+        for executable in executables {
+            let ran = run_in_package(executable, &listing.dir)?;
+            match judge(&ran) {
+                None => output.push_str(&format!(
+                    "{}: {}\n",
+                    listing.name,
+                    ran.summary().unwrap_or("ran")
+                )),
+                Some(problem) => {
+                    output.push_str(&ran.output);
+                    problems.push(problem);
+                }
+            }
+        }
+        match built.program_of(listing) {
+            None => problems.push((
+                "the build made no program".to_string(),
+                NOT_BUILT.to_string(),
+            )),
+            Some(program) => {
+                let ran = run_in_package(program, &listing.dir)?;
+                if let Some(problem) = program_problem(&ran) {
+                    output.push_str(&ran.output);
+                    problems.push(problem);
+                }
+            }
+        }
+        found.extend(
+            problems
+                .into_iter()
+                .map(|(message, fix)| (listing, message, fix)),
+        );
+    }
+    Ok((output, found))
 }
 
 /// The verb: `cargo xtask exercise NAME [DIR]`.
