@@ -21,7 +21,6 @@
 
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::book::Book;
@@ -468,28 +467,16 @@ fn run_stage(
     // exercises per core at once, each reported in the order above.
     let at_once =
         2 * std::thread::available_parallelism().map_or(1, |n| n.get());
-    let next = Mutex::new(0..stale.len());
-    let results = Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..at_once.min(stale.len()) {
-            s.spawn(|| loop {
-                let Some(i) = next.lock().expect("no panic").next() else {
-                    break;
-                };
-                let checked = check_exercise(stale[i], built);
-                results.lock().expect("no panic").push((i, checked));
-            });
-        }
+    let results = crate::parallel::each(&stale, at_once, |_, exercise| {
+        check_exercise(exercise, built)
     });
-    let mut results = results.into_inner().expect("no panic");
-    results.sort_by_key(|(i, _)| *i);
     let mut report = Report::default();
     let mut passed = Vec::new();
-    for (i, checked) in results {
+    for (exercise, checked) in stale.iter().zip(results) {
         let (output, problems) = checked?;
         print!("{output}");
         if problems.is_empty() {
-            passed.push(stale[i].name.as_str());
+            passed.push(exercise.name.as_str());
         }
         for (listing, message, fix) in problems {
             report.add(

@@ -363,11 +363,9 @@ pub fn start_negatives(
         plan.record(cache)?;
         return Ok(Beside::Skipped(note));
     }
-    let out = workspace.target_dir.join("negatives");
-    let at_once = negatives::at_once();
     let started = Instant::now();
     let checking = std::thread::spawn(move || {
-        let checked = negatives::check(&externs, &stale, &out, at_once);
+        let checked = negatives::check(&externs, &stale);
         (checked, started.elapsed())
     });
     Ok(Beside::Running(Box::new(Checking {

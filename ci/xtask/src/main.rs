@@ -20,6 +20,7 @@ mod mutants;
 mod negatives;
 mod outputs;
 mod pages;
+mod parallel;
 mod problem;
 mod root;
 mod scaffold;

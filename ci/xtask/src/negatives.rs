@@ -35,11 +35,12 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use regex::Regex;
 use serde_json::Value;
 
+use crate::cache::files;
 use crate::listings::{Kind, Listing, Workspace};
 use crate::problem::Report;
 
@@ -65,7 +66,7 @@ impl Refusal {
 pub fn find(workspace: &Workspace) -> Vec<Refusal> {
     let mut found = Vec::new();
     for listing in &workspace.listings {
-        let mut programs = files(&listing.dir.join(REFUSED));
+        let mut programs = files(&listing.dir.join(REFUSED), &["target"]);
         programs.retain(|f| f.extension().is_some_and(|e| e == "rs"));
         if listing.kind == Kind::CompileFail {
             programs.push(listing.source());
@@ -116,7 +117,7 @@ pub fn orphan_records(workspace: &Workspace) -> Vec<PathBuf> {
     workspace
         .listings
         .iter()
-        .flat_map(|l| files(&l.dir))
+        .flat_map(|l| files(&l.dir, &["target"]))
         .filter(|f| f.extension().is_some_and(|e| e == "stderr"))
         .filter(|f| !records.contains(f))
         .collect()
@@ -149,29 +150,8 @@ pub fn prepare(
 }
 
 /// One rustc per core.
-pub fn at_once() -> usize {
+fn at_once() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-/// Every file under `dir`, sorted, but in a `target` folder.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut folders = vec![dir.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten()
-        {
-            let path = entry.path();
-            if path.is_dir() {
-                if entry.file_name() != "target" {
-                    folders.push(path);
-                }
-            } else {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
 }
 
 /// What rustc needs to compile a package's programs as cargo would.
@@ -179,6 +159,9 @@ pub struct Externs {
     packages: HashMap<String, Package>,
     /// Where the libraries' own dependencies are (`target/debug/deps`).
     deps: PathBuf,
+    /// Where rustc writes what it checked (`target/negatives`), a folder
+    /// per worker.
+    out: PathBuf,
 }
 
 /// One package, as rustc sees it under cargo.
@@ -202,6 +185,7 @@ impl Externs {
         Externs {
             packages: HashMap::new(),
             deps: PathBuf::new(),
+            out: PathBuf::new(),
         }
     }
 
@@ -234,6 +218,7 @@ impl Externs {
         Ok(Externs {
             packages,
             deps: target_dir.join("debug/deps"),
+            out: target_dir.join("negatives"),
         })
     }
 
@@ -470,49 +455,22 @@ fn refused(
     Ok(Some(normalize(&String::from_utf8_lossy(&output.stderr))))
 }
 
-/// Compiles every one of `refusals`, `at_once` at a time, and returns
-/// each one's result in their order.
+/// Compiles every one of `refusals`, one per core, and returns each
+/// one's result in their order.
 fn compile_all(
     externs: &Externs,
     refusals: &[Refusal],
-    out: &Path,
-    at_once: usize,
 ) -> Vec<Result<Option<String>, String>> {
-    let next = Mutex::new(0..refusals.len());
-    let results = Mutex::new(vec![None; refusals.len()]);
-    std::thread::scope(|s| {
-        for worker in 0..at_once.max(1) {
-            let (next, results) = (&next, &results);
-            let out = out.join(worker.to_string());
-            s.spawn(move || loop {
-                let Some(i) = next.lock().expect("no worker panics").next()
-                else {
-                    break;
-                };
-                let result = refused(externs, &refusals[i], &out);
-                results.lock().expect("no worker panics")[i] = Some(result);
-            });
-        }
-    });
-    results
-        .into_inner()
-        .expect("no worker panics")
-        .into_iter()
-        .map(|r| r.expect("every program was compiled"))
-        .collect()
+    crate::parallel::each(refusals, at_once(), |worker, refusal| {
+        refused(externs, refusal, &externs.out.join(worker.to_string()))
+    })
 }
 
-/// Checks that rustc refuses each of `refusals` with its recorded error,
-/// `at_once` at a time; `out` takes rustc's metadata files. Returns how
-/// many were checked.
-pub fn check(
-    externs: &Externs,
-    refusals: &[Refusal],
-    out: &Path,
-    at_once: usize,
-) -> Result<usize, String> {
+/// Checks that rustc refuses each of `refusals` with its recorded error.
+/// Returns how many were checked.
+pub fn check(externs: &Externs, refusals: &[Refusal]) -> Result<usize, String> {
     let mut report = Report::default();
-    let results = compile_all(externs, refusals, out, at_once);
+    let results = compile_all(externs, refusals);
     for (refusal, result) in refusals.iter().zip(results) {
         let record = refusal.record();
         let fix = format!(
@@ -569,13 +527,8 @@ pub fn check(
 }
 
 /// Records rustc's error for each of `refusals`, normalized.
-pub fn record(
-    externs: &Externs,
-    refusals: &[Refusal],
-    out: &Path,
-    at_once: usize,
-) -> Result<(), String> {
-    let results = compile_all(externs, refusals, out, at_once);
+pub fn record(externs: &Externs, refusals: &[Refusal]) -> Result<(), String> {
+    let results = compile_all(externs, refusals);
     let mut failures = Vec::new();
     for (refusal, result) in refusals.iter().zip(results) {
         let record = refusal.record();
@@ -1113,10 +1066,10 @@ missing_docs = { level = "allow", priority = -1 }
                 },
             )]),
             deps: dir.join("deps"),
+            out: dir.join("out"),
         };
-        let out = dir.join("out");
         let all = ["fine", "moved", "changed", "unrecorded"].map(refusal);
-        record(&externs, &all[1..3], &out, 2).unwrap();
+        record(&externs, &all[1..3]).unwrap();
         let recorded =
             std::fs::read_to_string(refused.join("moved.stderr")).unwrap();
         assert!(
@@ -1133,11 +1086,11 @@ missing_docs = { level = "allow", priority = -1 }
             recorded.replace("E0382", "E0505"),
         )
         .unwrap();
-        assert!(record(&externs, &all[..1], &out, 1)
+        assert!(record(&externs, &all[..1])
             .unwrap_err()
             .contains("fine.rs: compiles"));
-        assert_eq!(check(&externs, &all[1..2], &out, 2), Ok(1));
-        let report = check(&externs, &all, &out, 2).unwrap_err();
+        assert_eq!(check(&externs, &all[1..2]), Ok(1));
+        let report = check(&externs, &all).unwrap_err();
         assert!(
             report.contains("tests/refused/fine.rs compiles"),
             "{report}"

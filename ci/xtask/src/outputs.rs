@@ -8,7 +8,6 @@
 //! to rerun them, only [`every_listing_tests_its_recording`].
 
 use std::path::Path;
-use std::sync::Mutex;
 
 use crate::listings::{workspace_root, Kind, Listing, Workspace};
 use crate::problem::Report;
@@ -122,9 +121,7 @@ pub fn compare(
     report.finish("output comparison")?;
     let (externs, refusals) =
         crate::negatives::prepare(&root, workspace, |l| is_chosen(l, filters))?;
-    let out = workspace.target_dir.join("negatives");
-    let at_once = crate::negatives::at_once();
-    let checked = crate::negatives::check(&externs, &refusals, &out, at_once)?;
+    let checked = crate::negatives::check(&externs, &refusals)?;
     println!("compared {checked} recorded compiler errors");
     loom_performances(&root, workspace, filters, false)
 }
@@ -194,10 +191,7 @@ pub fn regenerate(filters: &[String]) -> Result<(), String> {
                  compile",
                 refusals.len()
             );
-            let out = workspace.target_dir.join("negatives");
-            let at_once = crate::negatives::at_once();
-            if let Err(failure) =
-                crate::negatives::record(&externs, &refusals, &out, at_once)
+            if let Err(failure) = crate::negatives::record(&externs, &refusals)
             {
                 failures.push(failure);
             }
@@ -305,34 +299,10 @@ fn run_all(
     }
     crate::cargo(root, &build)?;
     let target = &workspace.target_dir;
-    let results: Mutex<Vec<Option<Result<String, String>>>> =
-        Mutex::new(vec![None; listings.len()]);
-    let next = Mutex::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..2 {
-            scope.spawn(|| loop {
-                let index = {
-                    let mut next = next.lock().expect("no panics while held");
-                    let index = *next;
-                    *next += 1;
-                    index
-                };
-                let Some(listing) = listings.get(index) else {
-                    break;
-                };
-                let binary = target.join("debug").join(&listing.name);
-                let result = recording::run(&binary, &listing.dir);
-                results.lock().expect("no panics while held")[index] =
-                    Some(result);
-            });
-        }
-    });
-    Ok(results
-        .into_inner()
-        .expect("no panics while held")
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err("was not run".into())))
-        .collect())
+    Ok(crate::parallel::each(listings, 2, |_, listing| {
+        let binary = target.join("debug").join(&listing.name);
+        recording::run(&binary, &listing.dir)
+    }))
 }
 
 #[cfg(test)]
