@@ -64,19 +64,77 @@ const BUILD: [&str; 2] = ["test", "--workspace"];
 /// (`BOOK_PAGES`; [`crate::pages::stage`] writes them).
 pub const PAGES: &str = "target/page-tests";
 
-/// nextest in `root` on the whole workspace, as built, running every test
-/// whatever fails, cargo quiet, three tests per core (see
-/// [`tests_at_once`]), on the linted build; `filter` (a nextest filterset)
-/// picks the tests that run.
-fn nextest(root: &Path, filter: &str) -> Result<Command, String> {
+/// nextest in `root` on the whole workspace, as built and listed in
+/// `reuse` ([`list_for_nextest`]), running every test whatever fails,
+/// three tests per core (see [`tests_at_once`]); `filter` (a nextest
+/// filterset) picks the tests that run. It runs no cargo.
+fn nextest(
+    root: &Path,
+    reuse: &Reuse,
+    filter: &str,
+) -> Result<Command, String> {
     let mut command = in_workspace(crate::tools::nextest()?, root);
     command
-        .args(["nextest", "run", "--cargo-quiet", "--no-fail-fast"])
-        .args(&BUILD[1..])
-        .args(crate::lint::config()?)
+        .args(["nextest", "run", "--no-fail-fast"])
+        .arg("--binaries-metadata")
+        .arg(&reuse.binaries)
+        .arg("--cargo-metadata")
+        .arg(&reuse.metadata)
         .arg(format!("--test-threads={}", tests_at_once()))
         .args(["--filterset", filter]);
     Ok(command)
+}
+
+/// Where nextest finds what the build made, so that it runs the tests
+/// without building: its list of the test programs and `cargo metadata`.
+pub struct Reuse {
+    binaries: PathBuf,
+    metadata: PathBuf,
+}
+
+/// Writes the files of [`Reuse`] in the target folder: nextest's list of the
+/// test programs of the whole workspace (`cargo nextest list --list-type
+/// binaries-only`, which finds the linted build fresh) and `cargo
+/// metadata`. Made right after the build, before the loom models' build
+/// takes cargo's lock: nextest then runs the listing tests beside it
+/// instead of waiting for it.
+pub fn list_for_nextest(
+    root: &Path,
+    workspace: &Workspace,
+) -> Result<Reuse, String> {
+    let dir = workspace.target_dir.join("nextest-reuse");
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut list = in_workspace(crate::tools::nextest()?, root);
+    list.args(["nextest", "list", "--cargo-quiet"])
+        .args(&BUILD[1..])
+        .args(crate::lint::config()?)
+        .args(["--list-type", "binaries-only", "--message-format", "json"]);
+    let mut metadata = Command::new(crate::env_cargo());
+    metadata
+        .args(["metadata", "--format-version", "1", "--locked"])
+        .current_dir(root);
+    let reuse = Reuse {
+        binaries: dir.join("binaries-metadata.json"),
+        metadata: dir.join("cargo-metadata.json"),
+    };
+    for (mut command, file) in
+        [(list, &reuse.binaries), (metadata, &reuse.metadata)]
+    {
+        let shown = crate::lint::shown(&command);
+        let output = command
+            .output()
+            .map_err(|e| format!("could not run `{shown}`: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "`{shown}` failed:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        std::fs::write(file, &output.stdout)
+            .map_err(|e| format!("{}: {e}", file.display()))?;
+    }
+    Ok(reuse)
 }
 
 /// `program` (cargo, or a cargo subcommand) in `root`, with the folder of
@@ -278,11 +336,13 @@ impl Built {
 /// listings whose key changed and those of every crate that is no listing
 /// (the xtask's own, the score's, the recording's). Notes in `built` the
 /// listings whose tests will run, which the mutants sample draws from.
+/// nextest runs them on the build as `reuse` lists it.
 pub fn plan_listing_tests(
     cache: &Cache,
     root: &Path,
     workspace: &Workspace,
     built: &mut Built,
+    reuse: Reuse,
 ) -> ListingTests {
     let work = workspace
         .listings
@@ -302,7 +362,11 @@ pub fn plan_listing_tests(
         .chain(["page-tests"]); // a later stage
     let filter = format!("not ({})", packages(skip));
     built.tested = plan.stale_names().into_iter().map(String::from).collect();
-    ListingTests { plan, filter }
+    ListingTests {
+        plan,
+        filter,
+        reuse,
+    }
 }
 
 /// The listing tests [`plan_listing_tests`] chose.
@@ -310,13 +374,14 @@ pub struct ListingTests {
     plan: cache::Plan,
     /// The nextest filterset that picks them.
     filter: String,
+    reuse: Reuse,
 }
 
 impl ListingTests {
     /// Runs them, and records them when they pass. Returns a note for the
     /// summary.
     pub fn run(self, cache: &Cache, root: &Path) -> Result<String, String> {
-        let mut command = nextest(root, &self.filter)?;
+        let mut command = nextest(root, &self.reuse, &self.filter)?;
         crate::run(&mut command, "a test failed (nextest names it above)")?;
         self.plan.record(cache)?;
         Ok(self.plan.note("listings' tests"))
@@ -431,8 +496,11 @@ impl Finish for PlannedRun {
 }
 
 /// Starts the tests of each loom listing whose key changed, under `--cfg
-/// loom` ([`crate::loom::command`]; [`crate::loom::build`] built them),
-/// writing to `log`.
+/// loom` ([`crate::loom::command`], which builds them first), writing to
+/// `log`. Begun once the normal build is done, and beside the listing
+/// tests: nextest runs those without cargo ([`plan_listing_tests`]), so
+/// this build holds cargo's lock while they run, where before they waited
+/// for it (about 10 s).
 pub fn start_loom(
     cache: &Cache,
     root: &Path,
@@ -440,10 +508,10 @@ pub fn start_loom(
     built: &Built,
     log: &Path,
 ) -> Result<Beside, String> {
-    let work = workspace
-        .listings
+    let loom: Vec<&Listing> =
+        workspace.listings.iter().filter(|l| l.loom).collect();
+    let work = loom
         .iter()
-        .filter(|l| l.loom)
         .map(|l| {
             (
                 l.name.clone(),
@@ -456,6 +524,11 @@ pub fn start_loom(
         plan.record(cache)?;
         return Ok(Beside::Skipped(plan.note("loom listings")));
     }
+    let normal = loom
+        .into_iter()
+        .filter(|l| plan.is_stale(&l.name))
+        .map(|l| ((*l).clone(), built.of(l).to_vec()))
+        .collect();
     let mut command = crate::loom::command(root, &plan.stale_names())?;
     let child = Background::start(&mut command, Some(log), "cargo")?;
     let failed = format!(
@@ -464,12 +537,41 @@ pub fn start_loom(
         plan.stale_names().join(", ")
     );
     let note = plan.note("loom listings");
-    Ok(Beside::Running(Box::new(PlannedRun {
-        child,
-        plan,
-        note,
-        failed,
+    Ok(Beside::Running(Box::new(LoomRun {
+        run: PlannedRun {
+            child,
+            plan,
+            note,
+            failed,
+        },
+        root: root.to_path_buf(),
+        normal,
     })))
+}
+
+/// The loom models running, and what [`crate::loom::check_flag_reached`]
+/// compares their build with once they pass.
+struct LoomRun {
+    run: PlannedRun,
+    root: PathBuf,
+    /// Each listing whose models run, with its normal build's tests.
+    normal: Vec<(Listing, Vec<PathBuf>)>,
+}
+
+impl Finish for LoomRun {
+    /// Waits for the models, then checks that `--cfg loom` reached each
+    /// listing: a model that never compiled passes vacuously.
+    fn finish(self: Box<Self>, cache: &Cache) -> Result<String, String> {
+        let LoomRun { run, root, normal } = *self;
+        let ended = run.child.wait()?;
+        print!("{}", ended.log);
+        if !ended.status.success() {
+            return Err(run.failed);
+        }
+        crate::loom::check_flag_reached(&root, &normal)?;
+        run.plan.record(cache)?;
+        Ok(ended.note(&run.note))
+    }
 }
 
 /// Starts the mutants sample (`start` runs [`crate::mutants::sample`] on

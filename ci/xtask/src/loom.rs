@@ -13,16 +13,15 @@
 //! which cfgs the target has, so the listings'
 //! `[target.'cfg(loom)'.dependencies]` take effect, and files what a
 //! wrapper compiled apart from the normal build's files: both seen, not
-//! documented (cargo promises no file names), so [`build`] checks that the
-//! flag reached each listing.
+//! documented (cargo promises no file names), so [`check_flag_reached`]
+//! checks that the flag reached each listing.
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-use crate::incremental::Built;
-use crate::listings::Workspace;
+use crate::listings::Listing;
 
 /// Set for the cargo that builds the models: a run of this program with
 /// it set is the compiler wrapper, not a verb.
@@ -90,21 +89,20 @@ pub fn command(root: &Path, names: &[&str]) -> Result<Command, String> {
     Ok(command)
 }
 
-/// Builds every loom listing's tests under `--cfg loom` (what [`command`]
-/// then finds fresh), and fails for a listing whose build lists no test
-/// its normal build (`built`) lacks: there the flag did not reach it, and
-/// its models would not run.
-pub fn build(
+/// Fails for a listing of `normal` (each loom listing whose models ran,
+/// with the tests its normal build made) whose build under `--cfg loom`
+/// lists no test the normal build lacks: there the flag did not reach it,
+/// and its models did not run. Run once [`command`] passed: cargo finds
+/// that build fresh and only lists it.
+pub fn check_flag_reached(
     root: &Path,
-    workspace: &Workspace,
-    built: &Built,
+    normal: &[(Listing, Vec<PathBuf>)],
 ) -> Result<(), String> {
-    let listings: Vec<_> =
-        workspace.listings.iter().filter(|l| l.loom).collect();
-    if listings.is_empty() {
+    if normal.is_empty() {
         return Ok(());
     }
-    let names: Vec<&str> = listings.iter().map(|l| l.name.as_str()).collect();
+    let names: Vec<&str> =
+        normal.iter().map(|(l, _)| l.name.as_str()).collect();
     let mut cargo = command(root, &names)?;
     cargo.arg("--no-run");
     let mut executables: Vec<(PathBuf, PathBuf)> = Vec::new();
@@ -115,12 +113,9 @@ pub fn build(
         executables.extend(crate::incremental::executable(message));
     })?;
     let mut report = crate::problem::Report::default();
-    for listing in listings {
-        let normal: BTreeSet<String> = built
-            .of(listing)
-            .iter()
-            .flat_map(|exe| test_names(exe))
-            .collect();
+    for (listing, tests) in normal {
+        let normal: BTreeSet<String> =
+            tests.iter().flat_map(|exe| test_names(exe)).collect();
         let under_loom = executables
             .iter()
             .filter(|(dir, _)| *dir == listing.dir)

@@ -240,14 +240,16 @@ fn test(args: &[String]) -> Result<(), String> {
     let staged = stage.run("rendered pages: staged for skeptic", || {
         pages::stage(&root, &workspace, &cache)
     })?;
-    let mut built = stage.run("build (linted by clippy)", || {
+    let (mut built, reuse) = stage.run("build (linted by clippy)", || {
         let built = incremental::build(&root)?;
-        loom::build(&root, &workspace, &built)?;
-        Ok(built)
+        // Listed for nextest before the loom models' build takes cargo's
+        // lock: nextest then runs the listing tests without cargo.
+        let reuse = incremental::list_for_nextest(&root, &workspace)?;
+        Ok((built, reuse))
     })?;
-    // skeptic's compiles, the loom models and rustc's checks of the
-    // negative examples keep the cores busy while the listing tests wait
-    // on the clock (many sleep for real).
+    // skeptic's compiles, the loom models' build and run, and rustc's
+    // checks of the negative examples keep the cores busy while the
+    // listing tests wait on the clock (many sleep for real).
     let skeptic = stage.beside(
         "rendered pages: code blocks",
         "the page tests",
@@ -263,8 +265,9 @@ fn test(args: &[String]) -> Result<(), String> {
     let negatives = stage.begin("negative examples", || {
         incremental::start_negatives(&cache, &root, &workspace, &built)
     })?;
-    let tests =
-        incremental::plan_listing_tests(&cache, &root, &workspace, &mut built);
+    let tests = incremental::plan_listing_tests(
+        &cache, &root, &workspace, &mut built, reuse,
+    );
     let note = stage.end("mutants ledger", || ledger.finish(&cache))?;
     stage.note(note);
     // The sample's mutants' tests mostly wait on the clock, as the listing
