@@ -496,7 +496,7 @@ impl Finish for PlannedRun {
 }
 
 /// Starts the tests of each loom listing whose key changed, under `--cfg
-/// loom` ([`crate::loom::command`], which builds them first), writing to
+/// loom` ([`crate::loom::models`], which builds them first), writing to
 /// `log`. Begun once the normal build is done, and beside the listing
 /// tests: nextest runs those without cargo ([`plan_listing_tests`]), so
 /// this build holds cargo's lock while they run, where before they waited
@@ -529,8 +529,8 @@ pub fn start_loom(
         .filter(|l| plan.is_stale(&l.name))
         .map(|l| ((*l).clone(), built.of(l).to_vec()))
         .collect();
-    let mut command = crate::loom::command(root, &plan.stale_names())?;
-    let child = Background::start(&mut command, Some(log), "cargo")?;
+    let mut command = crate::loom::models(root, &plan.stale_names())?;
+    let child = Background::start(&mut command, Some(log), "cargo-nextest")?;
     let failed = format!(
         "a loom model failed, or explored other performances than its \
          listing's performances.txt (see above), in one of: {}",

@@ -57,20 +57,44 @@ fn rustc_with_cfg(mut args: impl Iterator<Item = OsString>) -> Option<Command> {
 }
 
 /// `cargo test` of `names` (listings marked `loom = true`) under `--cfg
-/// loom`, added by this program as cargo's compiler wrapper. Unoptimized,
-/// unlike loom's README suggests: the book's models are small, so they
-/// explore every interleaving in about 5 s without optimization, while
-/// optimizing loom and its dependencies took about 90 s of a 2-core
-/// machine for models that then ran in 1 s.
-/// The variables that bound loom's search are removed, so every model is
-/// explored completely and its `performances.txt` (written and compared
-/// by the model itself, `recording::performances`) is the whole set.
+/// loom`, added by this program as cargo's compiler wrapper (see
+/// [`under_loom`]).
 pub fn command(root: &Path, names: &[&str]) -> Result<Command, String> {
     let mut command = Command::new(crate::env_cargo());
+    // The models are the program's own tests (`src/main.rs`, under
+    // `#[cfg(all(test, loom))]`): no other test target is built.
+    command.args(["test", "--quiet", "--bins"]);
+    under_loom(&mut command, root, names)?;
+    Ok(command)
+}
+
+/// cargo-nextest running the models of `names`, built as [`command`]
+/// builds them: each model in a process of its own, as many at once as
+/// there are cores, where `cargo test` runs one program after another.
+/// The test run uses it; `cargo xtask outputs` records with [`command`].
+pub fn models(root: &Path, names: &[&str]) -> Result<Command, String> {
+    let mut command = Command::new(crate::tools::nextest()?);
+    command.args(["nextest", "run", "--cargo-quiet", "--no-fail-fast"]);
+    command.arg("--bins");
+    under_loom(&mut command, root, names)?;
+    Ok(command)
+}
+
+/// Steers `command` (cargo or nextest, in `root`) to the models of
+/// `names` under `--cfg loom`. Unoptimized, unlike loom's README suggests:
+/// the book's models are small, so they explore every interleaving in
+/// about 5 s without optimization, while optimizing loom and its
+/// dependencies took about 90 s of a 2-core machine for models that then
+/// ran in 1 s. The variables that bound loom's search are removed, so
+/// every model is explored completely and its `performances.txt` (written
+/// and compared by the model itself, `recording::performances`) is the
+/// whole set.
+fn under_loom(
+    command: &mut Command,
+    root: &Path,
+    names: &[&str],
+) -> Result<(), String> {
     command
-        // The models are the program's own tests (`src/main.rs`, under
-        // `#[cfg(all(test, loom))]`): no other test target is built.
-        .args(["test", "--quiet", "--bins"])
         .env("RUSTC_WORKSPACE_WRAPPER", crate::program()?)
         .env(WRAPPING, "1")
         .env_remove(recording::performances::RECORD)
@@ -86,13 +110,13 @@ pub fn command(root: &Path, names: &[&str]) -> Result<Command, String> {
     for name in names {
         command.args(["--package", name]);
     }
-    Ok(command)
+    Ok(())
 }
 
 /// Fails for a listing of `normal` (each loom listing whose models ran,
 /// with the tests its normal build made) whose build under `--cfg loom`
 /// lists no test the normal build lacks: there the flag did not reach it,
-/// and its models did not run. Run once [`command`] passed: cargo finds
+/// and its models did not run. Run once [`models`] passed: cargo finds
 /// that build fresh and only lists it.
 pub fn check_flag_reached(
     root: &Path,
