@@ -194,10 +194,12 @@ pub fn build(root: &Path) -> Result<Built, String> {
     let mut executables: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
     let mut programs = HashMap::new();
     let mut libraries: HashMap<String, Vec<PathBuf>> = HashMap::new();
+    let mut features: HashMap<PathBuf, String> = HashMap::new();
     let mut cargo = in_workspace(crate::env_cargo(), root);
     cargo.args(["build", "--workspace", "--bins", "--tests"]);
     crate::lint::build(cargo, |message| {
         if let Some((id, library)) = library(message) {
+            features.insert(library.clone(), features_of(message));
             let files = libraries.entry(id).or_default();
             if !files.contains(&library) {
                 files.push(library);
@@ -210,12 +212,114 @@ pub fn build(root: &Path) -> Result<Built, String> {
             executables.entry(dir).or_default().push(executable);
         }
     })?;
+    compiled_once(&libraries, &features)?;
+    xtask_dependencies_reused(root, &libraries)?;
     Ok(Built {
         executables,
         programs,
         tested: Vec::new(),
         libraries,
     })
+}
+
+/// The features cargo compiled a unit with, as one JSON message names
+/// them: `a,b,c`.
+fn features_of(message: &Value) -> String {
+    message["features"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default()
+}
+
+/// Fails when the build compiled a library twice (`libraries`: each
+/// package id's library files; `features`: each file's features), as
+/// cargo does when its build scripts and its programs ask for other
+/// features of one crate: the page tests' build script (skeptic) and the
+/// pages' programs shared 13 crates this way, about 8 CPU-seconds of a
+/// clean run, until `ci/page-tests/Cargo.toml` asked for the programs'
+/// features in its build too.
+fn compiled_once(
+    libraries: &HashMap<String, Vec<PathBuf>>,
+    features: &HashMap<PathBuf, String>,
+) -> Result<(), String> {
+    let mut twice: Vec<String> = libraries
+        .iter()
+        .filter(|(_, files)| files.len() > 1)
+        .map(|(id, files)| {
+            let sets: Vec<String> = files
+                .iter()
+                .map(|f| format!("[{}]", features.get(f).map_or("", |s| s)))
+                .collect();
+            if sets.iter().all(|set| *set == sets[0]) {
+                format!(
+                    "  {id}: {} times with features {}, over dependencies \
+                     compiled with other features",
+                    sets.len(),
+                    sets[0]
+                )
+            } else {
+                format!("  {id}: with features {}", sets.join(" and "))
+            }
+        })
+        .collect();
+    if twice.is_empty() {
+        return Ok(());
+    }
+    twice.sort();
+    Err(format!(
+        "the test build compiled {} librar{} more than once:\n{}\nfix: \
+         give the build script's copy the features the programs' copy has \
+         (in `[build-dependencies]` of the package whose build script uses \
+         it, ci/page-tests/Cargo.toml as a rule), so cargo compiles it once",
+        twice.len(),
+        if twice.len() == 1 { "y" } else { "ies" },
+        twice.join("\n")
+    ))
+}
+
+/// Fails when the test build compiled again a dependency of the xtask
+/// (`libraries`: what the test build made or found), which `cargo xtask`
+/// compiled first with features of its own: `ci/xtask/Cargo.toml` asks
+/// for the features the workspace unifies, so that a clean run compiles
+/// regex, serde and toml once (about 9 CPU-seconds).
+fn xtask_dependencies_reused(
+    root: &Path,
+    libraries: &HashMap<String, Vec<PathBuf>>,
+) -> Result<(), String> {
+    let mut cargo = Command::new(crate::env_cargo());
+    cargo
+        .args(["build", "--locked", "--quiet", "--package", "xtask"])
+        .current_dir(root);
+    let shown = crate::lint::shown(&cargo);
+    let mut own = Vec::new();
+    crate::lint::messages(cargo, &shown, |message| {
+        own.extend(library(message));
+    })?;
+    let built: std::collections::HashSet<&PathBuf> =
+        libraries.values().flatten().collect();
+    let mut again: Vec<String> = own
+        .into_iter()
+        .filter(|(id, file)| !id.starts_with("path+") && !built.contains(file))
+        .map(|(id, _)| format!("  {id}"))
+        .collect();
+    if again.is_empty() {
+        return Ok(());
+    }
+    again.sort();
+    Err(format!(
+        "the test build compiled again {} dependenc{} of the xtask, with \
+         other features than `cargo xtask` did:\n{}\nfix: ask for the \
+         features the workspace unifies in ci/xtask/Cargo.toml (`cargo tree \
+         -e features -i <crate>` names who asks for which)",
+        again.len(),
+        if again.len() == 1 { "y" } else { "ies" },
+        again.join("\n")
+    ))
 }
 
 /// From one of cargo's JSON messages: the package id and the library file
@@ -705,6 +809,52 @@ mod tests {
     fn listing(name: &str, kind: Kind) -> Listing {
         let dir = PathBuf::from("/w/listings/ch05").join(name);
         Listing::sample(name, &dir, "ch05", kind)
+    }
+
+    #[test]
+    fn a_library_compiled_twice_fails_the_build_naming_its_features() {
+        let file = |name: &str| PathBuf::from(format!("/t/deps/{name}.rlib"));
+        let mut libraries = HashMap::new();
+        let mut features = HashMap::new();
+        libraries.insert("regex@1".to_string(), vec![file("regex-a")]);
+        features.insert(file("regex-a"), "std".to_string());
+        assert_eq!(compiled_once(&libraries, &features), Ok(()));
+
+        libraries.insert(
+            "libc@0.2".to_string(),
+            vec![file("libc-a"), file("libc-b")],
+        );
+        features.insert(file("libc-a"), "default,std".to_string());
+        features.insert(file("libc-b"), String::new());
+        libraries.insert(
+            "skeptic@0.14".to_string(),
+            vec![file("skeptic-a"), file("skeptic-b")],
+        );
+        features.insert(file("skeptic-a"), String::new());
+        features.insert(file("skeptic-b"), String::new());
+        let error = compiled_once(&libraries, &features).unwrap_err();
+        assert!(
+            error.contains("compiled 2 libraries more than once"),
+            "{error}"
+        );
+        assert!(
+            error.contains("libc@0.2: with features [default,std] and []"),
+            "{error}"
+        );
+        assert!(
+            error.contains(
+                "skeptic@0.14: 2 times with features [], over dependencies"
+            ),
+            "{error}"
+        );
+        assert!(!error.contains("regex"), "{error}");
+    }
+
+    #[test]
+    fn features_are_read_from_cargos_message() {
+        let message = serde_json::json!({ "features": ["default", "std"] });
+        assert_eq!(features_of(&message), "default,std");
+        assert_eq!(features_of(&serde_json::json!({})), "");
     }
 
     #[test]
