@@ -213,7 +213,7 @@ pub fn build(root: &Path) -> Result<Built, String> {
         }
     })?;
     compiled_once(&libraries, &features)?;
-    xtask_dependencies_reused(root, &libraries)?;
+    tool_dependencies_reused(root, &libraries)?;
     Ok(Built {
         executables,
         programs,
@@ -282,43 +282,47 @@ fn compiled_once(
     ))
 }
 
-/// Fails when the test build compiled again a dependency of the xtask
-/// (`libraries`: what the test build made or found), which `cargo xtask`
-/// compiled first with features of its own: `ci/xtask/Cargo.toml` asks
-/// for the features the workspace unifies, so that a clean run compiles
-/// regex, serde and toml once (about 9 CPU-seconds).
-fn xtask_dependencies_reused(
+/// Fails when the test build compiled again a dependency of the xtask or
+/// of mdbook-score (`libraries`: what the test build made or found), which
+/// `cargo xtask` and the render's `cargo run -p mdbook-score` compile
+/// first, each alone: the workspace's Cargo.toml gives the tools' crates
+/// the features the test build unifies, so that a clean run compiles
+/// regex, serde and toml once (about 9 CPU-seconds, and 6 s of the
+/// render). Each tool is built as it was (cargo finds it fresh) to read
+/// which library files it used.
+fn tool_dependencies_reused(
     root: &Path,
     libraries: &HashMap<String, Vec<PathBuf>>,
 ) -> Result<(), String> {
-    let mut cargo = Command::new(crate::env_cargo());
-    cargo
-        .args(["build", "--locked", "--quiet", "--package", "xtask"])
-        .current_dir(root);
-    let shown = crate::lint::shown(&cargo);
-    let mut own = Vec::new();
-    crate::lint::messages(cargo, &shown, |message| {
-        own.extend(library(message));
-    })?;
     let built: std::collections::HashSet<&PathBuf> =
         libraries.values().flatten().collect();
-    let mut again: Vec<String> = own
-        .into_iter()
-        .filter(|(id, file)| !id.starts_with("path+") && !built.contains(file))
-        .map(|(id, _)| format!("  {id}"))
-        .collect();
+    let mut again = std::collections::BTreeSet::new();
+    for tool in ["xtask", "mdbook-score"] {
+        let mut cargo = Command::new(crate::env_cargo());
+        cargo
+            .args(["build", "--locked", "--quiet", "--package", tool])
+            .current_dir(root);
+        let shown = crate::lint::shown(&cargo);
+        crate::lint::messages(cargo, &shown, |message| {
+            if let Some((id, file)) = library(message) {
+                if !id.starts_with("path+") && !built.contains(&file) {
+                    again.insert(format!("  {id} (a dependency of {tool})"));
+                }
+            }
+        })?;
+    }
     if again.is_empty() {
         return Ok(());
     }
-    again.sort();
     Err(format!(
-        "the test build compiled again {} dependenc{} of the xtask, with \
-         other features than `cargo xtask` did:\n{}\nfix: ask for the \
-         features the workspace unifies in ci/xtask/Cargo.toml (`cargo tree \
-         -e features -i <crate>` names who asks for which)",
+        "the test build compiled again {} dependenc{} of the tools, with \
+         other features than their own builds did:\n{}\nfix: give the \
+         crate the features the workspace unifies in the workspace's \
+         Cargo.toml, and the tool a dependency on it (`cargo tree -e \
+         features -i <crate>` names who asks for which)",
         again.len(),
         if again.len() == 1 { "y" } else { "ies" },
-        again.join("\n")
+        again.into_iter().collect::<Vec<_>>().join("\n")
     ))
 }
 
