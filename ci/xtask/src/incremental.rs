@@ -56,8 +56,11 @@ pub struct Built {
 /// a command that selected fewer rebuilt dependencies the others had
 /// built (seen: `--package page-tests` alone rebuilt 28 crates, syn, serde
 /// and tracing among them, 20 CPU-seconds; the negative examples alone, 28).
-/// The loom models are the exception: under `--cfg loom` they have a
-/// dependency, loom, that no other command builds ([`crate::loom`]).
+/// The exceptions: the loom models, which under `--cfg loom` have a
+/// dependency, loom, that no other command builds ([`crate::loom`]); and
+/// the check that the test build reuses what the tools' own builds
+/// compiled ([`tool_dependencies_reused`]), which builds each tool alone
+/// as `cargo xtask` and the render did (cargo finds them fresh).
 const BUILD: [&str; 2] = ["test", "--workspace"];
 
 /// The pages staged for skeptic, which the page tests' build script reads
@@ -101,6 +104,7 @@ pub struct Reuse {
 pub fn list_for_nextest(
     root: &Path,
     workspace: &Workspace,
+    built: &Built,
 ) -> Result<Reuse, String> {
     let dir = workspace.target_dir.join("nextest-reuse");
     std::fs::create_dir_all(&dir)
@@ -123,18 +127,53 @@ pub fn list_for_nextest(
     {
         let shown = crate::lint::shown(&command);
         let output = command
+            .stderr(std::process::Stdio::inherit())
             .output()
             .map_err(|e| format!("could not run `{shown}`: {e}"))?;
         if !output.status.success() {
-            return Err(format!(
-                "`{shown}` failed:\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            ));
+            return Err(format!("`{shown}` failed (see above)"));
         }
         std::fs::write(file, &output.stdout)
             .map_err(|e| format!("{}: {e}", file.display()))?;
     }
+    let listed: Value = std::fs::read(&reuse.binaries)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default();
+    unkeyed_test_programs(&listed, built)?;
     Ok(reuse)
+}
+
+/// Fails when nextest's list (`listed`, its binaries-metadata JSON) holds
+/// a test program the build (`built`) did not make: the cache keys a
+/// listing's tests by the programs the build made, so nextest must run
+/// those and no others.
+fn unkeyed_test_programs(listed: &Value, built: &Built) -> Result<(), String> {
+    let made: std::collections::HashSet<&Path> = built
+        .executables
+        .values()
+        .flatten()
+        .map(PathBuf::as_path)
+        .collect();
+    let binaries = listed["rust-binaries"]
+        .as_object()
+        .ok_or("nextest listed no test programs")?;
+    let mut strays: Vec<&str> = binaries
+        .values()
+        .filter_map(|b| b["binary-path"].as_str())
+        .filter(|path| !made.contains(Path::new(path)))
+        .collect();
+    if strays.is_empty() {
+        return Ok(());
+    }
+    strays.sort_unstable();
+    Err(format!(
+        "nextest lists test programs the test build did not make, so the \
+         run would test what no cache key holds:\n  {}\nfix: build them \
+         in `incremental::build` too (its cargo command and nextest's must \
+         select the same targets)",
+        strays.join("\n  ")
+    ))
 }
 
 /// `program` (cargo, or a cargo subcommand) in `root`, with the folder of
@@ -167,8 +206,8 @@ fn packages<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
 /// the listing tests' stage took 15 s with six at once, against 21 s with
 /// four, on two quiet cores (607 tests). Every recording keeps margins of
 /// 300 ms or more between the events its rule orders, and the recorded
-/// runs go last (`.config/nextest.toml`), when the stages beside this one
-/// are done.
+/// runs go last (`.config/nextest.toml`), when the page programs beside
+/// this stage are done (the loom models may still run).
 fn tests_at_once() -> usize {
     3 * std::thread::available_parallelism().map_or(1, |n| n.get())
 }
@@ -176,7 +215,9 @@ fn tests_at_once() -> usize {
 /// Builds, in one cargo command, what `cargo` [`BUILD`] would test and
 /// every program (`--bins --tests`), linted by clippy as it compiles
 /// ([`crate::lint`]), and collects each package's tests and program;
-/// nextest's `cargo test` then finds it all fresh. The exercise stage run
+/// `cargo nextest list` then finds it all fresh ([`list_for_nextest`]),
+/// and fails if it lists a test program this build did not make. The
+/// exercise stage run
 /// alone (`cargo xtask exercise --check`) builds the same, so cargo finds
 /// it fresh.
 pub fn build(root: &Path) -> Result<Built, String> {
@@ -253,12 +294,14 @@ fn compiled_once(
         .map(|(id, files)| {
             let sets: Vec<String> = files
                 .iter()
-                .map(|f| format!("[{}]", features.get(f).map_or("", |s| s)))
+                .map(|f| {
+                    format!("[{}]", features.get(f).map_or("", String::as_str))
+                })
                 .collect();
             if sets.iter().all(|set| *set == sets[0]) {
                 format!(
                     "  {id}: {} times with features {}, over dependencies \
-                     compiled with other features",
+                     compiled with other features (or by another profile)",
                     sets.len(),
                     sets[0]
                 )
@@ -578,8 +621,8 @@ impl Finish for Checking {
 }
 
 /// A command run beside the next stages whose work `plan` records when
-/// it passes (the loom models, the mutants sample); [`PlannedRun::finish`]
-/// waits for it.
+/// it passes (the mutants sample; the loom models through [`LoomRun`]);
+/// [`PlannedRun::finish`] waits for it.
 pub struct PlannedRun {
     child: Background,
     plan: cache::Plan,
@@ -640,8 +683,9 @@ pub fn start_loom(
     let mut command = crate::loom::models(root, &plan.stale_names())?;
     let child = Background::start(&mut command, Some(log), "cargo-nextest")?;
     let failed = format!(
-        "a loom model failed, or explored other performances than its \
-         listing's performances.txt (see above), in one of: {}",
+        "a loom listing failed to compile under `--cfg loom`, or a model \
+         failed or explored other performances than its listing's \
+         performances.txt (see above), in one of: {}",
         plan.stale_names().join(", ")
     );
     let note = plan.note("loom listings");
@@ -852,6 +896,44 @@ mod tests {
             "{error}"
         );
         assert!(!error.contains("regex"), "{error}");
+    }
+
+    #[test]
+    fn nextest_may_list_only_the_test_programs_the_build_made() {
+        let built = Built {
+            executables: HashMap::from([(
+                PathBuf::from("/w/listing-01-01"),
+                vec![PathBuf::from("/t/deps/listing_01_01-a")],
+            )]),
+            programs: HashMap::new(),
+            tested: Vec::new(),
+            libraries: HashMap::new(),
+        };
+        let listed = |paths: &[&str]| {
+            let binaries: serde_json::Map<String, Value> = paths
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    (i.to_string(), serde_json::json!({ "binary-path": p }))
+                })
+                .collect();
+            serde_json::json!({ "rust-binaries": binaries })
+        };
+        assert_eq!(
+            unkeyed_test_programs(
+                &listed(&["/t/deps/listing_01_01-a"]),
+                &built
+            ),
+            Ok(())
+        );
+        let error = unkeyed_test_programs(
+            &listed(&["/t/deps/listing_01_01-a", "/t/deps/stray-b"]),
+            &built,
+        )
+        .unwrap_err();
+        assert!(error.contains("\n  /t/deps/stray-b\n"), "{error}");
+        assert!(!error.contains("listing_01_01-a"), "{error}");
+        assert!(unkeyed_test_programs(&serde_json::json!({}), &built).is_err());
     }
 
     #[test]

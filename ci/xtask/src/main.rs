@@ -244,7 +244,7 @@ fn test(args: &[String]) -> Result<(), String> {
         let built = incremental::build(&root)?;
         // Listed for nextest before the loom models' build takes cargo's
         // lock: nextest then runs the listing tests without cargo.
-        let reuse = incremental::list_for_nextest(&root, &workspace)?;
+        let reuse = incremental::list_for_nextest(&root, &workspace, &built)?;
         Ok((built, reuse))
     })?;
     // skeptic's compiles, the loom models' build and run, and rustc's
