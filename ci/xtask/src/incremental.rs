@@ -19,7 +19,7 @@
 //! executables of the normal build, which `--cfg loom` compiles from the
 //! same files.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::thread::JoinHandle;
@@ -122,26 +122,27 @@ pub fn list_for_nextest(
         binaries: dir.join("binaries-metadata.json"),
         metadata: dir.join("cargo-metadata.json"),
     };
-    for (mut command, file) in
-        [(list, &reuse.binaries), (metadata, &reuse.metadata)]
-    {
-        let shown = crate::lint::shown(&command);
-        let output = command
-            .stderr(std::process::Stdio::inherit())
-            .output()
-            .map_err(|e| format!("could not run `{shown}`: {e}"))?;
-        if !output.status.success() {
-            return Err(format!("`{shown}` failed (see above)"));
-        }
-        std::fs::write(file, &output.stdout)
-            .map_err(|e| format!("{}: {e}", file.display()))?;
-    }
-    let listed: Value = std::fs::read(&reuse.binaries)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or_default();
+    let listed = write_output(list, &reuse.binaries)?;
+    write_output(metadata, &reuse.metadata)?;
+    let listed: Value = serde_json::from_slice(&listed).unwrap_or_default();
     unkeyed_test_programs(&listed, built)?;
     Ok(reuse)
+}
+
+/// Runs `command`, its errors shown as it writes them, and writes what it
+/// prints to `file`; returns that too.
+fn write_output(mut command: Command, file: &Path) -> Result<Vec<u8>, String> {
+    let shown = crate::lint::shown(&command);
+    let output = command
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("could not run `{shown}`: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("`{shown}` failed (see above)"));
+    }
+    std::fs::write(file, &output.stdout)
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    Ok(output.stdout)
 }
 
 /// Fails when nextest's list (`listed`, its binaries-metadata JSON) holds
@@ -149,7 +150,7 @@ pub fn list_for_nextest(
 /// listing's tests by the programs the build made, so nextest must run
 /// those and no others.
 fn unkeyed_test_programs(listed: &Value, built: &Built) -> Result<(), String> {
-    let made: std::collections::HashSet<&Path> = built
+    let made: HashSet<&Path> = built
         .executables
         .values()
         .flatten()
@@ -337,9 +338,8 @@ fn tool_dependencies_reused(
     root: &Path,
     libraries: &HashMap<String, Vec<PathBuf>>,
 ) -> Result<(), String> {
-    let built: std::collections::HashSet<&PathBuf> =
-        libraries.values().flatten().collect();
-    let mut again = std::collections::BTreeSet::new();
+    let built: HashSet<&PathBuf> = libraries.values().flatten().collect();
+    let mut again = BTreeSet::new();
     for tool in ["xtask", "mdbook-score"] {
         let mut cargo = Command::new(crate::env_cargo());
         cargo
@@ -632,17 +632,29 @@ pub struct PlannedRun {
     failed: String,
 }
 
-impl Finish for PlannedRun {
-    /// Waits for the command, prints its log, and records the plan when
-    /// it passed. Returns the stage's note.
-    fn finish(self: Box<Self>, cache: &Cache) -> Result<String, String> {
+impl PlannedRun {
+    /// Waits for the command, prints its log, and when it passed runs
+    /// `then` (a check of what it did) and records the plan. Returns the
+    /// stage's note.
+    fn finish_then(
+        self,
+        cache: &Cache,
+        then: impl FnOnce() -> Result<(), String>,
+    ) -> Result<String, String> {
         let ended = self.child.wait()?;
         print!("{}", ended.log);
         if !ended.status.success() {
             return Err(self.failed);
         }
+        then()?;
         self.plan.record(cache)?;
         Ok(ended.note(&self.note))
+    }
+}
+
+impl Finish for PlannedRun {
+    fn finish(self: Box<Self>, cache: &Cache) -> Result<String, String> {
+        self.finish_then(cache, || Ok(()))
     }
 }
 
@@ -715,14 +727,9 @@ impl Finish for LoomRun {
     /// listing: a model that never compiled passes vacuously.
     fn finish(self: Box<Self>, cache: &Cache) -> Result<String, String> {
         let LoomRun { run, root, normal } = *self;
-        let ended = run.child.wait()?;
-        print!("{}", ended.log);
-        if !ended.status.success() {
-            return Err(run.failed);
-        }
-        crate::loom::check_flag_reached(&root, &normal)?;
-        run.plan.record(cache)?;
-        Ok(ended.note(&run.note))
+        run.finish_then(cache, || {
+            crate::loom::check_flag_reached(&root, &normal)
+        })
     }
 }
 
