@@ -7,8 +7,9 @@
 // Version 10 it must be: mdBook 0.4's book.js calls `hljs.highlightBlock`,
 // and only version 10 keeps the `<span class="boring">` hidden lines inside a
 // highlighted block (version 11 drops child elements). `highlightBlock` is
-// pointed at `highlightElement`, so 10.7's deprecation notice is not logged
-// on every page.
+// this book's own (highlight-shown.mjs): it calls `highlightElement`, so
+// 10.7's deprecation notice is not logged on every page, and leaves hidden
+// lines plain until a reader shows them.
 //
 // A language a page uses but this build lacks is logged by highlight.js as a
 // warning and shown unhighlighted; the browser test fails on it (see
@@ -36,7 +37,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
                 `import ${name} from 'highlight.js/lib/languages/${name}';\n` +
                 `hljs.registerLanguage('${name}', ${name});`,
         ),
-        'hljs.highlightBlock = hljs.highlightElement;',
+        "import { highlightShown } from './highlight-shown.mjs';",
+        'hljs.highlightBlock = highlightShown(hljs);',
         'window.hljs = hljs;',
     ].join('\n');
     const result = await build({

@@ -190,7 +190,9 @@ for (const path of pages) {
             clean(problems, describe(path, problems));
         });
 
-        test('every code block is highlighted in a known language', async () => {
+        // Hidden lines stay plain until shown (ci/browser/highlight-shown.mjs;
+        // site.test.mjs shows them).
+        test('every code block is highlighted in a known language, its hidden lines once shown', async () => {
             const unknown = await opened.page.$$eval('pre code', (codes) =>
                 codes.flatMap((code) => {
                     const language = [...code.classList]
@@ -204,6 +206,14 @@ for (const path of pages) {
                             `language \`${language}\` is not in theme/highlight.js ` +
                                 '(add it in ci/browser/build-highlight.mjs)',
                         ];
+                    }
+                    const tokens = [...code.querySelectorAll('[class^="hljs-"]')];
+                    const hidden = tokens.filter((t) => t.closest('.boring'));
+                    if (language === 'rust' && tokens.length === hidden.length) {
+                        return ['a rust block has no highlighted token in its shown lines'];
+                    }
+                    if (hidden.length > 0 && code.classList.contains('hide-boring')) {
+                        return [`a ${language} block's hidden lines are highlighted while hidden`];
                     }
                     return [];
                 }),

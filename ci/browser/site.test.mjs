@@ -327,6 +327,59 @@ test('the sidebar toggle is a button that works by mouse and keyboard', async ()
     clean(problems, problems.join('\n'));
 });
 
+// Hidden lines stay plain text until a reader shows them (they were about
+// 40% of a chapter's elements, highlighted): then the block is highlighted
+// again whole, each character as highlight.js colours the whole program.
+test('shown hidden lines are highlighted as the whole program is (ci/browser/highlight-shown.mjs)', async () => {
+    const opened = await book.open('ch12-01-select.html');
+    const problems = [];
+    const blocks = await opened.page.$$eval('pre code', (codes) =>
+        codes.map((code) => ({
+            text: code.textContent,
+            hidden: code.querySelectorAll('.boring').length,
+            tokens: code.querySelectorAll('.boring [class^="hljs-"]').length,
+        })),
+    );
+    const withHidden = blocks.filter((b) => b.hidden > 0);
+    if (withHidden.length < 3) problems.push(`${withHidden.length} blocks hide lines; pick a page with more`);
+    if (withHidden.some((b) => b.tokens > 0)) problems.push('hidden lines are highlighted before they are shown');
+    await opened.page.$$eval('pre .buttons button.fa-eye', (eyes) => eyes.forEach((eye) => eye.click()));
+    const shown = await opened.page.$$eval('pre code', (codes) => {
+        // The token class colouring each character of `code`'s text ('' for none).
+        const colours = (code) => {
+            const out = [];
+            const walk = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+            for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+                const token = node.parentElement.closest('[class^="hljs-"]');
+                const colour = token && code.contains(token) ? token.className : '';
+                for (let i = 0; i < node.data.length; i += 1) out.push(colour);
+            }
+            return out.join(' ');
+        };
+        return codes.map((code) => {
+            const whole = document.createElement('code');
+            whole.className = [...code.classList].find((c) => c.startsWith('language-')) ?? '';
+            whole.textContent = code.textContent;
+            window.hljs.highlightElement(whole);
+            return {
+                text: code.textContent,
+                hidden: code.querySelectorAll('.boring').length,
+                tokens: code.querySelectorAll('.boring [class^="hljs-"]').length,
+                same: colours(code) === colours(whole),
+            };
+        });
+    });
+    shown.forEach((block, i) => {
+        if (block.text !== blocks[i].text) problems.push(`block ${i + 1}: its text changed when its hidden lines were shown`);
+        if (block.hidden !== blocks[i].hidden) problems.push(`block ${i + 1}: ${blocks[i].hidden} hidden lines became ${block.hidden}`);
+        if (block.hidden > 0 && block.tokens === 0) problems.push(`block ${i + 1}: its shown hidden lines are not highlighted`);
+        if (!block.same) problems.push(`block ${i + 1}: coloured otherwise than highlight.js colours the whole program`);
+    });
+    problems.push(...opened.problems);
+    await opened.close();
+    clean(problems, describe('ch12-01-select.html', problems));
+});
+
 // intro.md tells readers exactly this: Copy takes the lines shown, and
 // all of them once the eye button shows the hidden ones.
 test('Copy puts the shown program on the clipboard, the whole one once hidden lines are shown (theme/clipboard.min.js)', async () => {
