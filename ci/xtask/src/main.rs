@@ -87,6 +87,7 @@ fn main() -> ExitCode {
     if let Some(ended) = loom::wrap_rustc() {
         return ended;
     }
+    ask_rustc_for_huge_pages();
     // Read now, before a test build relinks it.
     let _ = program();
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -463,6 +464,21 @@ pub fn program() -> Result<PathBuf, String> {
 }
 
 /// The cargo that runs us, so a toolchain override is respected.
+/// rustc's allocator in rustup's builds for Linux is jemalloc (1.95's
+/// prints jemalloc 5.3.0's statistics when asked), which reads MALLOC_CONF:
+/// with transparent huge pages for its heap, the clean test build took
+/// about 4% less CPU (146 and 151 CPU-seconds against 152 and 157, two
+/// cores, alternating). Set here for every command this program runs, and
+/// so for every rustc cargo runs, unless set already; not elsewhere, where
+/// jemalloc would print an error at every start for a mode the system
+/// lacks. Programs with another allocator ignore it. Called first in
+/// `main`, before any thread starts.
+fn ask_rustc_for_huge_pages() {
+    if cfg!(target_os = "linux") && std::env::var_os("MALLOC_CONF").is_none() {
+        std::env::set_var("MALLOC_CONF", "thp:always,metadata_thp:always");
+    }
+}
+
 pub fn env_cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string())
 }
