@@ -7,7 +7,8 @@
 // chapter's elements, one span a token: every later style and layout pass
 // walked them while they were hidden. So a block's hidden lines stay plain
 // text until a reader shows them; then the whole block is highlighted again
-// from its original markup, as it was before this existed.
+// from its original markup, as it was before this existed (a `?highlight=`
+// search mark inside that block goes with the old markup).
 
 /// `hljs.highlightBlock` for `hljs` (highlight.js 10): highlights `block`'s
 /// shown lines now, and all of it once book.js shows its hidden lines
@@ -22,7 +23,13 @@ export function highlightShown(hljs) {
         const original = block.innerHTML;
         const lines = Array.from(hidden, (line) => line.textContent);
         for (const line of hidden) line.textContent = '';
-        hljs.highlightElement(block);
+        try {
+            hljs.highlightElement(block);
+        } catch (error) {
+            // Never lose the hidden lines: Copy and Run send them.
+            block.innerHTML = original;
+            throw error;
+        }
         // highlight.js 10 keeps the (now empty) hidden-line spans in place.
         block.querySelectorAll('.boring').forEach((line, i) => {
             line.textContent = lines[i];

@@ -215,6 +215,32 @@ for (const path of pages) {
                     if (hidden.length > 0 && code.classList.contains('hide-boring')) {
                         return [`a ${language} block's hidden lines are highlighted while hidden`];
                     }
+                    // Each shown character is coloured as highlight.js colours
+                    // the whole program (a comment or string begun in a
+                    // hidden line would colour shown lines otherwise).
+                    const whole = document.createElement('code');
+                    whole.className = language ? `language-${language}` : '';
+                    whole.textContent = code.textContent;
+                    window.hljs.highlightElement(whole);
+                    const colours = (root) => {
+                        const out = [];
+                        const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+                        for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+                            const token = node.parentElement.closest('[class^="hljs-"]');
+                            const colour = token && root.contains(token) ? token.className : '';
+                            const shown = !node.parentElement.closest('.boring');
+                            for (const _ of node.data) out.push({ colour, shown });
+                        }
+                        return out;
+                    };
+                    const want = colours(whole);
+                    const wrong = colours(code).findIndex(
+                        (c, i) => c.shown && c.colour !== want[i]?.colour,
+                    );
+                    if (wrong >= 0) {
+                        const line = code.textContent.slice(0, wrong).split('\n').length;
+                        return [`a ${language} block's line ${line} is coloured otherwise than in the whole program`];
+                    }
                     return [];
                 }),
             );

@@ -37,9 +37,12 @@ pub fn config() -> Result<[String; 2], String> {
 }
 
 /// The toolchain's own clippy-driver, beside the rustc that `rustc --print
-/// sysroot` names, or else the one on the PATH, if it runs. rustup's proxy
-/// on the PATH would run for every crate the test build compiles, about
-/// 10 ms each (about 420 crates).
+/// sysroot` names, or else the one on the PATH, if it runs as the same
+/// rustc (`--rustc -vV`). rustup's proxy on the PATH would run for every
+/// workspace crate the test build compiles, about 10 ms each (about 420).
+/// Under rustup, `rustc` is the toolchain cargo runs (rustup passes it on
+/// in `RUSTUP_TOOLCHAIN`, for `cargo +toolchain` and `rust-toolchain.toml`
+/// alike).
 fn find_driver() -> Result<PathBuf, String> {
     let missing = "clippy-driver does not run: install clippy \
                    (`rustup component add clippy`); the test build lints \
@@ -52,33 +55,27 @@ fn find_driver() -> Result<PathBuf, String> {
                 .collect::<Vec<_>>()
         })
         .unwrap_or_default();
-    sysroot()
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let version = output(Command::new(&rustc).arg("-vV"));
+    let sysroot = output(Command::new(&rustc).args(["--print", "sysroot"]))
+        .map(|text| PathBuf::from(text.trim_end()));
+    sysroot
         .map(|root| root.join("bin").join(&name))
         .into_iter()
         .chain(on_path)
-        .find(|candidate| candidate.is_file() && runs(candidate))
+        .find(|candidate| {
+            candidate.is_file()
+                && version.is_some()
+                && output(Command::new(candidate).args(["--rustc", "-vV"]))
+                    == version
+        })
         .ok_or_else(|| missing.to_string())
 }
 
-/// The sysroot of the rustc cargo would run (`RUSTC`, or `rustc` on the
-/// PATH).
-fn sysroot() -> Option<PathBuf> {
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let out = Command::new(rustc)
-        .args(["--print", "sysroot"])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())?;
-    let text = String::from_utf8(out.stdout).ok()?;
-    Some(PathBuf::from(text.trim_end()))
-}
-
-/// Whether `driver --version` succeeds.
-fn runs(driver: &Path) -> bool {
-    Command::new(driver)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+/// What `command` prints, when it succeeds.
+fn output(command: &mut Command) -> Option<String> {
+    let out = command.output().ok().filter(|o| o.status.success())?;
+    String::from_utf8(out.stdout).ok()
 }
 
 /// A TOML basic string holding `path`.
