@@ -463,33 +463,21 @@ pub fn program() -> Result<PathBuf, String> {
         .clone()
 }
 
-/// Asks the allocators of rustc and of the linker for transparent huge
-/// pages, on Linux and unless already set, for every command this program
-/// runs (cargo, and through it rustc and the linker; the browsers and the
-/// listings' programs too, which only grow their heaps by larger steps).
-/// Both cut the page faults that are much of a small crate's compile:
-/// - rustc in rustup's builds for Linux allocates with jemalloc (1.95's
-///   prints jemalloc 5.3.0's statistics when asked), which reads
-///   `MALLOC_CONF`: the clean test build took 146 and 151 CPU-seconds
-///   against 152 and 157 without it (two cores, alternating);
-/// - the linker (rust-lld) and cargo allocate with glibc's malloc, which
-///   since glibc 2.35 reads `glibc.malloc.hugetlb` from `GLIBC_TUNABLES`
-///   (an older glibc ignores it): with both, 192 and 165 CPU-seconds
-///   against 202 and 183 with jemalloc's alone, at a slower hour.
-///
-/// Not elsewhere: jemalloc would print an error at every start for a mode
-/// the system lacks. Called first in `main`, before any thread starts.
+/// Asks rustc's allocator for transparent huge pages, on Linux and unless
+/// already set, for every command this program runs (cargo, and through it
+/// rustc). rustc in rustup's builds for Linux allocates with jemalloc
+/// (1.95's prints jemalloc 5.3.0's statistics when asked), which reads
+/// `MALLOC_CONF`: fewer page faults, and the clean test build took 146 and
+/// 151 CPU-seconds against 152 and 157 without it (two cores, alternating).
+/// The browsers and the listings' programs allocate otherwise and ignore
+/// it. Not glibc's `glibc.malloc.hugetlb` (`GLIBC_TUNABLES`), which made
+/// the linker's part of the build cheaper but the browser checks dearer
+/// (174 and 180 CPU-seconds against 159 and 163). Not elsewhere than Linux:
+/// jemalloc would print an error at every start for a mode the system
+/// lacks. Called first in `main`, before any thread starts.
 fn ask_for_huge_pages() {
-    if !cfg!(target_os = "linux") {
-        return;
-    }
-    for (name, value) in [
-        ("MALLOC_CONF", "thp:always,metadata_thp:always"),
-        ("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1"),
-    ] {
-        if std::env::var_os(name).is_none() {
-            std::env::set_var(name, value);
-        }
+    if cfg!(target_os = "linux") && std::env::var_os("MALLOC_CONF").is_none() {
+        std::env::set_var("MALLOC_CONF", "thp:always,metadata_thp:always");
     }
 }
 
