@@ -461,6 +461,35 @@ export async function pointAtButtons(pre) {
     await pre.hover({ position: { x: box.width - 40, y: 10 } });
 }
 
+/// Gives `page` `window.bookColours(code)`: for each character of a code
+/// element's text, the highlight.js class colouring it ('' for none) and
+/// whether it is shown (outside mdBook's hidden lines), as `shown`, and the
+/// same for that text highlighted by highlight.js as one whole program, as
+/// `whole`. A function Playwright sends into the page cannot call one of
+/// this file's, so this one is installed in the page first.
+export async function installColours(page) {
+    await page.evaluate(() => {
+        const colours = (root) => {
+            const out = [];
+            const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+            for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+                const token = node.parentElement.closest('[class^="hljs-"]');
+                const colour = token && root.contains(token) ? token.className : '';
+                const shown = !node.parentElement.closest('.boring');
+                for (const _ of node.data) out.push({ colour, shown });
+            }
+            return out;
+        };
+        window.bookColours = (code) => {
+            const whole = document.createElement('code');
+            whole.className = [...code.classList].find((c) => c.startsWith('language-')) ?? '';
+            whole.textContent = code.textContent;
+            window.hljs.highlightElement(whole);
+            return { shown: colours(code), whole: colours(whole) };
+        };
+    });
+}
+
 /// Fails the test with `message` when there are problems (one a line).
 export function clean(problems, message) {
     if (problems.length > 0) assert.fail(message);

@@ -27,6 +27,7 @@ import {
     describe,
     clean,
     pointAtButtons,
+    installColours,
     openSolutions,
     searchState,
     searchNotLoaded,
@@ -193,6 +194,7 @@ for (const path of pages) {
         // Hidden lines stay plain until shown (ci/browser/highlight-shown.mjs;
         // site.test.mjs shows them).
         test('every code block is highlighted in a known language, its hidden lines once shown', async () => {
+            await installColours(opened.page);
             const unknown = await opened.page.$$eval('pre code', (codes) =>
                 codes.flatMap((code) => {
                     const language = [...code.classList]
@@ -218,24 +220,9 @@ for (const path of pages) {
                     // Each shown character is coloured as highlight.js colours
                     // the whole program (a comment or string begun in a
                     // hidden line would colour shown lines otherwise).
-                    const whole = document.createElement('code');
-                    whole.className = language ? `language-${language}` : '';
-                    whole.textContent = code.textContent;
-                    window.hljs.highlightElement(whole);
-                    const colours = (root) => {
-                        const out = [];
-                        const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-                        for (let node = walk.nextNode(); node; node = walk.nextNode()) {
-                            const token = node.parentElement.closest('[class^="hljs-"]');
-                            const colour = token && root.contains(token) ? token.className : '';
-                            const shown = !node.parentElement.closest('.boring');
-                            for (const _ of node.data) out.push({ colour, shown });
-                        }
-                        return out;
-                    };
-                    const want = colours(whole);
-                    const wrong = colours(code).findIndex(
-                        (c, i) => c.shown && c.colour !== want[i]?.colour,
+                    const { shown, whole } = window.bookColours(code);
+                    const wrong = shown.findIndex(
+                        (c, i) => c.shown && c.colour !== whole[i]?.colour,
                     );
                     if (wrong >= 0) {
                         const line = code.textContent.slice(0, wrong).split('\n').length;

@@ -17,6 +17,7 @@ import {
     describe,
     clean,
     pointAtButtons,
+    installColours,
 } from './book.mjs';
 import { iconsUsed, subsetCodes, SUBSET_FONT } from './icons.mjs';
 
@@ -344,31 +345,18 @@ test('shown hidden lines are highlighted as the whole program is (ci/browser/hig
     if (withHidden.length < 3) problems.push(`${withHidden.length} blocks hide lines; pick a page with more`);
     if (withHidden.some((b) => b.tokens > 0)) problems.push('hidden lines are highlighted before they are shown');
     await opened.page.$$eval('pre .buttons button.fa-eye', (eyes) => eyes.forEach((eye) => eye.click()));
-    const shown = await opened.page.$$eval('pre code', (codes) => {
-        // The token class colouring each character of `code`'s text ('' for none).
-        const colours = (code) => {
-            const out = [];
-            const walk = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
-            for (let node = walk.nextNode(); node; node = walk.nextNode()) {
-                const token = node.parentElement.closest('[class^="hljs-"]');
-                const colour = token && code.contains(token) ? token.className : '';
-                for (let i = 0; i < node.data.length; i += 1) out.push(colour);
-            }
-            return out.join(' ');
-        };
-        return codes.map((code) => {
-            const whole = document.createElement('code');
-            whole.className = [...code.classList].find((c) => c.startsWith('language-')) ?? '';
-            whole.textContent = code.textContent;
-            window.hljs.highlightElement(whole);
+    await installColours(opened.page);
+    const shown = await opened.page.$$eval('pre code', (codes) =>
+        codes.map((code) => {
+            const { shown, whole } = window.bookColours(code);
             return {
                 text: code.textContent,
                 hidden: code.querySelectorAll('.boring').length,
                 tokens: code.querySelectorAll('.boring [class^="hljs-"]').length,
-                same: colours(code) === colours(whole),
+                same: shown.length === whole.length && shown.every((c, i) => c.colour === whole[i].colour),
             };
-        });
-    });
+        }),
+    );
     shown.forEach((block, i) => {
         if (block.text !== blocks[i].text) problems.push(`block ${i + 1}: its text changed when its hidden lines were shown`);
         if (block.hidden !== blocks[i].hidden) problems.push(`block ${i + 1}: ${blocks[i].hidden} hidden lines became ${block.hidden}`);
