@@ -56,7 +56,7 @@ fn find_driver() -> Result<PathBuf, String> {
         })
         .unwrap_or_default();
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let version = output(Command::new(&rustc).arg("-vV"));
+    let version = output(Command::new(&rustc).arg("-vV")).ok_or(missing)?;
     let sysroot = output(Command::new(&rustc).args(["--print", "sysroot"]))
         .map(|text| PathBuf::from(text.trim_end()));
     sysroot
@@ -65,9 +65,8 @@ fn find_driver() -> Result<PathBuf, String> {
         .chain(on_path)
         .find(|candidate| {
             candidate.is_file()
-                && version.is_some()
                 && output(Command::new(candidate).args(["--rustc", "-vV"]))
-                    == version
+                    .is_some_and(|v| v == version)
         })
         .ok_or_else(|| missing.to_string())
 }

@@ -467,14 +467,16 @@ pub fn program() -> Result<PathBuf, String> {
 /// already set, for every command this program runs (cargo, and through it
 /// rustc). rustc in rustup's builds for Linux allocates with jemalloc
 /// (1.95's prints jemalloc 5.3.0's statistics when asked), which reads
-/// `MALLOC_CONF`: fewer page faults, and the clean test build took 146 and
-/// 151 CPU-seconds against 152 and 157 without it (two cores, alternating).
+/// `MALLOC_CONF` (seen, not promised: rustc documents no allocator): the
+/// clean test build took 146 and 151 CPU-seconds against 152 and 157
+/// without it (two cores, alternating).
 /// The browsers and the listings' programs allocate otherwise and ignore
 /// it. Not glibc's `glibc.malloc.hugetlb` (`GLIBC_TUNABLES`), which made
 /// the linker's part of the build cheaper but the browser checks dearer
 /// (174 and 180 CPU-seconds against 159 and 163). Not elsewhere than Linux:
 /// jemalloc would print an error at every start for a mode the system
-/// lacks. Called first in `main`, before any thread starts.
+/// lacks. Called in `main` before any thread starts (after the check for
+/// the loom wrapper, whose rustc inherits it from cargo).
 fn ask_for_huge_pages() {
     if cfg!(target_os = "linux") && std::env::var_os("MALLOC_CONF").is_none() {
         std::env::set_var("MALLOC_CONF", "thp:always,metadata_thp:always");
