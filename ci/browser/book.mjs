@@ -168,8 +168,8 @@ export function checked(page) {
 }
 
 /// The xtask's map of each page's Rust blocks: { "ch03-threads.html":
-/// [{ source, line, full, visible, noplayground }] }, or null when the
-/// tests run without it.
+/// [{ source, line, full, visible, included, noplayground }] }, or null
+/// when the tests run without it.
 export function blocks() {
     const file = process.env.BOOK_BLOCKS;
     return file ? JSON.parse(readFileSync(file, 'utf8')) : null;

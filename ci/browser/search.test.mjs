@@ -5,13 +5,17 @@
 // That no page loads the scripts before is checked on every page's own
 // load, in pages.test.mjs. And the index holds each section's words under
 // the fields that hold them, as the elasticlunr.js that searches it would
-// have indexed them.
+// have indexed them; it holds every line a page shows of its listings and
+// none it hides; and it is built as mdBook builds one (search-index.mjs).
+import assert from 'node:assert/strict';
 import { test, before, after } from 'node:test';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { isDeepStrictEqual as same } from 'node:util';
 import vm from 'node:vm';
 import {
     BOOK_HTML,
+    blocks,
     openBook,
     describe,
     clean,
@@ -19,6 +23,7 @@ import {
     searchNotLoaded,
 } from './book.mjs';
 import { SEARCH_SCRIPTS } from './slim.mjs';
+import { MDBOOK_INDEX, buildIndex, loadElasticlunr, readIndex } from './search-index.mjs';
 
 /// A word every search finds, in the chapter the searches start from.
 const WORD = 'thread';
@@ -204,4 +209,63 @@ test('the search index holds each section\'s words under the fields that hold th
     const shown = problems.slice(0, 10);
     if (problems.length > shown.length) shown.push(`... ${problems.length - shown.length} more`);
     clean(problems, describe('searchindex.js', shown));
+});
+
+/// The shipped index's object (searchindex.js).
+const shipped = () => readIndex(readFileSync(join(BOOK_HTML, 'searchindex.js'), 'utf8'));
+
+/// Each page's section texts, by page.
+function pageTexts(search) {
+    const texts = new Map();
+    search.doc_urls.forEach((url, ref) => {
+        const page = url.split('#')[0];
+        texts.set(page, `${texts.get(page) ?? ''}\n${search.index.documentStore.docs[ref].body}`);
+    });
+    return texts;
+}
+
+test('the search index holds the lines each page shows of its listings, and none it hides', () => {
+    const map = blocks();
+    assert.ok(map, 'BOOK_BLOCKS is not set: run the browser tests with `cargo xtask test`');
+    const texts = pageTexts(shipped());
+    // A text as mdBook indexes it: whitespace runs one space.
+    const flat = (text) => text.trim().replace(/\s\s+/g, ' ');
+    const problems = [];
+    let hidden = 0;
+    for (const [page, list] of Object.entries(map)) {
+        if (page === 'index.html') continue; // a copy of the first chapter, not indexed
+        const text = texts.get(page) ?? '';
+        for (const block of list) {
+            const where = `${block.page}:${block.line} (${block.source})`;
+            const first = block.visible.split('\n').find((line) => line.trim());
+            if (first && !text.includes(flat(first))) {
+                problems.push(`${where}: its first shown line is not in the index: ${flat(first)}`);
+            }
+            for (const line of block.included.split('\n')) {
+                if (!/^\s*#( |$)/.test(line) || !line.replace(/^\s*#/, '').trim()) continue;
+                hidden++;
+                if (text.includes(flat(line))) {
+                    problems.push(`${where}: a hidden line is in the index: ${flat(line)}`);
+                }
+            }
+        }
+    }
+    if (hidden === 0) problems.push('BOOK_BLOCKS names no hidden line');
+    clean(problems, describe('searchindex.js', problems.slice(0, 10)));
+});
+
+test("the search index is built as mdBook builds one (search-index.mjs's buildIndex, checked against mdBook's own), from the texts it holds", () => {
+    const elasticlunr = loadElasticlunr(BOOK_HTML);
+    const problems = [];
+    const file = process.env.BOOK_BLOCKS;
+    assert.ok(file, 'BOOK_BLOCKS is not set: run the browser tests with `cargo xtask test`');
+    const mdbook = readIndex(readFileSync(join(dirname(file), MDBOOK_INDEX), 'utf8'));
+    if (!same(buildIndex(elasticlunr, mdbook.index), mdbook.index)) {
+        problems.push(`buildIndex makes another index than mdBook's of the same texts (${MDBOOK_INDEX})`);
+    }
+    const index = shipped().index;
+    if (!same(buildIndex(elasticlunr, index), index)) {
+        problems.push('searchindex.js is not the index buildIndex makes of the texts it holds');
+    }
+    clean(problems, describe('searchindex.js', problems));
 });

@@ -17,6 +17,9 @@
 //   scripts (SEARCH_SCRIPTS, about 42 KB) on every page; each page loses
 //   those tags and its search button lists their sources in data-scripts,
 //   for theme/search.js to load on the first search.
+// - The search index loses the listings' hidden lines (search-index.mjs),
+//   which `node slim.mjs <book/html> <blocks.json>` finds with the blocks
+//   file the xtask writes.
 //
 // Together these take about a third off every page (the weight test in
 // pages.test.mjs measures the result).
@@ -25,6 +28,7 @@ import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { iconsUsed } from './icons.mjs';
+import { stripHiddenLines } from './search-index.mjs';
 
 const STYLESHEET = 'FontAwesome/css/font-awesome.css';
 /// Already minified (mdBook's search libraries, theme/highlight.js), or
@@ -123,7 +127,8 @@ function files(dir) {
     return out;
 }
 
-async function slim(html) {
+async function slim(html, blocks) {
+    const search = stripHiddenLines(html, blocks);
     const names = new Set(iconsUsed(html).flatMap((icon) => icon.names));
     const stylesheet = join(html, STYLESHEET);
     writeFileSync(
@@ -164,15 +169,15 @@ async function slim(html) {
     console.log(
         `slimmed ${html}: FontAwesome's stylesheet cut to ${names.size} ` +
             `icon names; scripts and stylesheets minified, ${before} → ${after} bytes; ` +
-            `search scripts loaded on demand and hidden lines joined on ${pages} pages`,
+            `search scripts loaded on demand and hidden lines joined on ${pages} pages; ${search}`,
     );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-    const html = process.argv[2];
-    if (!html) {
-        console.error('usage: node slim.mjs <book/html>');
+    const [html, blocks] = process.argv.slice(2);
+    if (!html || !blocks) {
+        console.error('usage: node slim.mjs <book/html> <blocks.json>');
         process.exit(2);
     }
-    await slim(html);
+    await slim(html, blocks);
 }

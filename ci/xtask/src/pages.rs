@@ -48,7 +48,9 @@ pub fn render(tools: &Tools, root: &Path) -> Result<(), String> {
         return Err(format!("mdbook build reported:\n{log}"));
     }
     println!("rendered {}", book_dir(root).display());
-    crate::slim::book(root, &book_dir(root).join("html"))
+    let book = crate::book::Book::load(root)?;
+    let (blocks, _) = crate::browser::write_blocks(root, &book)?;
+    crate::slim::book(root, &book_dir(root).join("html"), &blocks)
 }
 
 /// [`render`], skipped when its inputs are those of the last render and
