@@ -2,8 +2,8 @@
 // indexes a chapter's Markdown after its includes, so every line a
 // `{{#rustdoc_include}}` hides (written `# line`) went into the index as
 // text: searching found words no page shows, and a result's teaser began
-// with `# use std::...`. Those lines were most of the index's four
-// megabytes, which a reader downloads on the first search.
+// with `# use std::...`. Those lines were about a third of the index's
+// 4.4 MB, which a reader downloads on the first search.
 //
 // slim.mjs calls stripHiddenLines on the rendered book: in each section's
 // text, each Rust block's text as mdBook indexed it (`included` in
@@ -42,17 +42,26 @@ export function writeIndex(search) {
     return PREFIX + json + SUFFIX;
 }
 
+/// Whitespace as Rust's regex `\s` and `char::is_whitespace` take it
+/// (Unicode's White_Space), which JavaScript's `\s` is not: it lacks
+/// U+0085 and adds U+FEFF.
+const WS = '[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+const RUNS = new RegExp(`${WS}${WS}+`, 'gu');
+const SPLIT = new RegExp(`${WS}|-`, 'u');
+const BORING = new RegExp(`^(${WS}*)#(.?)(.*)$`, 'su');
+
 /// mdBook's `collapse_whitespace`: every run of two or more whitespace
 /// characters one space.
-export const collapse = (text) => text.replace(/\s\s+/g, ' ');
+export const collapse = (text) => text.replace(RUNS, ' ');
 
 /// The lines of a Rust block's text that its page shows: mdBook 0.4.52's
 /// `hide_lines_rust` hides a line that is `#` or starts `# ` after its
-/// indent, and shows `##...` as `#...`.
+/// indent, and shows `##...` as `#...` (lines as Rust's `str::lines` gives
+/// them: split at `\n`, a trailing `\r` dropped).
 export function shownLines(text) {
     const shown = [];
-    for (const line of text.split('\n')) {
-        const boring = /^(\s*)#(.?)(.*)$/.exec(line);
+    for (const line of text.split('\n').map((l) => l.replace(/\r$/, ''))) {
+        const boring = BORING.exec(line);
         if (boring && boring[2] === '#') shown.push(boring[1] + '#' + boring[3]);
         else if (!boring || (boring[2] !== '' && boring[2] !== ' ')) shown.push(line);
     }
@@ -63,7 +72,7 @@ export function shownLines(text) {
 /// word over 80 bytes.
 const tokenize = (text) =>
     (text ?? '')
-        .split(/[\s-]/)
+        .split(SPLIT)
         .filter((word) => word.length > 0)
         .map((word) => word.toLowerCase())
         .filter((word) => Buffer.byteLength(word) <= 80);
@@ -106,9 +115,11 @@ export function buildIndex(elasticlunr, index) {
 }
 
 /// Takes the hidden lines of every Rust block in `blocks` (blocks.json's
-/// pages) out of `search`'s stored section texts, in place. Throws, naming
-/// the block, when a block's text is not in its page's sections as mdBook
-/// indexes it. Returns how many blocks lost hidden lines.
+/// pages) out of `search`'s stored section texts, in place: each distinct
+/// block text, longest first (one may hold another), becomes its shown
+/// lines wherever it is in its page's sections. Throws, naming the blocks,
+/// when a block's text is in none of them as mdBook indexes it. Returns how
+/// many blocks lost hidden lines.
 export function stripHidden(search, blocks) {
     const sections = new Map();
     search.doc_urls.forEach((url, ref) => {
@@ -119,25 +130,36 @@ export function stripHidden(search, blocks) {
     let stripped = 0;
     for (const [page, list] of Object.entries(blocks)) {
         if (page === 'index.html') continue; // a copy of the first chapter, not indexed
+        const texts = new Map();
         for (const block of list) {
             const indexed = collapse(block.included.trim());
             const shown = collapse(shownLines(block.included).trim());
             if (indexed === shown) continue;
+            if (!texts.has(indexed)) texts.set(indexed, { shown, blocks: [] });
+            texts.get(indexed).blocks.push(block);
+        }
+        const longestFirst = [...texts].sort(([a], [b]) => b.length - a.length);
+        for (const [indexed, { shown, blocks: those }] of longestFirst) {
             let found = false;
             for (const doc of sections.get(page) ?? []) {
                 if (!doc.body.includes(indexed)) continue;
-                doc.body = collapse(doc.body.replaceAll(indexed, shown)).trim();
+                // split and join: replaceAll would read `$&` or `$$` in a
+                // listing's code as a replacement pattern.
+                doc.body = collapse(doc.body.split(indexed).join(shown)).trim();
                 found = true;
             }
             if (!found) {
+                const named = those.map((b) => `${b.page}:${b.line} (${b.source})`).join(', ');
                 throw new Error(
-                    `${block.page}:${block.line}: the text of this block, as mdBook ` +
-                        `indexes it, is in no section of ${page} in searchindex.js, so ` +
-                        `its hidden lines cannot be taken out (see stripHidden in ` +
-                        `ci/browser/search-index.mjs)`,
+                    `${named}: this Rust block's text, as mdBook indexes it (its ` +
+                        `include's lines, whitespace runs one space), is in no section ` +
+                        `of ${page} in searchindex.js, so its hidden lines cannot be ` +
+                        `taken out. Is a line of the block not from its include, or does ` +
+                        `included() in ci/xtask/src/browser.rs write this include ` +
+                        `otherwise than mdBook? (stripHidden, ci/browser/search-index.mjs)`,
                 );
             }
-            stripped++;
+            stripped += those.length;
         }
     }
     return stripped;

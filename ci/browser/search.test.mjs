@@ -5,8 +5,9 @@
 // That no page loads the scripts before is checked on every page's own
 // load, in pages.test.mjs. And the index holds each section's words under
 // the fields that hold them, as the elasticlunr.js that searches it would
-// have indexed them; it holds every line a page shows of its listings and
-// none it hides; and it is built as mdBook builds one (search-index.mjs).
+// have indexed them; it holds the code each page shows of its listings,
+// whole, and not the lines it hides (in their `# ` form, or next to that
+// code); and it is built as mdBook builds one (search-index.mjs).
 import assert from 'node:assert/strict';
 import { test, before, after } from 'node:test';
 import { readFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ import {
     searchNotLoaded,
 } from './book.mjs';
 import { SEARCH_SCRIPTS } from './slim.mjs';
-import { MDBOOK_INDEX, buildIndex, loadElasticlunr, readIndex } from './search-index.mjs';
+import { MDBOOK_INDEX, buildIndex, loadElasticlunr, readIndex, stripHidden } from './search-index.mjs';
 
 /// A word every search finds, in the chapter the searches start from.
 const WORD = 'thread';
@@ -224,48 +225,100 @@ function pageTexts(search) {
     return texts;
 }
 
-test('the search index holds the lines each page shows of its listings, and none it hides', () => {
+test('the search index holds the code each page shows of its listings, and none it hides', () => {
     const map = blocks();
     assert.ok(map, 'BOOK_BLOCKS is not set: run the browser tests with `cargo xtask test`');
-    const texts = pageTexts(shipped());
+    const search = shipped();
+    const texts = pageTexts(search);
     // A text as mdBook indexes it: whitespace runs one space.
     const flat = (text) => text.trim().replace(/\s\s+/g, ' ');
     const problems = [];
-    let hidden = 0;
+    // No section holds a line that starts `# `, as a hidden line does
+    // (prose has no line breaks; code shows `#[` and `#!`, not `# `).
+    for (const [ref, doc] of Object.entries(search.index.documentStore.docs)) {
+        const line = /(?:^|\n)\s*#(?: [^\n]*|$)/m.exec(doc.body);
+        if (line) problems.push(`${search.doc_urls[ref]}: a line of its text is hidden: ${line[0].trim()}`);
+    }
+    let hiding = 0;
     for (const [page, list] of Object.entries(map)) {
         if (page === 'index.html') continue; // a copy of the first chapter, not indexed
         const text = texts.get(page) ?? '';
         for (const block of list) {
             const where = `${block.page}:${block.line} (${block.source})`;
-            const first = block.visible.split('\n').find((line) => line.trim());
-            if (first && !text.includes(flat(first))) {
-                problems.push(`${where}: its first shown line is not in the index: ${flat(first)}`);
+            const shown = flat(block.visible);
+            if (!text.includes(shown)) {
+                problems.push(`${where}: the code it shows is not in the index, whole`);
+                continue;
             }
-            for (const line of block.included.split('\n')) {
-                if (!/^\s*#( |$)/.test(line) || !line.replace(/^\s*#/, '').trim()) continue;
-                hidden++;
-                if (text.includes(flat(line))) {
-                    problems.push(`${where}: a hidden line is in the index: ${flat(line)}`);
+            // The program's lines next to the shown ones, which the page
+            // hides: never next to them in the index.
+            const full = block.full.replace(/\n$/, '').split('\n');
+            const lines = block.visible.replace(/\n$/, '').split('\n');
+            const at = full.findIndex((_, i) => lines.every((l, j) => full[i + j] === l));
+            if (at < 0) {
+                problems.push(`${where}: the lines it shows are not one run of its program's`);
+                continue;
+            }
+            const before = full.slice(0, at).filter((l) => l.trim()).at(-1);
+            const after = full.slice(at + lines.length).find((l) => l.trim());
+            if (before === undefined && after === undefined) continue;
+            hiding++;
+            if (text.includes(flat(block.included))) {
+                problems.push(`${where}: its text is in the index with its hidden lines`);
+            }
+            for (let from = text.indexOf(shown); from >= 0; from = text.indexOf(shown, from + 1)) {
+                if (before !== undefined && text.slice(0, from).trimEnd().endsWith(flat(before))) {
+                    problems.push(`${where}: the hidden line before its code is in the index: ${flat(before)}`);
+                }
+                if (after !== undefined && text.slice(from + shown.length).trimStart().startsWith(flat(after))) {
+                    problems.push(`${where}: the hidden line after its code is in the index: ${flat(after)}`);
                 }
             }
         }
     }
-    if (hidden === 0) problems.push('BOOK_BLOCKS names no hidden line');
+    if (hiding === 0) problems.push('BOOK_BLOCKS names no block that hides lines');
     clean(problems, describe('searchindex.js', problems.slice(0, 10)));
 });
 
+// A listing's code may hold `$&` or `$$` (a macro): written as it is, not
+// read as a replacement pattern.
+test("stripHidden writes a block's shown code as it is, `$` and all", () => {
+    const code = 'macro_rules! twice { ($e:expr) => { $e; $e }; () => { $$ } }';
+    const search = {
+        doc_urls: ['p.html#a'],
+        index: { documentStore: { docs: { 0: { body: `Prose. # use x;\n${code} After.` } } } },
+    };
+    const block = { page: 'src/p.md', line: 1, source: 'l.rs', included: `# use x;\n${code}` };
+    assert.equal(stripHidden(search, { 'p.html': [block] }), 1);
+    assert.equal(search.index.documentStore.docs[0].body, `Prose. ${code} After.`);
+});
+
 test("the search index is built as mdBook builds one (search-index.mjs's buildIndex, checked against mdBook's own), from the texts it holds", () => {
-    const elasticlunr = loadElasticlunr(BOOK_HTML);
-    const problems = [];
     const file = process.env.BOOK_BLOCKS;
     assert.ok(file, 'BOOK_BLOCKS is not set: run the browser tests with `cargo xtask test`');
-    const mdbook = readIndex(readFileSync(join(dirname(file), MDBOOK_INDEX), 'utf8'));
-    if (!same(buildIndex(elasticlunr, mdbook.index), mdbook.index)) {
-        problems.push(`buildIndex makes another index than mdBook's of the same texts (${MDBOOK_INDEX})`);
+    const elasticlunr = loadElasticlunr(BOOK_HTML);
+    const problems = [];
+    const mdbook = readIndex(readFileSync(join(dirname(file), MDBOOK_INDEX), 'utf8')).index;
+    const rebuilt = difference(buildIndex(elasticlunr, mdbook), mdbook);
+    if (rebuilt) {
+        problems.push(`buildIndex makes another index than mdBook's of the same texts (${MDBOOK_INDEX}): ${rebuilt}`);
     }
     const index = shipped().index;
-    if (!same(buildIndex(elasticlunr, index), index)) {
-        problems.push('searchindex.js is not the index buildIndex makes of the texts it holds');
-    }
+    const own = difference(buildIndex(elasticlunr, index), index);
+    if (own) problems.push(`searchindex.js is not the index buildIndex makes of the texts it holds: ${own}`);
     clean(problems, describe('searchindex.js', problems));
 });
+
+/// Where `a` and `b` first differ, as a path of keys with both values, or
+/// null if they are the same data.
+function difference(a, b, path = 'index') {
+    if (same(a, b)) return null;
+    if (a && b && typeof a === 'object' && typeof b === 'object') {
+        for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+            const found = difference(a[key], b[key], `${path}.${key}`);
+            if (found) return found;
+        }
+    }
+    const show = (v) => JSON.stringify(v)?.slice(0, 80);
+    return `${path}: ${show(a)} against ${show(b)}`;
+}

@@ -640,12 +640,13 @@ fn first_chapter(src: &Path) -> Option<String> {
     link.captures(&summary).map(|c| format!("{}.html", &c[1]))
 }
 
-/// The text `{{#include}}` or `{{#rustdoc_include}}` puts into the
-/// Markdown, as mdBook 0.4.52's `take_rustdoc_include_anchored_lines` and
-/// `take_rustdoc_include_lines` write it: for `rustdoc_include`, the lines
-/// the selector picks as they are and every other line after `# `, which
-/// hides it (an anchor drops every ANCHOR line; a line range keeps them).
-/// An `include` hides nothing: its text is the lines it selects.
+/// The text `{{#rustdoc_include}}` puts into the Markdown, as mdBook
+/// 0.4.52's `take_rustdoc_include_anchored_lines` and
+/// `take_rustdoc_include_lines` write it: the lines the selector picks as
+/// they are, and every other line after `# `, which hides it (an anchor
+/// drops every ANCHOR line; a line range or a whole file keeps them). For
+/// an `{{#include}}`, which hides nothing, the lines it selects, as
+/// [`selected`] reads them.
 fn included(
     source: &str,
     directive: &Directive,
@@ -660,14 +661,12 @@ fn included(
     let out: Vec<String> = match selector {
         Selector::Whole => lines.iter().map(|l| l.to_string()).collect(),
         Selector::Lines(range) => {
-            let (from, to) = range.split_once(':').unwrap_or((range, range));
-            let from = from.parse::<usize>().unwrap_or(1).max(1) - 1;
-            let to = to.parse::<usize>().unwrap_or(lines.len());
+            let picked = line_range(range, lines.len());
             lines
                 .iter()
                 .enumerate()
                 .map(|(i, l)| {
-                    if (from..to).contains(&i) {
+                    if picked.contains(&i) {
                         l.to_string()
                     } else {
                         format!("# {l}")
@@ -710,6 +709,26 @@ fn included(
     out.join("\n")
 }
 
+/// The lines a line range selects, 0-based, as mdBook 0.4.52's
+/// `parse_range_or_anchor` reads it: `N` is line N, `N:` from line N on,
+/// `:M` up to line M, `N:M` lines N to M, 1-based and inclusive (`0` is
+/// line 1); a part that is no number leaves its end open, and a third
+/// part is ignored.
+fn line_range(range: &str, len: usize) -> std::ops::Range<usize> {
+    let mut parts = range.splitn(3, ':');
+    let start = parts
+        .next()
+        .and_then(|s| s.parse::<usize>().ok())
+        .map(|n| n.saturating_sub(1));
+    match (start, parts.next().map(str::parse::<usize>)) {
+        (Some(start), Some(Ok(end))) => start..end,
+        (Some(start), Some(Err(_))) => start..len,
+        (Some(start), None) => start..start + 1,
+        (None, Some(Ok(end))) => 0..end,
+        (None, _) => 0..len,
+    }
+}
+
 fn is_anchor_line(line: &str) -> bool {
     line.contains("ANCHOR:") || line.contains("ANCHOR_END:")
 }
@@ -740,14 +759,12 @@ fn selected(source: &str, selector: &Selector) -> String {
                 .collect()
         }
         Selector::Lines(range) => {
-            let (from, to) = range.split_once(':').unwrap_or((range, range));
-            let from = from.parse::<usize>().unwrap_or(1).max(1);
-            let to = to.parse::<usize>().unwrap_or(lines.len());
+            let picked = line_range(range, lines.len());
             lines
                 .iter()
-                .skip(from - 1)
-                .take(to.saturating_sub(from - 1))
-                .copied()
+                .enumerate()
+                .filter(|(i, _)| picked.contains(i))
+                .map(|(_, l)| *l)
                 .collect()
         }
     };
@@ -766,9 +783,11 @@ mod tests {
                           // ANCHOR: inner\n    go();\n    // ANCHOR_END: \
                           inner\n}\n// ANCHOR_END: all\nfn go() {}\n";
 
-    /// The cases of mdBook 0.4.52's own test of
+    /// The cases of mdBook 0.4.52's own tests of
     /// `take_rustdoc_include_anchored_lines` and
-    /// `take_rustdoc_include_lines`, with what they expect.
+    /// `take_rustdoc_include_lines` (its ranges as the selectors that
+    /// `parse_range_or_anchor` reads as them), with what they expect, and
+    /// two ranges its parser reads unlike a plain split (`0`, `2:3:4`).
     #[test]
     fn included_text_is_what_mdbook_puts_into_the_markdown() {
         let anchor = |name: &str| Selector::Anchor(name.into());
@@ -800,8 +819,53 @@ mod tests {
                 "# Lorem\n# ipsum\n# dolor",
             ),
             (
+                "Lorem\nANCHOR:    test2\nipsum\nANCHOR: test\ndolor\nsit\namet\nANCHOR_END: test\nlorem\nANCHOR_END:test2\nipsum",
+                anchor("test"),
+                "# Lorem\n# ipsum\ndolor\nsit\namet\n# lorem\n# ipsum",
+            ),
+            (
+                "Lorem\nANCHOR: test\nipsum\nANCHOR_END: test\ndolor\nANCHOR: test\nsit\nANCHOR_END: test\namet",
+                anchor("test"),
+                "# Lorem\nipsum\n# dolor\nsit\n# amet",
+            ),
+            (
                 "Lorem\nipsum\ndolor\nsit\namet",
                 Selector::Lines("2:3".into()),
+                "# Lorem\nipsum\ndolor\n# sit\n# amet",
+            ),
+            (
+                "Lorem\nipsum\ndolor\nsit\namet",
+                Selector::Lines("4:".into()),
+                "# Lorem\n# ipsum\n# dolor\nsit\namet",
+            ),
+            (
+                "Lorem\nipsum\ndolor\nsit\namet",
+                Selector::Lines(":3".into()),
+                "Lorem\nipsum\ndolor\n# sit\n# amet",
+            ),
+            (
+                "Lorem\nipsum\ndolor\nsit\namet",
+                Selector::Whole,
+                "Lorem\nipsum\ndolor\nsit\namet",
+            ),
+            (
+                "Lorem\nipsum\ndolor\nsit\namet",
+                Selector::Lines("5:4".into()),
+                "# Lorem\n# ipsum\n# dolor\n# sit\n# amet",
+            ),
+            (
+                "Lorem\nipsum\ndolor\nsit\namet",
+                Selector::Lines(":100".into()),
+                "Lorem\nipsum\ndolor\nsit\namet",
+            ),
+            (
+                "Lorem\nipsum\ndolor\nsit\namet",
+                Selector::Lines("0".into()),
+                "Lorem\n# ipsum\n# dolor\n# sit\n# amet",
+            ),
+            (
+                "Lorem\nipsum\ndolor\nsit\namet",
+                Selector::Lines("2:3:4".into()),
                 "# Lorem\nipsum\ndolor\n# sit\n# amet",
             ),
         ];

@@ -113,11 +113,15 @@ fn render_inputs(root: &Path) -> Result<Key, String> {
 }
 
 /// What the last render left: every file of `book/html` and
-/// `book/markdown`.
+/// `book/markdown`, and the blocks and mdBook's own search index that
+/// slimming it leaves in `target/browser` (`ci/browser/search-index.mjs`).
 fn rendered(root: &Path) -> Key {
     let mut outputs = cache::Fingerprint::new("rendered");
     for dir in ["html", "markdown"] {
         outputs.tree(root, &book_dir(root).join(dir), &[]);
+    }
+    for file in ["blocks.json", "mdbook-searchindex.js"] {
+        outputs.file(root, &root.join("target/browser").join(file));
     }
     outputs.key()
 }
