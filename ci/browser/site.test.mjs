@@ -174,7 +174,10 @@ test('print.html holds every chapter, and works from file://', async () => {
     clean(problems, problems.join('\n'));
 });
 
-test('a missing page gets a working 404 page, at any depth', async () => {
+// This test and the last three open one page each, and run when that page
+// is checked (checked()): their inputs are that page's inputs. Named after
+// it, a failure is that page's, as the xtask reads node's report.
+if (checked('404.html')) test('404.html: a missing page gets a working 404 page, at any depth', async () => {
     const problems = [];
     for (const missing of ['no-such-page.html', 'deep/er/no-such-page.html']) {
         const opened = await book.open(missing);
@@ -299,7 +302,7 @@ test('the book is served under site-url', () => {
     assert.ok(SITE_PATH.startsWith('/') && SITE_PATH.endsWith('/'), SITE_PATH);
 });
 
-test('the sidebar toggle is a button that works by mouse and keyboard', async () => {
+if (checked('intro.html')) test('intro.html: the sidebar toggle is a button that works by mouse and keyboard', async () => {
     const opened = await book.open('intro.html');
     const { page } = opened;
     const button = 'button[aria-controls="sidebar"]';
@@ -331,7 +334,7 @@ test('the sidebar toggle is a button that works by mouse and keyboard', async ()
 // Hidden lines stay plain text until a reader shows them (they were about
 // 40% of a chapter's elements, highlighted): then the block is highlighted
 // again whole, each character as highlight.js colours the whole program.
-test('shown hidden lines are highlighted as the whole program is (ci/browser/highlight-shown.mjs)', async () => {
+if (checked('ch12-01-select.html')) test('ch12-01-select.html: shown hidden lines are highlighted as the whole program is (ci/browser/highlight-shown.mjs)', async () => {
     const opened = await book.open('ch12-01-select.html');
     const problems = [];
     const blocks = await opened.page.$$eval('pre code', (codes) =>
@@ -370,7 +373,7 @@ test('shown hidden lines are highlighted as the whole program is (ci/browser/hig
 
 // intro.md tells readers exactly this: Copy takes the lines shown, and
 // all of them once the eye button shows the hidden ones.
-test('Copy puts the shown program on the clipboard, the whole one once hidden lines are shown (theme/clipboard.min.js)', async () => {
+if (checked('ch03-threads.html')) test('ch03-threads.html: Copy puts the shown program on the clipboard, the whole one once hidden lines are shown (theme/clipboard.min.js)', async () => {
     const opened = await book.open('ch03-threads.html');
     const { page, context } = opened;
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
