@@ -1,23 +1,31 @@
-// The search index without the listings' hidden lines. mdBook 0.4.52
-// indexes a chapter's Markdown after its includes, so every line a
-// `{{#rustdoc_include}}` hides (written `# line`) went into the index as
-// text: searching found words no page shows, and a result's teaser began
-// with `# use std::...`. Those lines were about a third of the index's
-// 4.4 MB, which a reader downloads on the first search.
+// The search index, holding what a reader sees. mdBook 0.4.52 indexes a
+// chapter's Markdown after its preprocessors, section by section, and
+// takes the text out of raw HTML with ammonia, so its index held:
+// - every line a `{{#rustdoc_include}}` hides, as `# line` (a third of its
+//   4.4 MB): searches found words no page shows, and teasers began
+//   `# use std::...`;
+// - the scores' drawings (lane names, notes and axis ticks run together,
+//   such as `C4101 ms`), the Listen, Stop and Check buttons' words, and the
+//   events each score lists as text;
+// - each rehearsal question's answer, twice (its explanation and the
+//   no-script "Show the answer"), which spoiled the question in teasers
+//   and ranked the rehearsals above the chapters' own sections;
+// - entities such as `&lt;` where raw HTML held them, shown as written;
+// - an address that is no id of its page for a heading with `<` in it.
 //
-// slim.mjs calls stripHiddenLines on the rendered book: in each section's
-// text, each Rust block's text as mdBook indexed it (`included` in
-// target/browser/blocks.json, which the xtask writes from the pages and
-// listings) becomes the lines the page shows, and the index is built
-// again from those texts, as mdBook builds it (buildIndex). mdBook's own
-// index is kept beside blocks.json (MDBOOK_INDEX), for search.test.mjs to
+// slim.mjs calls indexWhatReadersSee on the rendered book: each section's
+// text becomes the text of that section of its rendered page, without
+// the elements in UNSEARCHED, its address the id of its heading there,
+// and the index is built again from those texts as mdBook builds one
+// (buildIndex). The titles and breadcrumbs stay mdBook's. mdBook's own
+// index is kept beside book/html (MDBOOK_INDEX), for search.test.mjs to
 // check buildIndex against.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import vm from 'node:vm';
 
-/// Where slim.mjs keeps mdBook's index as mdBook wrote it, beside the
-/// blocks file.
+/// Where slim.mjs keeps mdBook's index as mdBook wrote it, in book/html's
+/// parent folder (not published).
 export const MDBOOK_INDEX = 'mdbook-searchindex.js';
 
 const PREFIX = "window.search = Object.assign(window.search, JSON.parse('";
@@ -48,25 +56,11 @@ export function writeIndex(search) {
 const WS = '[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
 const RUNS = new RegExp(`${WS}${WS}+`, 'gu');
 const SPLIT = new RegExp(`${WS}|-`, 'u');
-const BORING = new RegExp(`^(${WS}*)#(.?)(.*)$`, 'su');
+const SPACE = new RegExp(WS, 'gu');
 
 /// mdBook's `collapse_whitespace`: every run of two or more whitespace
 /// characters one space.
 export const collapse = (text) => text.replace(RUNS, ' ');
-
-/// The lines of a Rust block's text that its page shows: mdBook 0.4.52's
-/// `hide_lines_rust` hides a line that is `#` or starts `# ` after its
-/// indent, and shows `##...` as `#...` (lines as Rust's `str::lines` gives
-/// them: split at `\n`, a trailing `\r` dropped).
-export function shownLines(text) {
-    const shown = [];
-    for (const line of text.split('\n').map((l) => l.replace(/\r$/, ''))) {
-        const boring = BORING.exec(line);
-        if (boring && boring[2] === '#') shown.push(boring[1] + '#' + boring[3]);
-        else if (!boring || (boring[2] !== '' && boring[2] !== ' ')) shown.push(line);
-    }
-    return shown.join('\n');
-}
 
 /// mdBook 0.4.52's tokenizer: split at whitespace and `-`, lower case, no
 /// word over 80 bytes.
@@ -114,68 +108,173 @@ export function buildIndex(elasticlunr, index) {
     return JSON.parse(JSON.stringify({ ...index, ...built.toJSON() }));
 }
 
-/// Takes the hidden lines of every Rust block in `blocks` (blocks.json's
-/// pages) out of `search`'s stored section texts, in place: each distinct
-/// block text, longest first (one may hold another), becomes its shown
-/// lines wherever it is in its page's sections. Throws, naming the blocks,
-/// when a block's text is in none of them as mdBook indexes it. Returns how
-/// many blocks lost hidden lines.
-export function stripHidden(search, blocks) {
-    const sections = new Map();
-    search.doc_urls.forEach((url, ref) => {
-        const page = url.split('#')[0];
-        if (!sections.has(page)) sections.set(page, []);
-        sections.get(page).push(search.index.documentStore.docs[ref]);
+/// What search leaves out of a page, with all they hold: hidden lines,
+/// scripts and styles, the scores' drawings (an `svg`; the figure's caption
+/// stays), controls and their words, every `details` (a score's events as
+/// text, a rehearsal's answer, an exercise's solution), and a rehearsal's
+/// hint, choices, feedback and progress. Selectors of one element name or
+/// one class.
+export const UNSEARCHED = [
+    '.boring',
+    'script',
+    'style',
+    'svg',
+    'button',
+    'input',
+    'textarea',
+    'details',
+    '.score-controls',
+    '.yourrun',
+    '.rehearsal-hint',
+    '.rehearsal-choices',
+    '.rehearsal-actions',
+    '.rehearsal-feedback',
+    '.rehearsal-progress',
+];
+
+/// Elements within a line of text: no space at their edges.
+const INLINE = new Set([
+    'a', 'abbr', 'b', 'cite', 'code', 'del', 'dfn', 'em', 'i', 'ins', 'kbd',
+    'label', 'mark', 'q', 's', 'samp', 'small', 'span', 'strong', 'sub', 'sup',
+    'time', 'u', 'var',
+]);
+/// Elements that have no end tag.
+const VOID = new Set([
+    'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta',
+    'source', 'track', 'wbr',
+]);
+const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+
+/// `text` with its character references as the characters they stand for.
+function decode(text, page) {
+    return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (all, name) => {
+        if (name[0] === '#') {
+            const hex = name[1] === 'x' || name[1] === 'X';
+            return String.fromCodePoint(parseInt(name.slice(hex ? 2 : 1), hex ? 16 : 10));
+        }
+        const character = ENTITIES[name];
+        if (character === undefined) {
+            throw new Error(`${page}: &${name}; is no entity decode() in ci/browser/search-index.mjs knows`);
+        }
+        return character;
     });
-    let stripped = 0;
-    for (const [page, list] of Object.entries(blocks)) {
-        if (page === 'index.html') continue; // a copy of the first chapter, not indexed
-        const texts = new Map();
-        for (const block of list) {
-            const indexed = collapse(block.included.trim());
-            const shown = collapse(shownLines(block.included).trim());
-            if (indexed === shown) continue;
-            if (!texts.has(indexed)) texts.set(indexed, { shown, blocks: [] });
-            texts.get(indexed).blocks.push(block);
-        }
-        const longestFirst = [...texts].sort(([a], [b]) => b.length - a.length);
-        for (const [indexed, { shown, blocks: those }] of longestFirst) {
-            let found = false;
-            for (const doc of sections.get(page) ?? []) {
-                if (!doc.body.includes(indexed)) continue;
-                // split and join: replaceAll would read `$&` or `$$` in a
-                // listing's code as a replacement pattern.
-                doc.body = collapse(doc.body.split(indexed).join(shown)).trim();
-                found = true;
-            }
-            if (!found) {
-                const named = those.map((b) => `${b.page}:${b.line} (${b.source})`).join(', ');
-                throw new Error(
-                    `${named}: this Rust block's text, as mdBook indexes it (its ` +
-                        `include's lines, whitespace runs one space), is in no section ` +
-                        `of ${page} in searchindex.js, so its hidden lines cannot be ` +
-                        `taken out. Is a line of the block not from its include, or does ` +
-                        `included() in ci/xtask/src/browser.rs write this include ` +
-                        `otherwise than mdBook? (stripHidden, ci/browser/search-index.mjs)`,
-                );
-            }
-            stripped += those.length;
-        }
-    }
-    return stripped;
 }
 
-/// Rewrites `html`/searchindex.js without hidden lines, keeping mdBook's
-/// own beside `blocksFile`. Returns a note for slim.mjs's report.
-export function stripHiddenLines(html, blocksFile) {
+/// The text a reader sees of each section of a rendered page (`html`, the
+/// page's file), for `sections` ([{ id, title }], mdBook's, in order; id
+/// `''` for the text before the first heading): the text of its `<main>`
+/// from the section's heading to the next section's, without the headings'
+/// own text (mdBook's titles) or UNSEARCHED, a space between blocks, a
+/// line break a space but in code blocks, every run of whitespace one
+/// space. A section's heading is the next heading
+/// with its id, or else with its title as text: mdBook 0.4.52's indexer
+/// takes an id from a title's text with what looks like a tag cut out, so
+/// "`Arc<Mutex<T>>`: Shared" gets `#arc-shared` in the index and
+/// `#arcmutext-shared` on the page. Returns [{ id, text }], the id the
+/// page's heading has. Throws when a section's heading is not in the page.
+export function sectionTexts(html, sections, page) {
+    const open = html.indexOf('<main>');
+    const close = html.lastIndexOf('</main>');
+    if (open < 0 || close < open) throw new Error(`${page}: no <main> to index`);
+    const main = html.slice(open + '<main>'.length, close);
+    const headings = [...main.matchAll(/<h[1-6]\b[^>]*\bid="([^"]*)"[^>]*>([\s\S]*?)<\/h[1-6]>/g)].map((h) => ({
+        at: h.index,
+        id: h[1],
+        text: collapse(decode(h[2].replace(/<[^>]*>/g, ''), page)).trim(),
+    }));
+    // Where each section starts in `main`, and the page's id for it.
+    const starts = new Map();
+    const found = [];
+    let after = -1;
+    for (const { id, title } of sections) {
+        if (id === '') {
+            found.push({ id: '', text: '' });
+            continue;
+        }
+        const later = headings.filter((h) => h.at > after);
+        const heading = later.find((h) => h.id === id) ?? later.find((h) => h.text === collapse(title).trim());
+        if (!heading) {
+            throw new Error(
+                `${page}: mdBook's search index has a section #${id} ("${title}") that ` +
+                    `is no heading of the page's <main>, by id or by text, in mdBook's ` +
+                    `order (sectionTexts, ci/browser/search-index.mjs)`,
+            );
+        }
+        after = heading.at;
+        const section = { id: heading.id, text: '' };
+        starts.set(heading.at, section);
+        found.push(section);
+    }
+    const unsearched = (name, attributes) => {
+        const classes = /\bclass="([^"]*)"/.exec(attributes)?.[1].split(/\s+/) ?? [];
+        return UNSEARCHED.some((s) => (s[0] === '.' ? classes.includes(s.slice(1)) : s === name));
+    };
+    let section = found.find((f) => f.id === '') ?? { text: '' };
+    // The open elements, each with whether its text is left out.
+    const stack = [];
+    const skipping = () => stack.length > 0 && stack[stack.length - 1].skip;
+    const token = /<!--[\s\S]*?-->|<(\/?)([a-zA-Z][\w:-]*)((?:"[^"]*"|'[^']*'|[^'">])*)>|([^<]+)/g;
+    for (const match of main.matchAll(token)) {
+        const [all, end, tag, attributes, text] = match;
+        if (text !== undefined) {
+            if (skipping()) continue;
+            // A line break in prose is a space, as in mdBook's index; in a
+            // code block it stays.
+            const decoded = decode(text, page);
+            section.text += stack.some((e) => e.name === 'pre') ? decoded : decoded.replace(SPACE, ' ');
+            continue;
+        }
+        if (tag === undefined) continue; // a comment
+        const name = tag.toLowerCase();
+        if (!INLINE.has(name)) section.text += ' ';
+        if (end) {
+            const at = stack.findLastIndex((e) => e.name === name);
+            if (at >= 0) stack.length = at;
+            continue;
+        }
+        const starting = starts.get(match.index);
+        if (starting) section = starting;
+        const skip = skipping() || starting !== undefined || unsearched(name, attributes);
+        if (!VOID.has(name) && !all.endsWith('/>')) stack.push({ name, skip });
+    }
+    return found.map(({ id, text }) => ({ id, text: collapse(text).trim() }));
+}
+
+/// Gives each section of `search` (searchindex.js's object) the text its
+/// rendered page under `html` shows of it, and its address the id its
+/// heading has there (sectionTexts), in place.
+export function indexPages(search, html) {
+    const pages = new Map();
+    search.doc_urls.forEach((url, ref) => {
+        const [page, id = ''] = url.split('#');
+        if (!pages.has(page)) pages.set(page, []);
+        pages.get(page).push({ ref, id, doc: search.index.documentStore.docs[ref] });
+    });
+    for (const [page, sections] of pages) {
+        const texts = sectionTexts(
+            readFileSync(join(html, page), 'utf8'),
+            sections.map(({ id, doc }) => ({ id, title: doc.title })),
+            page,
+        );
+        sections.forEach(({ ref, doc }, i) => {
+            doc.body = texts[i].text;
+            search.doc_urls[ref] = texts[i].id ? `${page}#${texts[i].id}` : page;
+        });
+    }
+}
+
+/// Rewrites `html`/searchindex.js with each section's text as its page
+/// shows it, keeping mdBook's own in html's parent folder. Returns a note
+/// for slim.mjs's report.
+export function indexWhatReadersSee(html) {
     const file = join(html, 'searchindex.js');
     const text = readFileSync(file, 'utf8');
-    writeFileSync(join(dirname(blocksFile), MDBOOK_INDEX), text);
+    writeFileSync(join(html, '..', MDBOOK_INDEX), text);
     const search = readIndex(text);
-    const count = stripHidden(search, JSON.parse(readFileSync(blocksFile, 'utf8')));
+    indexPages(search, html);
     search.index = buildIndex(loadElasticlunr(html), search.index);
     const out = writeIndex(search);
     writeFileSync(file, out);
     const bytes = (s) => Buffer.byteLength(s);
-    return `hidden lines of ${count} blocks out of the search index, ${bytes(text)} → ${bytes(out)} bytes`;
+    return `search indexes ${search.doc_urls.length} sections as their pages show them, ${bytes(text)} → ${bytes(out)} bytes`;
 }

@@ -5,13 +5,15 @@
 // That no page loads the scripts before is checked on every page's own
 // load, in pages.test.mjs. And the index holds each section's words under
 // the fields that hold them, as the elasticlunr.js that searches it would
-// have indexed them; it holds the code each page shows of its listings,
-// whole, and not the lines it hides (in their `# ` form, or next to that
-// code); and it is built as mdBook builds one (search-index.mjs).
+// have indexed them; each section's text is what its page shows, as
+// Chromium's own parser reads the page, and its address an id there; it
+// holds the code each page shows of its listings, whole, and not the
+// lines it hides; and it is built as mdBook builds one (search-index.mjs).
 import assert from 'node:assert/strict';
 import { test, before, after } from 'node:test';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual as same } from 'node:util';
 import vm from 'node:vm';
 import {
@@ -24,7 +26,7 @@ import {
     searchNotLoaded,
 } from './book.mjs';
 import { SEARCH_SCRIPTS } from './slim.mjs';
-import { MDBOOK_INDEX, buildIndex, loadElasticlunr, readIndex, stripHidden } from './search-index.mjs';
+import { MDBOOK_INDEX, UNSEARCHED, buildIndex, loadElasticlunr, readIndex } from './search-index.mjs';
 
 /// A word every search finds, in the chapter the searches start from.
 const WORD = 'thread';
@@ -212,6 +214,17 @@ test('the search index holds each section\'s words under the fields that hold th
     clean(problems, describe('searchindex.js', shown));
 });
 
+/// The repository: blocks.json names pages by their Markdown there.
+const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+
+/// Whether a block of blocks.json is inside a `<details>` of its page's
+/// Markdown, which the page shows only when asked.
+function inDetails(block) {
+    const before = readFileSync(join(repo, block.page), 'utf8').split('\n').slice(0, block.line - 1).join('\n');
+    const count = (pattern) => before.match(pattern)?.length ?? 0;
+    return count(/<details\b/g) > count(/<\/details>/g);
+}
+
 /// The shipped index's object (searchindex.js).
 const shipped = () => readIndex(readFileSync(join(BOOK_HTML, 'searchindex.js'), 'utf8'));
 
@@ -246,6 +259,11 @@ test('the search index holds the code each page shows of its listings, and none 
         for (const block of list) {
             const where = `${block.page}:${block.line} (${block.source})`;
             const shown = flat(block.visible);
+            if (inDetails(block)) {
+                // An exercise's solution, shown when asked for: not indexed.
+                if (text.includes(shown)) problems.push(`${where}: it is in a <details>, and in the index`);
+                continue;
+            }
             if (!text.includes(shown)) {
                 problems.push(`${where}: the code it shows is not in the index, whole`);
                 continue;
@@ -263,9 +281,6 @@ test('the search index holds the code each page shows of its listings, and none 
             const after = full.slice(at + lines.length).find((l) => l.trim());
             if (before === undefined && after === undefined) continue;
             hiding++;
-            if (text.includes(flat(block.included))) {
-                problems.push(`${where}: its text is in the index with its hidden lines`);
-            }
             for (let from = text.indexOf(shown); from >= 0; from = text.indexOf(shown, from + 1)) {
                 if (before !== undefined && text.slice(0, from).trimEnd().endsWith(flat(before))) {
                     problems.push(`${where}: the hidden line before its code is in the index: ${flat(before)}`);
@@ -280,25 +295,10 @@ test('the search index holds the code each page shows of its listings, and none 
     clean(problems, describe('searchindex.js', problems.slice(0, 10)));
 });
 
-// A listing's code may hold `$&` or `$$` (a macro): written as it is, not
-// read as a replacement pattern.
-test("stripHidden writes a block's shown code as it is, `$` and all", () => {
-    const code = 'macro_rules! twice { ($e:expr) => { $e; $e }; () => { $$ } }';
-    const search = {
-        doc_urls: ['p.html#a'],
-        index: { documentStore: { docs: { 0: { body: `Prose. # use x;\n${code} After.` } } } },
-    };
-    const block = { page: 'src/p.md', line: 1, source: 'l.rs', included: `# use x;\n${code}` };
-    assert.equal(stripHidden(search, { 'p.html': [block] }), 1);
-    assert.equal(search.index.documentStore.docs[0].body, `Prose. ${code} After.`);
-});
-
 test("the search index is built as mdBook builds one (search-index.mjs's buildIndex, checked against mdBook's own), from the texts it holds", () => {
-    const file = process.env.BOOK_BLOCKS;
-    assert.ok(file, 'BOOK_BLOCKS is not set: run the browser tests with `cargo xtask test`');
     const elasticlunr = loadElasticlunr(BOOK_HTML);
     const problems = [];
-    const mdbook = readIndex(readFileSync(join(dirname(file), MDBOOK_INDEX), 'utf8')).index;
+    const mdbook = readIndex(readFileSync(join(BOOK_HTML, '..', MDBOOK_INDEX), 'utf8')).index;
     const rebuilt = difference(buildIndex(elasticlunr, mdbook), mdbook);
     if (rebuilt) {
         problems.push(`buildIndex makes another index than mdBook's of the same texts (${MDBOOK_INDEX}): ${rebuilt}`);
@@ -322,3 +322,63 @@ function difference(a, b, path = 'index') {
     const show = (v) => JSON.stringify(v)?.slice(0, 80);
     return `${path}: ${show(a)} against ${show(b)}`;
 }
+
+test('each section in the search index is at an id of its page, and its text is what the page shows there (search-index.mjs, as Chromium parses the page)', async () => {
+    const search = shipped();
+    const pages = new Map();
+    search.doc_urls.forEach((url, ref) => {
+        const [page, id = ''] = url.split('#');
+        if (!pages.has(page)) pages.set(page, []);
+        pages.get(page).push({ id, body: search.index.documentStore.docs[ref].body });
+    });
+    const opened = await book.open(book.url(CHAPTER));
+    // Each section's text by Chromium's parser and DOM, not the index's
+    // reader: every text in <main> from the section's heading to the next
+    // section's, but the headings' own and UNSEARCHED's, whitespace out.
+    const read = await opened.page.evaluate(
+        ([pages, unsearched]) =>
+            pages.map(([page, html, ids]) => {
+                const main = new DOMParser().parseFromString(html, 'text/html').querySelector('main');
+                main.querySelectorAll(unsearched.join(',')).forEach((e) => e.remove());
+                const headings = ids.map((id) => (id ? main.querySelector(`[id="${CSS.escape(id)}"]`) : null));
+                const texts = ids.map(() => '');
+                const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+                let section = ids.indexOf('');
+                for (let node; (node = walker.nextNode()); ) {
+                    headings.forEach((h, i) => {
+                        if (h && h.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING) {
+                            section = Math.max(section, i);
+                        }
+                    });
+                    const inHeading = headings.some((h) => h && h.contains(node));
+                    if (section >= 0 && !inHeading) texts[section] += node.data;
+                }
+                return { page, missing: ids.filter((id, i) => id && !headings[i]), texts };
+            }),
+        [
+            [...pages].map(([page, sections]) => [
+                page,
+                readFileSync(join(BOOK_HTML, page), 'utf8'),
+                sections.map((s) => s.id),
+            ]),
+            UNSEARCHED,
+        ],
+    );
+    const problems = [...opened.problems];
+    await opened.close();
+    const bare = (text) => text.replace(/\s+/g, '');
+    for (const { page, missing, texts } of read) {
+        for (const id of missing) problems.push(`${page}#${id}: no element of the page has this id`);
+        pages.get(page).forEach(({ id, body }, i) => {
+            const [indexed, shown] = [bare(body), bare(texts[i])];
+            if (indexed === shown) return;
+            let at = 0;
+            while (indexed[at] === shown[at]) at++;
+            problems.push(
+                `${page}#${id}: the index holds …${indexed.slice(Math.max(0, at - 30), at + 30)}…, ` +
+                    `the page shows …${shown.slice(Math.max(0, at - 30), at + 30)}…`,
+            );
+        });
+    }
+    clean(problems, describe('searchindex.js', problems.slice(0, 10)));
+});

@@ -33,8 +33,11 @@ before(async () => {
     for (const path of htmlPages().filter((p) => !notChapters.has(p))) {
         const html = readFileSync(join(BOOK_HTML, path), 'utf8');
         const main = html.match(/<main>([\s\S]*)<\/main>/)?.[1] ?? '';
-        const prose = [...main.matchAll(/<(p|li|h[1-4])\b[^>]*>([\s\S]*?)<\/\1>/g)]
-            .map((m) => text(m[2]))
+        // What a reader reads: not a drawing's labels, a control's words
+        // or what a <details> holds until asked.
+        const read = main.replace(/<(svg|button|details)\b[\s\S]*?<\/\1>/g, ' ');
+        const prose = [...read.matchAll(/<(p|li|h[1-4])\b[^>]*>([\s\S]*?)<\/\1>/g)]
+            .map((m) => text(m[2], ' '))
             .join(' ');
         const words = new Map();
         for (const word of prose.toLowerCase().match(/[a-z]{6,}/g) ?? []) {
@@ -49,11 +52,12 @@ before(async () => {
     }
 });
 
-/// The text of an HTML fragment, as textContent gives it.
-function text(html) {
+/// The text of an HTML fragment, as textContent gives it, or with `gap`
+/// for each tag (a space keeps words in two elements two words).
+function text(html, gap = '') {
     const entities = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
     return html
-        .replace(/<[^>]*>/g, '')
+        .replace(/<[^>]*>/g, gap)
         .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (all, name) => {
             if (name[0] !== '#') return entities[name.toLowerCase()] ?? all;
             return String.fromCodePoint(

@@ -17,9 +17,9 @@
 //   scripts (SEARCH_SCRIPTS, about 42 KB) on every page; each page loses
 //   those tags and its search button lists their sources in data-scripts,
 //   for theme/search.js to load on the first search.
-// - The search index loses the listings' hidden lines (search-index.mjs),
-//   which `node slim.mjs <book/html> <blocks.json>` finds with the blocks
-//   file the xtask writes.
+// - The search index holds each section's text as its page shows it
+//   (search-index.mjs): no hidden lines, no drawings or buttons, no
+//   answers.
 //
 // Together these take about a third off every page (the weight test in
 // pages.test.mjs measures the result).
@@ -28,7 +28,7 @@ import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { iconsUsed } from './icons.mjs';
-import { stripHiddenLines } from './search-index.mjs';
+import { indexWhatReadersSee } from './search-index.mjs';
 
 const STYLESHEET = 'FontAwesome/css/font-awesome.css';
 /// Already minified (mdBook's search libraries, theme/highlight.js), or
@@ -127,8 +127,7 @@ function files(dir) {
     return out;
 }
 
-async function slim(html, blocks) {
-    const search = stripHiddenLines(html, blocks);
+async function slim(html) {
     const names = new Set(iconsUsed(html).flatMap((icon) => icon.names));
     const stylesheet = join(html, STYLESHEET);
     writeFileSync(
@@ -166,6 +165,8 @@ async function slim(html, blocks) {
         before += Buffer.byteLength(source);
         after += Buffer.byteLength(code);
     }
+    // After the pages are slimmed: their hidden lines are joined.
+    const search = indexWhatReadersSee(html);
     console.log(
         `slimmed ${html}: FontAwesome's stylesheet cut to ${names.size} ` +
             `icon names; scripts and stylesheets minified, ${before} → ${after} bytes; ` +
@@ -174,10 +175,10 @@ async function slim(html, blocks) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-    const [html, blocks] = process.argv.slice(2);
-    if (!html || !blocks) {
-        console.error('usage: node slim.mjs <book/html> <blocks.json>');
+    const html = process.argv[2];
+    if (!html) {
+        console.error('usage: node slim.mjs <book/html>');
         process.exit(2);
     }
-    await slim(html, blocks);
+    await slim(html);
 }

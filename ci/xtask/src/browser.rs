@@ -20,7 +20,7 @@ use regex::Regex;
 use serde_json::{json, Map, Value};
 
 use crate::background::{Background, Beside, Finish};
-use crate::book::{Book, Directive, Selector};
+use crate::book::{Book, Selector};
 use crate::cache::{self, Cache, Fingerprint, Key};
 
 /// Where Debian's chromium-headless-shell package puts the browser the
@@ -575,12 +575,9 @@ pub fn ensure_node_modules(dir: &Path) -> Result<(), String> {
 
 /// Each page's Rust blocks in order, as the reader must get them:
 /// `{ "ch03-threads.html": [{ page, line, source, full, visible,
-/// included, noplayground }] }`. `full` is the listing minus its ANCHOR
-/// lines (what Copy and Run get); `visible` is the part the include
-/// selects; `included` is the text the include puts into the Markdown,
-/// hidden lines marked `# ` (what mdBook's search indexer reads, and
-/// `ci/browser/search-index.mjs` takes out of the index again).
-pub fn write_blocks(
+/// noplayground }] }`. `full` is the listing minus its ANCHOR lines (what
+/// Copy and Run get); `visible` is the part the include selects.
+fn write_blocks(
     root: &Path,
     book: &Book,
 ) -> Result<(PathBuf, Map<String, Value>), String> {
@@ -605,7 +602,6 @@ pub fn write_blocks(
                 "source": crate::checks::relative(&include.file),
                 "full": without_anchors(&source),
                 "visible": selected(&source, &include.selector),
-                "included": included(&source, &include.directive, &include.selector),
                 "noplayground": block.has("noplayground"),
             }));
         }
@@ -638,75 +634,6 @@ fn first_chapter(src: &Path) -> Option<String> {
     let summary = std::fs::read_to_string(src.join("SUMMARY.md")).ok()?;
     let link = regex::Regex::new(r"\]\(([^)#]+)\.md\)").expect("valid regex");
     link.captures(&summary).map(|c| format!("{}.html", &c[1]))
-}
-
-/// The text `{{#rustdoc_include}}` puts into the Markdown, as mdBook
-/// 0.4.52's `take_rustdoc_include_anchored_lines` and
-/// `take_rustdoc_include_lines` write it: the lines the selector picks as
-/// they are, and every other line after `# `, which hides it (an anchor
-/// drops every ANCHOR line; a line range or a whole file keeps them). For
-/// an `{{#include}}`, which hides nothing, the lines it selects, as
-/// [`selected`] reads them.
-fn included(
-    source: &str,
-    directive: &Directive,
-    selector: &Selector,
-) -> String {
-    if *directive == Directive::Include {
-        return selected(source, selector)
-            .trim_end_matches('\n')
-            .to_string();
-    }
-    let lines: Vec<&str> = source.lines().collect();
-    let out: Vec<String> = match selector {
-        Selector::Whole => lines.iter().map(|l| l.to_string()).collect(),
-        Selector::Lines(range) => {
-            let picked = line_range(range, lines.len());
-            lines
-                .iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    if picked.contains(&i) {
-                        l.to_string()
-                    } else {
-                        format!("# {l}")
-                    }
-                })
-                .collect()
-        }
-        Selector::Anchor(name) => {
-            // An ANCHOR or ANCHOR_END line of this anchor, by its name
-            // (the word after the mark, as mdBook's regexes take it).
-            let named = |line: &str, mark: &str| {
-                line.split_once(mark).is_some_and(|(_, rest)| {
-                    let rest = rest.trim_start();
-                    let end = rest
-                        .find(|c: char| {
-                            !(c.is_alphanumeric() || c == '_' || c == '-')
-                        })
-                        .unwrap_or(rest.len());
-                    rest[..end] == **name
-                })
-            };
-            let mut within = false;
-            let mut out = Vec::new();
-            for line in lines {
-                if within && named(line, "ANCHOR_END:") {
-                    within = false;
-                } else if !within && named(line, "ANCHOR:") {
-                    within = true;
-                } else if is_anchor_line(line) {
-                    // Another anchor's line: mdBook drops it.
-                } else if within {
-                    out.push(line.to_string());
-                } else {
-                    out.push(format!("# {line}"));
-                }
-            }
-            out
-        }
-    };
-    out.join("\n")
 }
 
 /// The lines a line range selects, 0-based, as mdBook 0.4.52's
@@ -782,105 +709,6 @@ mod tests {
     const SOURCE: &str = "use std::thread;\n// ANCHOR: all\nfn main() {\n    \
                           // ANCHOR: inner\n    go();\n    // ANCHOR_END: \
                           inner\n}\n// ANCHOR_END: all\nfn go() {}\n";
-
-    /// The cases of mdBook 0.4.52's own tests of
-    /// `take_rustdoc_include_anchored_lines` and
-    /// `take_rustdoc_include_lines` (its ranges as the selectors that
-    /// `parse_range_or_anchor` reads as them), with what they expect, and
-    /// two ranges its parser reads unlike a plain split (`0`, `2:3:4`).
-    #[test]
-    fn included_text_is_what_mdbook_puts_into_the_markdown() {
-        let anchor = |name: &str| Selector::Anchor(name.into());
-        let rustdoc = Directive::RustdocInclude;
-        let cases = [
-            (
-                "Lorem\nipsum\ndolor\nANCHOR_END: test\nsit\namet",
-                anchor("test"),
-                "# Lorem\n# ipsum\n# dolor\n# sit\n# amet",
-            ),
-            (
-                "Lorem\nipsum\nANCHOR: test\ndolor\nsit\namet\nANCHOR_END: test\nlorem\nipsum",
-                anchor("test"),
-                "# Lorem\n# ipsum\ndolor\nsit\namet\n# lorem\n# ipsum",
-            ),
-            (
-                "Lorem\nANCHOR: test\nipsum\nANCHOR: test\ndolor\nsit\namet\nANCHOR_END: test\nlorem\nipsum",
-                anchor("test"),
-                "# Lorem\nipsum\ndolor\nsit\namet\n# lorem\n# ipsum",
-            ),
-            (
-                "Lorem\nANCHOR:    test2\nipsum\nANCHOR: test\ndolor\nsit\namet\nANCHOR_END: test\nlorem\nANCHOR_END:test2\nipsum",
-                anchor("test2"),
-                "# Lorem\nipsum\ndolor\nsit\namet\nlorem\n# ipsum",
-            ),
-            (
-                "Lorem\nipsum\nANCHOR: test\ndolor",
-                anchor("tes"),
-                "# Lorem\n# ipsum\n# dolor",
-            ),
-            (
-                "Lorem\nANCHOR:    test2\nipsum\nANCHOR: test\ndolor\nsit\namet\nANCHOR_END: test\nlorem\nANCHOR_END:test2\nipsum",
-                anchor("test"),
-                "# Lorem\n# ipsum\ndolor\nsit\namet\n# lorem\n# ipsum",
-            ),
-            (
-                "Lorem\nANCHOR: test\nipsum\nANCHOR_END: test\ndolor\nANCHOR: test\nsit\nANCHOR_END: test\namet",
-                anchor("test"),
-                "# Lorem\nipsum\n# dolor\nsit\n# amet",
-            ),
-            (
-                "Lorem\nipsum\ndolor\nsit\namet",
-                Selector::Lines("2:3".into()),
-                "# Lorem\nipsum\ndolor\n# sit\n# amet",
-            ),
-            (
-                "Lorem\nipsum\ndolor\nsit\namet",
-                Selector::Lines("4:".into()),
-                "# Lorem\n# ipsum\n# dolor\nsit\namet",
-            ),
-            (
-                "Lorem\nipsum\ndolor\nsit\namet",
-                Selector::Lines(":3".into()),
-                "Lorem\nipsum\ndolor\n# sit\n# amet",
-            ),
-            (
-                "Lorem\nipsum\ndolor\nsit\namet",
-                Selector::Whole,
-                "Lorem\nipsum\ndolor\nsit\namet",
-            ),
-            (
-                "Lorem\nipsum\ndolor\nsit\namet",
-                Selector::Lines("5:4".into()),
-                "# Lorem\n# ipsum\n# dolor\n# sit\n# amet",
-            ),
-            (
-                "Lorem\nipsum\ndolor\nsit\namet",
-                Selector::Lines(":100".into()),
-                "Lorem\nipsum\ndolor\nsit\namet",
-            ),
-            (
-                "Lorem\nipsum\ndolor\nsit\namet",
-                Selector::Lines("0".into()),
-                "Lorem\n# ipsum\n# dolor\n# sit\n# amet",
-            ),
-            (
-                "Lorem\nipsum\ndolor\nsit\namet",
-                Selector::Lines("2:3:4".into()),
-                "# Lorem\nipsum\ndolor\n# sit\n# amet",
-            ),
-        ];
-        for (source, selector, expected) in cases {
-            assert_eq!(
-                included(source, &rustdoc, &selector),
-                expected,
-                "{selector:?}"
-            );
-        }
-        assert_eq!(
-            included(SOURCE, &Directive::Include, &anchor("inner")),
-            "    go();"
-        );
-    }
 
     #[test]
     fn full_program_drops_only_anchor_lines() {
@@ -1129,5 +957,22 @@ ok 4 - every page works from file://
     fn line_ranges_are_one_based_and_inclusive() {
         let lines = selected(SOURCE, &Selector::Lines("1:1".into()));
         assert_eq!(lines, "use std::thread;\n");
+        // The ranges of mdBook 0.4.52's own tests of its line selection,
+        // written as `parse_range_or_anchor` reads them, and two it reads
+        // unlike a plain split at the colon (`0`, `2:3:4`).
+        let text = "Lorem\nipsum\ndolor\nsit\namet\n";
+        for (range, picked) in [
+            ("2:3", "ipsum\ndolor\n"),
+            ("4:", "sit\namet\n"),
+            (":3", "Lorem\nipsum\ndolor\n"),
+            ("5:4", ""),
+            (":100", text),
+            ("2", "ipsum\n"),
+            ("0", "Lorem\n"),
+            ("2:3:4", "ipsum\ndolor\n"),
+        ] {
+            let lines = selected(text, &Selector::Lines(range.into()));
+            assert_eq!(lines, picked, "{range}");
+        }
     }
 }

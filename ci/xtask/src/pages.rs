@@ -48,9 +48,7 @@ pub fn render(tools: &Tools, root: &Path) -> Result<(), String> {
         return Err(format!("mdbook build reported:\n{log}"));
     }
     println!("rendered {}", book_dir(root).display());
-    let book = crate::book::Book::load(root)?;
-    let (blocks, _) = crate::browser::write_blocks(root, &book)?;
-    crate::slim::book(root, &book_dir(root).join("html"), &blocks)
+    crate::slim::book(root, &book_dir(root).join("html"))
 }
 
 /// [`render`], skipped when its inputs are those of the last render and
@@ -113,16 +111,14 @@ fn render_inputs(root: &Path) -> Result<Key, String> {
 }
 
 /// What the last render left: every file of `book/html` and
-/// `book/markdown`, and the blocks and mdBook's own search index that
-/// slimming it leaves in `target/browser` (`ci/browser/search-index.mjs`).
+/// `book/markdown`, and mdBook's own search index, which slimming the book
+/// keeps beside them (`ci/browser/search-index.mjs`).
 fn rendered(root: &Path) -> Key {
     let mut outputs = cache::Fingerprint::new("rendered");
     for dir in ["html", "markdown"] {
         outputs.tree(root, &book_dir(root).join(dir), &[]);
     }
-    for file in ["blocks.json", "mdbook-searchindex.js"] {
-        outputs.file(root, &root.join("target/browser").join(file));
-    }
+    outputs.file(root, &book_dir(root).join("mdbook-searchindex.js"));
     outputs.key()
 }
 
