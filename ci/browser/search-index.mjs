@@ -11,15 +11,16 @@
 //   no-script "Show the answer"), which spoiled the question in teasers
 //   and ranked the rehearsals above the chapters' own sections;
 // - entities such as `&lt;` where raw HTML held them, shown as written;
-// - an address that is no id of its page for a heading with `<` in it.
+// - an address that is no id of its page for a heading with a `<…>` in
+//   it, which mdBook's id reading cuts out as if it were a tag.
 //
 // slim.mjs calls indexWhatReadersSee on the rendered book: each section's
 // text becomes the text of that section of its rendered page, without
 // the elements in UNSEARCHED, its address the id of its heading there,
-// and the index is built again from those texts as mdBook builds one
-// (buildIndex). The titles and breadcrumbs stay mdBook's. mdBook's own
-// index is kept beside book/html (MDBOOK_INDEX), for search.test.mjs to
-// check buildIndex against.
+// its breadcrumbs escaped (searcher.js shows them as HTML), and the index
+// is built again from those texts as mdBook builds one (buildIndex). The
+// titles stay mdBook's. mdBook's own index is kept beside book/html
+// (MDBOOK_INDEX), for search.test.mjs to check buildIndex against.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import vm from 'node:vm';
@@ -110,10 +111,11 @@ export function buildIndex(elasticlunr, index) {
 
 /// What search leaves out of a page, with all they hold: hidden lines,
 /// scripts and styles, the scores' drawings (an `svg`; the figure's caption
-/// stays), controls and their words, every `details` (a score's events as
-/// text, a rehearsal's answer, an exercise's solution), and a rehearsal's
-/// hint, choices, feedback and progress. Selectors of one element name or
-/// one class.
+/// stays), controls and their words, every `details`, open or not (a
+/// score's events as text, which repeat its drawing; a rehearsal's answer;
+/// an exercise's solution), and a rehearsal's hint, choices, feedback and
+/// progress: its question stays. Selectors of one element name or one
+/// class.
 export const UNSEARCHED = [
     '.boring',
     'script',
@@ -136,18 +138,20 @@ export const UNSEARCHED = [
 const INLINE = new Set([
     'a', 'abbr', 'b', 'cite', 'code', 'del', 'dfn', 'em', 'i', 'ins', 'kbd',
     'label', 'mark', 'q', 's', 'samp', 'small', 'span', 'strong', 'sub', 'sup',
-    'time', 'u', 'var',
+    'time', 'u', 'var', 'wbr',
 ]);
 /// Elements that have no end tag.
 const VOID = new Set([
     'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta',
     'source', 'track', 'wbr',
 ]);
+/// Elements whose text runs to their end tag, tags or not.
+const RAW = new Set(['script', 'style', 'textarea']);
 const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
 
 /// `text` with its character references as the characters they stand for.
 function decode(text, page) {
-    return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (all, name) => {
+    return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z][a-z0-9]*);/gi, (all, name) => {
         if (name[0] === '#') {
             const hex = name[1] === 'x' || name[1] === 'X';
             return String.fromCodePoint(parseInt(name.slice(hex ? 2 : 1), hex ? 16 : 10));
@@ -160,61 +164,73 @@ function decode(text, page) {
     });
 }
 
+/// An attribute's value in a tag's attribute text, however it is quoted.
+function attribute(attributes, name) {
+    const found = new RegExp(`(?:^|\\s)${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s"'>]+))`, 'i').exec(attributes);
+    return found ? (found[1] ?? found[2] ?? found[3]) : undefined;
+}
+
+/// The headings mdBook writes for a chapter's Markdown headings up to
+/// level 3, where its index splits sections (`heading-split-level`, whose
+/// default the book keeps): an `h1` to `h3` with an id whose first child is
+/// its `a.header` link. Not a heading in raw HTML.
+const SECTION_HEADING = /<h([1-3])\b([^>]*)>\s*<a class="header" href="#[^"]*">([\s\S]*?)<\/a>\s*<\/h\1>/g;
+
 /// The text a reader sees of each section of a rendered page (`html`, the
-/// page's file), for `sections` ([{ id, title }], mdBook's, in order; id
-/// `''` for the text before the first heading): the text of its `<main>`
-/// from the section's heading to the next section's, without the headings'
-/// own text (mdBook's titles) or UNSEARCHED, a space between blocks, a
-/// line break a space but in code blocks, every run of whitespace one
-/// space. A section's heading is the next heading
-/// with its id, or else with its title as text: mdBook 0.4.52's indexer
-/// takes an id from a title's text with what looks like a tag cut out, so
-/// "`Arc<Mutex<T>>`: Shared" gets `#arc-shared` in the index and
-/// `#arcmutext-shared` on the page. Returns [{ id, text }], the id the
-/// page's heading has. Throws when a section's heading is not in the page.
+/// page's file), for `sections` ([{ id, title }], mdBook's, in order): the
+/// text of its `<main>` from the section's heading to the next section's,
+/// without the headings' own text (mdBook's titles) or UNSEARCHED, a space
+/// between blocks, a line break a space but in code blocks, every run of
+/// whitespace one space. The text before the first heading is the first
+/// section's, as in mdBook's index (id `''` is a chapter without
+/// headings). A section's heading is the next of mdBook's headings with
+/// its id, or else with its title as text, and its text must be the title:
+/// mdBook 0.4.52's indexer takes an id from a title with what looks like a
+/// tag cut out (its regex `<.*?>`), so "`Arc<Mutex<T>>`: Shared" gets
+/// `#arc-shared` in the index, the page `#arcmutext-shared`. Returns
+/// [{ id, text }], with the id the page's heading has. Throws when a
+/// section's heading is not in the page.
 export function sectionTexts(html, sections, page) {
     const open = html.indexOf('<main>');
     const close = html.lastIndexOf('</main>');
     if (open < 0 || close < open) throw new Error(`${page}: no <main> to index`);
     const main = html.slice(open + '<main>'.length, close);
-    const headings = [...main.matchAll(/<h[1-6]\b[^>]*\bid="([^"]*)"[^>]*>([\s\S]*?)<\/h[1-6]>/g)].map((h) => ({
+    const headings = [...main.matchAll(SECTION_HEADING)].map((h) => ({
         at: h.index,
-        id: h[1],
-        text: collapse(decode(h[2].replace(/<[^>]*>/g, ''), page)).trim(),
+        id: attribute(h[2], 'id'),
+        text: collapse(decode(h[3].replace(/<[^>]*>/g, ''), page)).trim(),
     }));
     // Where each section starts in `main`, and the page's id for it.
     const starts = new Map();
     const found = [];
     let after = -1;
     for (const { id, title } of sections) {
-        if (id === '') {
-            found.push({ id: '', text: '' });
-            continue;
-        }
+        const section = { id, text: '' };
+        found.push(section);
+        if (id === '') continue;
         const later = headings.filter((h) => h.at > after);
         const heading = later.find((h) => h.id === id) ?? later.find((h) => h.text === collapse(title).trim());
-        if (!heading) {
+        if (!heading || heading.text !== collapse(title).trim()) {
             throw new Error(
                 `${page}: mdBook's search index has a section #${id} ("${title}") that ` +
-                    `is no heading of the page's <main>, by id or by text, in mdBook's ` +
-                    `order (sectionTexts, ci/browser/search-index.mjs)`,
+                    `is none of the page's section headings, by id and title or by ` +
+                    `title, in mdBook's order (sectionTexts, ci/browser/search-index.mjs)`,
             );
         }
         after = heading.at;
-        const section = { id: heading.id, text: '' };
+        section.id = heading.id;
         starts.set(heading.at, section);
-        found.push(section);
     }
     const unsearched = (name, attributes) => {
-        const classes = /\bclass="([^"]*)"/.exec(attributes)?.[1].split(/\s+/) ?? [];
+        const classes = attribute(attributes, 'class')?.split(/\s+/) ?? [];
         return UNSEARCHED.some((s) => (s[0] === '.' ? classes.includes(s.slice(1)) : s === name));
     };
-    let section = found.find((f) => f.id === '') ?? { text: '' };
+    let section = found[0] ?? { text: '' };
     // The open elements, each with whether its text is left out.
     const stack = [];
     const skipping = () => stack.length > 0 && stack[stack.length - 1].skip;
-    const token = /<!--[\s\S]*?-->|<(\/?)([a-zA-Z][\w:-]*)((?:"[^"]*"|'[^']*'|[^'">])*)>|([^<]+)/g;
-    for (const match of main.matchAll(token)) {
+    const token = /<!--[\s\S]*?-->|<(\/?)([a-zA-Z][\w:-]*)((?:"[^"]*"|'[^']*'|[^'">])*)>|([^<]+|<)/g;
+    for (let match; (match = token.exec(main)); ) {
         const [all, end, tag, attributes, text] = match;
         if (text !== undefined) {
             if (skipping()) continue;
@@ -235,14 +251,24 @@ export function sectionTexts(html, sections, page) {
         const starting = starts.get(match.index);
         if (starting) section = starting;
         const skip = skipping() || starting !== undefined || unsearched(name, attributes);
+        if (RAW.has(name)) {
+            // Its text is no markup: on to its end tag, as left out as it is.
+            const closing = main.toLowerCase().indexOf(`</${name}`, token.lastIndex);
+            token.lastIndex = closing < 0 ? main.length : closing;
+            if (!skip) section.text += decode(main.slice(match.index + all.length, token.lastIndex), page);
+            continue;
+        }
         if (!VOID.has(name) && !all.endsWith('/>')) stack.push({ name, skip });
     }
     return found.map(({ id, text }) => ({ id, text: collapse(text).trim() }));
 }
 
+/// `text` as HTML: `&`, `<` and `>` as character references.
+const escape = (text) => text.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]);
+
 /// Gives each section of `search` (searchindex.js's object) the text its
 /// rendered page under `html` shows of it, and its address the id its
-/// heading has there (sectionTexts), in place.
+/// heading has there (sectionTexts), and escapes its breadcrumbs, in place.
 export function indexPages(search, html) {
     const pages = new Map();
     search.doc_urls.forEach((url, ref) => {
@@ -258,6 +284,9 @@ export function indexPages(search, html) {
         );
         sections.forEach(({ ref, doc }, i) => {
             doc.body = texts[i].text;
+            // searcher.js shows the breadcrumbs as HTML, the body as text:
+            // "Arc<Mutex<T>>" showed as "Arc>".
+            doc.breadcrumbs = escape(doc.breadcrumbs);
             search.doc_urls[ref] = texts[i].id ? `${page}#${texts[i].id}` : page;
         });
     }

@@ -5,10 +5,12 @@
 // That no page loads the scripts before is checked on every page's own
 // load, in pages.test.mjs. And the index holds each section's words under
 // the fields that hold them, as the elasticlunr.js that searches it would
-// have indexed them; each section's text is what its page shows, as
-// Chromium's own parser reads the page, and its address an id there; it
-// holds the code each page shows of its listings, whole, and not the
-// lines it hides; and it is built as mdBook builds one (search-index.mjs).
+// have indexed them; each section's text is its page's there, as
+// Chromium's own parser reads the page without UNSEARCHED, with no answer
+// or solution, and its address the section's heading; it holds the code
+// each page shows of its listings, whole, and not the lines it hides; its
+// breadcrumbs are safe as HTML; and it is built as mdBook builds one
+// (search-index.mjs).
 import assert from 'node:assert/strict';
 import { test, before, after } from 'node:test';
 import { readFileSync } from 'node:fs';
@@ -323,62 +325,108 @@ function difference(a, b, path = 'index') {
     return `${path}: ${show(a)} against ${show(b)}`;
 }
 
-test('each section in the search index is at an id of its page, and its text is what the page shows there (search-index.mjs, as Chromium parses the page)', async () => {
+test("each section in the search index is at its heading on its page, and its text is the page's there, as Chromium parses the page, without UNSEARCHED and no answer or solution (search-index.mjs)", async () => {
     const search = shipped();
     const pages = new Map();
     search.doc_urls.forEach((url, ref) => {
         const [page, id = ''] = url.split('#');
         if (!pages.has(page)) pages.set(page, []);
-        pages.get(page).push({ id, body: search.index.documentStore.docs[ref].body });
+        const { body, title } = search.index.documentStore.docs[ref];
+        pages.get(page).push({ id, body, title });
     });
     const opened = await book.open(book.url(CHAPTER));
-    // Each section's text by Chromium's parser and DOM, not the index's
-    // reader: every text in <main> from the section's heading to the next
-    // section's, but the headings' own and UNSEARCHED's, whitespace out.
+    // Each section by Chromium's parser and DOM, not the index's reader:
+    // the text in <main> from the section's heading to the next one's, but
+    // the headings' own and UNSEARCHED's (the text before the first heading
+    // is the first section's), a space at the edges of every element that
+    // is not phrasing content, as HTML defines it, and at each <br>, a line
+    // break a space but in <pre>. And the answers and solutions the page
+    // holds: none may be in the index.
     const read = await opened.page.evaluate(
-        ([pages, unsearched]) =>
-            pages.map(([page, html, ids]) => {
+        ([pages, unsearched]) => {
+            const PHRASING = new Set([
+                'a', 'abbr', 'audio', 'b', 'bdi', 'bdo', 'button', 'canvas', 'cite',
+                'code', 'data', 'datalist', 'del', 'dfn', 'em', 'embed', 'i', 'iframe',
+                'img', 'input', 'ins', 'kbd', 'label', 'map', 'mark', 'math', 'meter',
+                'noscript', 'object', 'output', 'picture', 'progress', 'q', 'ruby', 's',
+                'samp', 'script', 'select', 'slot', 'small', 'span', 'strong', 'sub',
+                'sup', 'svg', 'template', 'textarea', 'time', 'u', 'var', 'video', 'wbr',
+            ]);
+            return pages.map(([page, html, sections]) => {
                 const main = new DOMParser().parseFromString(html, 'text/html').querySelector('main');
+                const secret = [...main.querySelectorAll('.rehearsal-why, details.rehearsal-answer, details:not([class])')]
+                    .map((e) => e.textContent.replace(/\s+/g, ' ').trim())
+                    .filter((t) => t.length >= 40);
                 main.querySelectorAll(unsearched.join(',')).forEach((e) => e.remove());
-                const headings = ids.map((id) => (id ? main.querySelector(`[id="${CSS.escape(id)}"]`) : null));
-                const texts = ids.map(() => '');
-                const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
-                let section = ids.indexOf('');
-                for (let node; (node = walker.nextNode()); ) {
-                    headings.forEach((h, i) => {
-                        if (h && h.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING) {
-                            section = Math.max(section, i);
+                const problems = [];
+                const headings = new Map();
+                sections.forEach(({ id, title }, i) => {
+                    if (!id) return;
+                    const heading = main.querySelector(`[id="${CSS.escape(id)}"]`);
+                    const text = heading?.textContent.replace(/\s+/g, ' ').trim();
+                    if (!heading || !/^h[1-3]$/.test(heading.localName) || text !== title.replace(/\s+/g, ' ').trim()) {
+                        problems.push(`${page}#${id}: no h1 to h3 of the page has this id and the title "${title}"`);
+                    } else {
+                        headings.set(heading, i);
+                    }
+                });
+                const texts = sections.map(() => '');
+                let at = 0;
+                const walk = (node, pre) => {
+                    for (const child of node.childNodes) {
+                        if (child.nodeType === Node.TEXT_NODE) {
+                            texts[at] += pre ? child.data : child.data.replace(/\s/g, ' ');
+                            continue;
                         }
-                    });
-                    const inHeading = headings.some((h) => h && h.contains(node));
-                    if (section >= 0 && !inHeading) texts[section] += node.data;
-                }
-                return { page, missing: ids.filter((id, i) => id && !headings[i]), texts };
-            }),
+                        if (child.nodeType !== Node.ELEMENT_NODE) continue;
+                        const edge = !PHRASING.has(child.localName) || child.localName === 'br' ? ' ' : '';
+                        texts[at] += edge;
+                        if (headings.has(child)) {
+                            at = headings.get(child);
+                        } else {
+                            walk(child, pre || child.localName === 'pre');
+                        }
+                        texts[at] += edge;
+                    }
+                };
+                walk(main, false);
+                return { page, problems, secret, texts: texts.map((t) => t.replace(/\s\s+/g, ' ').trim()) };
+            });
+        },
         [
             [...pages].map(([page, sections]) => [
                 page,
                 readFileSync(join(BOOK_HTML, page), 'utf8'),
-                sections.map((s) => s.id),
+                sections.map(({ id, title }) => ({ id, title })),
             ]),
             UNSEARCHED,
         ],
     );
     const problems = [...opened.problems];
     await opened.close();
-    const bare = (text) => text.replace(/\s+/g, '');
-    for (const { page, missing, texts } of read) {
-        for (const id of missing) problems.push(`${page}#${id}: no element of the page has this id`);
-        pages.get(page).forEach(({ id, body }, i) => {
-            const [indexed, shown] = [bare(body), bare(texts[i])];
-            if (indexed === shown) return;
+    for (const { page, problems: found, secret, texts } of read) {
+        problems.push(...found);
+        const sections = pages.get(page);
+        const all = sections.map((s) => s.body).join('\n');
+        for (const text of secret) {
+            if (all.includes(text)) problems.push(`${page}: an answer or solution is in the index: ${text.slice(0, 60)}…`);
+        }
+        sections.forEach(({ id, body }, i) => {
+            if (body === texts[i]) return;
             let at = 0;
-            while (indexed[at] === shown[at]) at++;
+            while (body[at] === texts[i][at]) at++;
             problems.push(
-                `${page}#${id}: the index holds …${indexed.slice(Math.max(0, at - 30), at + 30)}…, ` +
-                    `the page shows …${shown.slice(Math.max(0, at - 30), at + 30)}…`,
+                `${page}#${id}: the index holds …${body.slice(Math.max(0, at - 30), at + 30)}…, ` +
+                    `the page shows …${texts[i].slice(Math.max(0, at - 30), at + 30)}…`,
             );
         });
     }
+    clean(problems, describe('searchindex.js', problems.slice(0, 10)));
+});
+
+test('no breadcrumb in the search index holds a tag or a bare &, since searcher.js shows it as HTML', () => {
+    const problems = Object.values(shipped().index.documentStore.docs)
+        .filter((doc) => /[<>]|&(?!(amp|lt|gt);)/.test(doc.breadcrumbs))
+        .map((doc) => `"${doc.breadcrumbs}"`);
     clean(problems, describe('searchindex.js', problems.slice(0, 10)));
 });

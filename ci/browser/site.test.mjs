@@ -20,6 +20,7 @@ import {
     installColours,
 } from './book.mjs';
 import { iconsUsed, subsetCodes, SUBSET_FONT } from './icons.mjs';
+import { readIndex } from './search-index.mjs';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 let book;
@@ -28,16 +29,16 @@ let chapters = [];
 
 before(async () => {
     book = await openBook();
-    // The chapters: every page mdBook wrote for SUMMARY.md, read from disk.
+    // The chapters: every page mdBook wrote for SUMMARY.md, read from disk,
+    // with the words of their sections' texts in the search index, which
+    // are what the page shows (search.test.mjs checks that).
+    const search = readIndex(readFileSync(join(BOOK_HTML, 'searchindex.js'), 'utf8'));
     const notChapters = new Set(['index.html', 'print.html', 'toc.html', '404.html']);
     for (const path of htmlPages().filter((p) => !notChapters.has(p))) {
         const html = readFileSync(join(BOOK_HTML, path), 'utf8');
         const main = html.match(/<main>([\s\S]*)<\/main>/)?.[1] ?? '';
-        // What a reader reads: not a drawing's labels, a control's words
-        // or what a <details> holds until asked.
-        const read = main.replace(/<(svg|button|details)\b[\s\S]*?<\/\1>/g, ' ');
-        const prose = [...read.matchAll(/<(p|li|h[1-4])\b[^>]*>([\s\S]*?)<\/\1>/g)]
-            .map((m) => text(m[2], ' '))
+        const prose = search.doc_urls
+            .map((url, ref) => (url.split('#')[0] === path ? search.index.documentStore.docs[ref].body : ''))
             .join(' ');
         const words = new Map();
         for (const word of prose.toLowerCase().match(/[a-z]{6,}/g) ?? []) {
@@ -52,12 +53,11 @@ before(async () => {
     }
 });
 
-/// The text of an HTML fragment, as textContent gives it, or with `gap`
-/// for each tag (a space keeps words in two elements two words).
-function text(html, gap = '') {
+/// The text of an HTML fragment, as textContent gives it.
+function text(html) {
     const entities = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
     return html
-        .replace(/<[^>]*>/g, gap)
+        .replace(/<[^>]*>/g, '')
         .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (all, name) => {
             if (name[0] !== '#') return entities[name.toLowerCase()] ?? all;
             return String.fromCodePoint(
