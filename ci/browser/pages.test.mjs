@@ -4,7 +4,8 @@
 // the whole program; Copy copies the lines shown); every code block's
 // language is highlighted; the page weighs at most WEIGHT_LIMIT; every
 // theme applies and passes
-// axe-core; every recorded output is labelled as one; Run sends the whole
+// axe-core; every recorded output is labelled as one; Tab reaches each Rust
+// block's buttons, shown while focused; Run sends the whole
 // program and shows the Playground's answer (a fixture); and, with the
 // Playground then refusing connections, the page logs no error and Run
 // says how to run the listing locally; and print.html, printed to the PDF
@@ -441,6 +442,106 @@ for (const path of pages) {
                 const named = tree.split('\n')[0];
                 if (named !== `- figure "${output.label}":`) {
                     problems.push(`${at}: the accessibility tree has ${JSON.stringify(named)}`);
+                }
+            }
+            clean(problems, describe(path, problems));
+        });
+
+        // mdBook shows a code block's buttons only while the pointer is
+        // over the block; theme/book.css keeps them in the Tab order and
+        // shows them while one of them has focus. From a focus start put
+        // right before each Rust block, where the element before it would
+        // leave focus, Tab reaches each of the block's buttons in turn, and
+        // each is visible and uncovered while it has focus. Then, on the
+        // first block with hidden lines (the eye is one handler of mdBook's
+        // for every block; each press costs about 50 ms), Enter on the eye
+        // shows them and Space hides them again, as the page loaded them.
+        if (path !== PRINT && (expected?.[path] ?? []).length > 0) test("Tab reaches each of a Rust block's buttons in turn, each shown while focused, and the eye works by keyboard", async () => {
+            const { page } = opened;
+            const problems = [];
+            // The theme test leaves the theme menu open, with focus in it;
+            // mdBook's menu takes focus back while open, so Escape closes it.
+            if (await page.isVisible('#theme-list')) await page.keyboard.press('Escape');
+            const codes = await page.$$('code.language-rust');
+            let eyeTried = false;
+            for (const [i, code] of codes.entries()) {
+                const want = expected[path][i];
+                const at = `block ${i + 1} (${want?.source ?? 'not in its Markdown'})`;
+                // The buttons a reader sees on hover (mdBook hides a Run it
+                // cannot offer with display: none), after the focus start.
+                const names = await code.evaluate((code) => {
+                    const start = document.createElement('span');
+                    start.tabIndex = -1;
+                    code.parentElement.before(start);
+                    start.focus();
+                    return [...code.parentElement.querySelectorAll(':scope > .buttons > button')]
+                        .filter((button) => button.getClientRects().length > 0)
+                        .map((button) => button.getAttribute('aria-label'));
+                });
+                for (const [k, name] of names.entries()) {
+                    await page.keyboard.press('Tab');
+                    const state = await code.evaluate(async (code, k) => {
+                        const button = [...code.parentElement.querySelectorAll(':scope > .buttons > button')]
+                            .filter((b) => b.getClientRects().length > 0)[k];
+                        const focused = document.activeElement;
+                        if (focused !== button) {
+                            const label = focused.getAttribute('aria-label') ?? focused.textContent.trim().slice(0, 40);
+                            return { focused: `${focused.tagName.toLowerCase()} "${label}"` };
+                        }
+                        // mdBook fades the buttons in over 0.1 s.
+                        await Promise.all(button.parentElement.getAnimations().map((a) => a.finished));
+                        let opacity = 1;
+                        for (let e = button; e; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
+                        const box = button.getBoundingClientRect();
+                        const onScreen = box.width > 0 && box.height > 0 && box.left >= 0 && box.top >= 0 &&
+                            box.right <= innerWidth && box.bottom <= innerHeight;
+                        const top = onScreen
+                            ? document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2)
+                            : null;
+                        return {
+                            visibility: getComputedStyle(button).visibility,
+                            opacity,
+                            onScreen,
+                            cover: top && !button.contains(top) ? `${top.tagName.toLowerCase()}.${[...top.classList].join('.')}` : null,
+                        };
+                    }, k);
+                    if (state.focused) {
+                        problems.push(`${at}: Tab ${k + 1} from just before the block reached ${state.focused}, not its "${name}" button`);
+                        break;
+                    }
+                    if (state.visibility === 'hidden' || state.opacity === 0) {
+                        problems.push(`${at}: its "${name}" button has focus but is not shown (visibility ${state.visibility}, opacity ${state.opacity})`);
+                    } else if (!state.onScreen) {
+                        problems.push(`${at}: its "${name}" button has focus but is not on screen`);
+                    } else if (state.cover) {
+                        problems.push(`${at}: its "${name}" button has focus but ${state.cover} covers it`);
+                    }
+                }
+                const eye = await code.evaluate((code) => {
+                    code.parentElement.previousElementSibling.remove();
+                    return code.parentElement.querySelector(':scope > .buttons > .fa-eye') !== null;
+                });
+                if (!want || trimEnd(want.full) === trimEnd(want.visible)) continue;
+                if (!eye) {
+                    problems.push(`${at}: has hidden lines but no eye button`);
+                    continue;
+                }
+                if (eyeTried) continue;
+                eyeTried = true;
+                await code.evaluate((code) => code.parentElement.querySelector(':scope > .buttons > .fa-eye').focus());
+                const lines = () => code.evaluate((code) => ({
+                    hiding: code.classList.contains('hide-boring'),
+                    shown: [...code.querySelectorAll('.boring')].some((line) => line.getClientRects().length > 0),
+                }));
+                await page.keyboard.press('Enter');
+                const afterEnter = await lines();
+                if (afterEnter.hiding || !afterEnter.shown) {
+                    problems.push(`${at}: Enter on the eye button did not show the hidden lines`);
+                }
+                await page.keyboard.press('Space');
+                const afterSpace = await lines();
+                if (!afterSpace.hiding || afterSpace.shown) {
+                    problems.push(`${at}: Space on the eye button did not hide the hidden lines again`);
                 }
             }
             clean(problems, describe(path, problems));
