@@ -51,6 +51,10 @@ export const CHROMIUM = process.env.BOOK_CHROMIUM ?? '/usr/bin/chromium-headless
 export const PLAYGROUND_RUN = 'https://play.rust-lang.org/evaluate.json';
 export const PLAYGROUND_HOST = new URL(PLAYGROUND_RUN).hostname;
 export const THEMES = ['light', 'rust', 'coal', 'navy', 'ayu'];
+/// A phone's viewport, an iPhone's 375 by 667, for `open`: mdBook's
+/// sidebar starts hidden there, and theme/book.css lays some things out
+/// otherwise.
+export const PHONE = { width: 375, height: 667 };
 
 /// The axe rules a theme can change the outcome of: a theme changes
 /// colours only.
@@ -384,9 +388,10 @@ export async function openBook({ root = BOOK_HTML } = {}) {
         /// only after `answerPlayground()` (the fixture) or
         /// `answerPlayground(reply)` (an evaluate.json body, `{ result,
         /// error }`), or is refused after `refusePlayground()`; `init` is a
-        /// function to run in the page before its own scripts.
-        async open(path, { colorScheme = 'light', init, weigh = false } = {}) {
-            const context = await browser.newContext({ colorScheme });
+        /// function to run in the page before its own scripts; `viewport`
+        /// a size other than Playwright's 1280 by 720 (PHONE, say).
+        async open(path, { colorScheme = 'light', init, weigh = false, viewport } = {}) {
+            const context = await browser.newContext({ colorScheme, ...(viewport ? { viewport } : {}) });
             contexts.add(context);
             const problems = [];
             const bytes = [];

@@ -4,7 +4,8 @@
 // the whole program; Copy copies the lines shown); every code block's
 // language is highlighted; the page weighs at most WEIGHT_LIMIT; every
 // theme applies and passes
-// axe-core; every recorded output is labelled as one; Tab reaches each Rust
+// axe-core; every recorded output is labelled as one, whole and clear of
+// it at a phone's width too; Tab reaches each Rust
 // block's buttons, shown while focused; Run sends the whole
 // program and shows the Playground's answer (a fixture); and, with the
 // Playground then refusing connections, the page logs no error and Run
@@ -23,6 +24,7 @@ import {
     checked,
     blocks,
     THEMES,
+    PHONE,
     COLOUR_RULES,
     AXE_SOURCE,
     describe,
@@ -116,13 +118,24 @@ for (const path of pages) {
     // concurrency): the theme switches and Run clicks move one mouse.
     group(path, { concurrency: 1 }, () => {
         let opened;
+        let phone;
         before(async () => {
             opened = await book.open(path, { weigh: true });
             await openSolutions(opened.page);
         });
         after(async () => {
             await opened?.close();
+            await phone?.close();
         });
+        // The page loaded again at a phone's width, with its solutions
+        // open, once, for the tests that look at it there.
+        const atPhone = async () => {
+            if (!phone) {
+                phone = await book.open(path, { viewport: PHONE });
+                await openSolutions(phone.page);
+            }
+            return phone;
+        };
 
         // First, before anything on the page could ask for a search:
         // mdBook's search scripts wait for one (theme/search.js, which
@@ -447,6 +460,20 @@ for (const path of pages) {
             clean(problems, describe(path, problems));
         });
 
+        // A label too long for its column wraps (theme/book.css). At a
+        // phone's width, on a load of its own, and at full width on this
+        // one: no label is cut off or covers its output's text, and none
+        // moved anything when theme/output.js added it (its room was
+        // reserved; a layout shift otherwise).
+        if (path !== PRINT) test(`every output label is whole, clear of its output and moved nothing, at ${PHONE.width} px and at full width`, async () => {
+            const problems = [];
+            for (const [width, page] of [[`${PHONE.width} px`, (await atPhone()).page], ['full width', opened.page]]) {
+                const found = await page.evaluate(outputLabelLayout);
+                problems.push(...found.map((problem) => `at ${width}, ${problem}`));
+            }
+            clean(problems, describe(path, problems));
+        });
+
         // mdBook shows a code block's buttons only while the pointer is
         // over the block; theme/book.css keeps them in the Tab order and
         // shows them while one of them has focus. From a focus start put
@@ -748,6 +775,38 @@ function textLooks() {
     }
     [...looks.values()].forEach((el, i) => el.setAttribute('data-look-probe', i));
     return { looks: [...looks.keys()], structural };
+}
+
+/// Runs in the page. What is wrong with each recorded output's label
+/// (theme/output.js, laid out by theme/book.css): cut off, over the first
+/// line of its output, or having moved its output when the script added
+/// it, found by putting the output back where the script found it, as the
+/// page was before, and then into its figure again.
+function outputLabelLayout() {
+    const problems = [];
+    document.querySelectorAll('figure.recorded-output').forEach((figure, i) => {
+        const at = `output block ${i + 1}`;
+        const label = figure.querySelector(':scope > figcaption');
+        const pre = figure.querySelector(':scope > pre');
+        const code = pre.querySelector(':scope > code');
+        if (label.scrollWidth > label.clientWidth) {
+            problems.push(`${at}: its label "${label.textContent}" is cut off (${label.scrollWidth} px of it in ${label.clientWidth})`);
+        }
+        const text = code.getBoundingClientRect().top + parseFloat(getComputedStyle(code).paddingTop);
+        const over = label.getBoundingClientRect().bottom - text;
+        if (over > 0) {
+            problems.push(`${at}: its label covers the top ${over.toFixed(1)} px of the output's first line`);
+        }
+        const top = pre.getBoundingClientRect().top;
+        figure.replaceWith(pre);
+        const moved = top - pre.getBoundingClientRect().top;
+        pre.replaceWith(figure);
+        figure.append(pre);
+        if (Math.abs(moved) > 1) {
+            problems.push(`${at}: adding its label moved the output ${moved.toFixed(1)} px (no room for it was reserved)`);
+        }
+    });
+    return problems;
 }
 
 /// The first line where two texts differ, for a readable failure.
