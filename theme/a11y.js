@@ -39,15 +39,75 @@
         });
     }
 
-    // A code block wider than the column scrolls sideways; a keyboard user
-    // can scroll it only if it can take focus.
-    function focusableWhenScrolling() {
-        document.querySelectorAll('pre > code').forEach(function (code) {
-            if (code.scrollWidth > code.clientWidth) {
-                code.setAttribute('tabindex', '0');
-            }
-        });
+    // A code block or table wider than its column scrolls sideways. A
+    // keyboard user can scroll it only if it can take focus, and a screen
+    // reader says what took focus only if it has a name; so each is
+    // focusable, as a named group, exactly while it scrolls (a group, not a
+    // region, leaves the page's landmarks its own).
+    function scrollerName(scroller) {
+        if (scroller.classList.contains('table-wrapper')) {
+            const heads = Array.from(scroller.querySelectorAll('thead th'), function (th) {
+                return th.textContent.trim();
+            });
+            return heads.length > 0 ? 'Table: ' + heads.join(', ') : 'Table';
+        }
+        const pre = scroller.parentElement;
+        const figure = pre.parentElement;
+        if (figure.matches('figure.recorded-output')) {
+            return figure.querySelector('figcaption').textContent;
+        }
+        if (scroller.classList.contains('result')) return 'Output of Run';
+        if (scroller.classList.contains('language-rust')) {
+            // mdBook puts a playground's <pre> in another; the caption,
+            // "Listing 5-2: …", is the element after the outer one.
+            const block = pre.parentElement.closest('pre') || pre;
+            const next = block.nextElementSibling;
+            const caption = next && next.querySelector('.caption');
+            return caption ? caption.textContent : 'Rust code';
+        }
+        return 'Code';
     }
-    focusableWhenScrolling();
-    window.addEventListener('resize', focusableWhenScrolling);
+
+    function focusableWhileScrolling(scroller) {
+        if (scroller.scrollWidth > scroller.clientWidth) {
+            scroller.setAttribute('tabindex', '0');
+            scroller.setAttribute('role', 'group');
+            scroller.setAttribute('aria-label', scrollerName(scroller));
+        } else {
+            scroller.removeAttribute('tabindex');
+            scroller.removeAttribute('role');
+            scroller.removeAttribute('aria-label');
+        }
+    }
+
+    function lookAt(block) {
+        if (block.matches('pre')) {
+            block.querySelectorAll(':scope > code').forEach(focusableWhileScrolling);
+        } else {
+            focusableWhileScrolling(block);
+        }
+    }
+
+    // Each block is looked at again whenever its size changes (a narrower
+    // column, an exercise's solution opened, hidden lines shown) and, for
+    // a block with Run, whenever its text does: the Playground's answer
+    // replaces "Running..." and may leave the block's size as it was. The
+    // watching starts once the page's scripts have all run (before
+    // DOMContentLoaded, as this one does), so an output's label
+    // (theme/output.js) is there to name it.
+    document.addEventListener('DOMContentLoaded', function () {
+        const resized = new ResizeObserver(function (entries) {
+            entries.forEach(function (entry) {
+                lookAt(entry.target);
+            });
+        });
+        document.querySelectorAll('pre, .table-wrapper').forEach(function (block) {
+            resized.observe(block);
+        });
+        document.querySelectorAll('pre.playground').forEach(function (pre) {
+            new MutationObserver(function () {
+                lookAt(pre);
+            }).observe(pre, { childList: true, subtree: true, characterData: true });
+        });
+    });
 })();

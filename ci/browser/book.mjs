@@ -507,13 +507,16 @@ export function describe(page, problems) {
 
 /// An exercise's solution waits in a closed <details> (CONTRIBUTING.md,
 /// "Exercises"): open each one that holds a Rust block, so that block is
-/// shown, checked and run like every other.
+/// shown, checked and run like every other. Then wait for the next frame,
+/// as a reader would, so that what watches sizes (theme/a11y.js) has seen
+/// the blocks appear.
 export async function openSolutions(page) {
     await page.$$eval('details', (all) => {
         for (const details of all) {
             if (details.querySelector('code.language-rust')) details.open = true;
         }
     });
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
 }
 
 /// What of search the loaded page holds: mdBook's search scripts requested

@@ -4,8 +4,9 @@
 // the whole program; Copy copies the lines shown); every code block's
 // language is highlighted; the page weighs at most WEIGHT_LIMIT; every
 // theme applies and passes
-// axe-core; every recorded output is labelled as one, whole and clear of
-// it at a phone's width too; Tab reaches each Rust
+// axe-core; every recorded output is labelled as one, and its label is
+// whole and clear of it at a phone's width too, where whatever scrolls
+// sideways takes focus and has a name; Tab reaches each Rust
 // block's buttons, shown while focused; Run sends the whole
 // program and shows the Playground's answer (a fixture); and, with the
 // Playground then refusing connections, the page logs no error and Run
@@ -474,6 +475,40 @@ for (const path of pages) {
             clean(problems, describe(path, problems));
         });
 
+        // At a phone's width, on its own load: the page itself does not
+        // scroll sideways, and whatever does (a wide code block or table)
+        // takes focus, so a keyboard user can scroll it, and has a name, so
+        // a screen reader says what took focus (theme/a11y.js).
+        if (path !== PRINT) test(`at ${PHONE.width} px, whatever scrolls sideways takes focus and has a name`, async () => {
+            const { page } = await atPhone();
+            const { page: wide, scrollers } = await page.evaluate(sidewaysScrollers);
+            const problems = [];
+            if (wide) problems.push(`the page scrolls sideways: ${wide}`);
+            // Each one's role and name in Chromium's own accessibility
+            // tree, as a screen reader gets them; querySelectorAll answers
+            // in the page's order, as sidewaysScrollers numbered them.
+            const cdp = await page.context().newCDPSession(page);
+            const { root } = await cdp.send('DOM.getDocument', { depth: 0 });
+            const { nodeIds } = await cdp.send('DOM.querySelectorAll', {
+                nodeId: root.nodeId,
+                selector: '[data-sideways]',
+            });
+            for (const [i, scroller] of scrollers.entries()) {
+                const at = `${scroller.what} (${scroller.wider})`;
+                if (!scroller.focusable) problems.push(`${at} scrolls sideways but cannot take focus`);
+                const { nodes } = await cdp.send('Accessibility.getPartialAXTree', {
+                    nodeId: nodeIds[i],
+                    fetchRelatives: false,
+                });
+                const name = nodes[0]?.name?.value?.trim() ?? '';
+                if (name === '') {
+                    problems.push(`${at} scrolls sideways but has no accessible name (role ${nodes[0]?.role?.value ?? 'none'})`);
+                }
+            }
+            await cdp.detach();
+            clean(problems, describe(`${path} at ${PHONE.width} px`, problems));
+        });
+
         // mdBook shows a code block's buttons only while the pointer is
         // over the block; theme/book.css keeps them in the Tab order and
         // shows them while one of them has focus. From a focus start put
@@ -807,6 +842,49 @@ function outputLabelLayout() {
         }
     });
     return problems;
+}
+
+/// Runs in the page. Whether the page itself is wider than the window
+/// (what sticks out, or null), and each element that scrolls sideways, in
+/// the page's order: marked `data-sideways="<its index>"`, with what it is,
+/// the first thing in it that sticks out past its edge, and whether it
+/// takes focus from the keyboard (is in the Tab order and takes focus).
+function sidewaysScrollers() {
+    const describe = (el) => {
+        const label = el.getAttribute('aria-label');
+        const text = label ?? el.textContent.trim().replace(/\s+/g, ' ').slice(0, 40);
+        return `${el.tagName.toLowerCase()}${[...el.classList].map((c) => `.${c}`).join('')} "${text}"`;
+    };
+    const scrolls = (el) => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+    // The first element in `box` whose right edge passes `right`, not
+    // counting those inside another scroller, which scroll on their own.
+    const stickingOut = (box, right) => {
+        for (const el of box.querySelectorAll('*')) {
+            if (el.getBoundingClientRect().right <= right + 1) continue;
+            let inner = false;
+            for (let up = el.parentElement; up && up !== box; up = up.parentElement) {
+                if (getComputedStyle(up).overflowX !== 'visible') inner = true;
+            }
+            if (!inner) return describe(el);
+        }
+        return 'nothing found';
+    };
+    const root = document.scrollingElement;
+    const page = root.scrollWidth > root.clientWidth
+        ? `${root.scrollWidth} px wide in ${root.clientWidth}; ${stickingOut(document.body, root.clientWidth)} sticks out`
+        : null;
+    const scrollers = [...document.body.querySelectorAll('*')]
+        .filter((el) => el.scrollWidth > el.clientWidth && scrolls(el))
+        .map((el, i) => {
+            el.dataset.sideways = i;
+            el.focus();
+            return {
+                what: describe(el),
+                wider: `${el.scrollWidth} px wide in ${el.clientWidth}; ${stickingOut(el, el.getBoundingClientRect().right)} sticks out`,
+                focusable: el.tabIndex >= 0 && document.activeElement === el,
+            };
+        });
+    return { page, scrollers };
 }
 
 /// The first line where two texts differ, for a readable failure.
