@@ -39,6 +39,17 @@
         });
     }
 
+    // A heading's own link, "#its-id", leads to the heading on this page,
+    // unless a <base href> sends it elsewhere: the 404 page, served for any
+    // missing path, sets its base to the book's root so its links work at
+    // any depth, and its heading's link led to the Introduction. A link to
+    // an error page's own heading serves no one, so such a link goes and
+    // the heading keeps its text.
+    const here = location.href.split('#')[0];
+    document.querySelectorAll('a.header[href^="#"]').forEach(function (link) {
+        if (link.href.split('#')[0] !== here) link.replaceWith(...link.childNodes);
+    });
+
     // A code block or table wider than its column scrolls sideways. A
     // keyboard user can scroll it only if it can take focus, and a screen
     // reader says what took focus only if it has a name; so each is

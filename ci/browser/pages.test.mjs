@@ -7,7 +7,8 @@
 // axe-core; every recorded output is labelled as one, and its label is
 // whole and clear of it at a phone's width too, where whatever scrolls
 // sideways takes focus and has a name; Tab reaches each Rust
-// block's buttons, shown while focused; Run sends the whole
+// block's buttons, shown while focused; every heading's link leads to it
+// (the 404 page's at a missing path too); Run sends the whole
 // program and shows the Playground's answer (a fixture); and, with the
 // Playground then refusing connections, the page logs no error and Run
 // says how to run the listing locally; and print.html, printed to the PDF
@@ -80,6 +81,9 @@ const STRUCTURE_RULES = new Set([
 /// Pages mdBook makes that hold no chapter: no page weight limit for
 /// print.html (every chapter at once), no Rust-block map for it either.
 const PRINT = 'print.html';
+
+/// The page a server sends for any missing path (book.mjs, serveBook).
+const NOT_FOUND = '404.html';
 
 /// mdBook's sidebar for readers without JavaScript: a document shown only
 /// inside an <iframe> of every page, whose page gives the title, the main
@@ -509,6 +513,20 @@ for (const path of pages) {
             clean(problems, describe(`${path} at ${PHONE.width} px`, problems));
         });
 
+        // A heading's own link ("#its-id") leads to that heading on this
+        // page. The 404 page is also served for any missing path, with a
+        // <base href> at the book's root, which theme/a11y.js answers by
+        // taking its heading's link away; so it is looked at there too.
+        test("every heading's own link leads to that heading, on this page", async () => {
+            const problems = (await opened.page.evaluate(headingLinks)).map((p) => `${path}: ${p}`);
+            if (path === NOT_FOUND) {
+                const missing = await book.open(`no/such/${path}`);
+                problems.push(...(await missing.page.evaluate(headingLinks)).map((p) => `no/such/${path}: ${p}`));
+                await missing.close();
+            }
+            clean(problems, problems.join('\n'));
+        });
+
         // mdBook shows a code block's buttons only while the pointer is
         // over the block; theme/book.css keeps them in the Tab order and
         // shows them while one of them has focus. From a focus start put
@@ -885,6 +903,23 @@ function sidewaysScrollers() {
             };
         });
     return { page, scrollers };
+}
+
+/// Runs in the page. Each heading link that leads anywhere but to its own
+/// heading on this page, said in a line.
+function headingLinks() {
+    const here = location.href.split('#')[0];
+    return [...document.querySelectorAll('a.header')].flatMap((link) => {
+        const heading = link.closest('h1, h2, h3, h4, h5, h6');
+        const to = new URL(link.href);
+        if (to.href.split('#')[0] !== here) {
+            return [`the link of the heading "${link.textContent}" leads to ${to.href}, another page`];
+        }
+        if (!heading || decodeURIComponent(to.hash.slice(1)) !== heading.id) {
+            return [`the link of the heading "${link.textContent}" leads to ${to.hash}, not to its heading (#${heading?.id})`];
+        }
+        return [];
+    });
 }
 
 /// The first line where two texts differ, for a readable failure.
