@@ -123,23 +123,35 @@ for (const path of pages) {
     // concurrency): the theme switches and Run clicks move one mouse.
     group(path, { concurrency: 1 }, () => {
         let opened;
-        let phone;
         before(async () => {
             opened = await book.open(path, { weigh: true });
             await openSolutions(opened.page);
         });
         after(async () => {
             await opened?.close();
-            await phone?.close();
         });
-        // The page loaded again at a phone's width, with its solutions
-        // open, once, for the tests that look at it there.
-        const atPhone = async () => {
-            if (!phone) {
-                phone = await book.open(path, { viewport: PHONE });
-                await openSolutions(phone.page);
+        // Runs `look` on the page with its window at a phone's width, and
+        // gives the window its size back: the page lays itself out again
+        // (its media queries and theme/a11y.js's size watch answer a
+        // resize), which costs far less than a load of its own.
+        const atPhone = async (look) => {
+            const { page } = opened;
+            // The theme test leaves the theme menu open, and mdBook's menu
+            // takes focus back while open; and the layout settles at once
+            // without transitions (the sidebar's, as the window narrows).
+            if (await page.isVisible('#theme-list')) await page.keyboard.press('Escape');
+            await page.addStyleTag({
+                content: '*, *::before, *::after { transition: none !important; animation: none !important; }',
+            });
+            const size = page.viewportSize();
+            await page.setViewportSize(PHONE);
+            try {
+                // Layout, then the size watch's callbacks, then a frame.
+                await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+                return await look(page);
+            } finally {
+                await page.setViewportSize(size);
             }
-            return phone;
         };
 
         // First, before anything on the page could ask for a search:
@@ -472,8 +484,11 @@ for (const path of pages) {
         // reserved; a layout shift otherwise).
         if (path !== PRINT) test(`every output label is whole, clear of its output and moved nothing, at ${PHONE.width} px and at full width`, async () => {
             const problems = [];
-            for (const [width, page] of [[`${PHONE.width} px`, (await atPhone()).page], ['full width', opened.page]]) {
-                const found = await page.evaluate(outputLabelLayout);
+            const atWidths = [
+                [`${PHONE.width} px`, await atPhone((page) => page.evaluate(outputLabelLayout))],
+                ['full width', await opened.page.evaluate(outputLabelLayout)],
+            ];
+            for (const [width, found] of atWidths) {
                 problems.push(...found.map((problem) => `at ${width}, ${problem}`));
             }
             clean(problems, describe(path, problems));
@@ -484,32 +499,34 @@ for (const path of pages) {
         // takes focus, so a keyboard user can scroll it, and has a name, so
         // a screen reader says what took focus (theme/a11y.js).
         if (path !== PRINT) test(`at ${PHONE.width} px, whatever scrolls sideways takes focus and has a name`, async () => {
-            const { page } = await atPhone();
-            const { page: wide, scrollers } = await page.evaluate(sidewaysScrollers);
-            const problems = [];
-            if (wide) problems.push(`the page scrolls sideways: ${wide}`);
-            // Each one's role and name in Chromium's own accessibility
-            // tree, as a screen reader gets them; querySelectorAll answers
-            // in the page's order, as sidewaysScrollers numbered them.
-            const cdp = await page.context().newCDPSession(page);
-            const { root } = await cdp.send('DOM.getDocument', { depth: 0 });
-            const { nodeIds } = await cdp.send('DOM.querySelectorAll', {
-                nodeId: root.nodeId,
-                selector: '[data-sideways]',
-            });
-            for (const [i, scroller] of scrollers.entries()) {
-                const at = `${scroller.what} (${scroller.wider})`;
-                if (!scroller.focusable) problems.push(`${at} scrolls sideways but cannot take focus`);
-                const { nodes } = await cdp.send('Accessibility.getPartialAXTree', {
-                    nodeId: nodeIds[i],
-                    fetchRelatives: false,
+            const problems = await atPhone(async (page) => {
+                const { page: wide, scrollers } = await page.evaluate(sidewaysScrollers);
+                const problems = [];
+                if (wide) problems.push(`the page scrolls sideways: ${wide}`);
+                // Each one's role and name in Chromium's own accessibility
+                // tree, as a screen reader gets them; querySelectorAll answers
+                // in the page's order, as sidewaysScrollers numbered them.
+                const cdp = await page.context().newCDPSession(page);
+                const { root } = await cdp.send('DOM.getDocument', { depth: 0 });
+                const { nodeIds } = await cdp.send('DOM.querySelectorAll', {
+                    nodeId: root.nodeId,
+                    selector: '[data-sideways]',
                 });
-                const name = nodes[0]?.name?.value?.trim() ?? '';
-                if (name === '') {
-                    problems.push(`${at} scrolls sideways but has no accessible name (role ${nodes[0]?.role?.value ?? 'none'})`);
+                for (const [i, scroller] of scrollers.entries()) {
+                    const at = `${scroller.what} (${scroller.wider})`;
+                    if (!scroller.focusable) problems.push(`${at} scrolls sideways but cannot take focus`);
+                    const { nodes } = await cdp.send('Accessibility.getPartialAXTree', {
+                        nodeId: nodeIds[i],
+                        fetchRelatives: false,
+                    });
+                    const name = nodes[0]?.name?.value?.trim() ?? '';
+                    if (name === '') {
+                        problems.push(`${at} scrolls sideways but has no accessible name (role ${nodes[0]?.role?.value ?? 'none'})`);
+                    }
                 }
-            }
-            await cdp.detach();
+                await cdp.detach();
+                return problems;
+            });
             clean(problems, describe(`${path} at ${PHONE.width} px`, problems));
         });
 
@@ -530,13 +547,16 @@ for (const path of pages) {
         // mdBook shows a code block's buttons only while the pointer is
         // over the block; theme/book.css keeps them in the Tab order and
         // shows them while one of them has focus. From a focus start put
-        // right before each Rust block, where the element before it would
-        // leave focus, Tab reaches each of the block's buttons in turn, and
-        // each is visible and uncovered while it has focus. Then, on the
+        // right before the page's first Rust block, where the element
+        // before it would leave focus, Tab reaches each of the block's
+        // buttons in turn; every other block's buttons take focus (the
+        // same rules place them in the Tab order, and a key press costs a
+        // round trip more); each is visible and uncovered while it has
+        // focus. Then, on the
         // first block with hidden lines (the eye is one handler of mdBook's
         // for every block; each press costs about 50 ms), Enter on the eye
         // shows them and Space hides them again, as the page loaded them.
-        if (path !== PRINT && (expected?.[path] ?? []).length > 0) test("Tab reaches each of a Rust block's buttons in turn, each shown while focused, and the eye works by keyboard", async () => {
+        if (path !== PRINT && (expected?.[path] ?? []).length > 0) test("Tab reaches the first Rust block's buttons in turn, every block's take focus and show while focused, and the eye works by keyboard", async () => {
             const { page } = opened;
             const problems = [];
             // The theme test leaves the theme menu open, with focus in it;
@@ -549,20 +569,24 @@ for (const path of pages) {
                 const at = `block ${i + 1} (${want?.source ?? 'not in its Markdown'})`;
                 // The buttons a reader sees on hover (mdBook hides a Run it
                 // cannot offer with display: none), after the focus start.
-                const names = await code.evaluate((code) => {
-                    const start = document.createElement('span');
-                    start.tabIndex = -1;
-                    code.parentElement.before(start);
-                    start.focus();
+                const tab = i === 0;
+                const names = await code.evaluate((code, tab) => {
+                    if (tab) {
+                        const start = document.createElement('span');
+                        start.tabIndex = -1;
+                        code.parentElement.before(start);
+                        start.focus();
+                    }
                     return [...code.parentElement.querySelectorAll(':scope > .buttons > button')]
                         .filter((button) => button.getClientRects().length > 0)
                         .map((button) => button.getAttribute('aria-label'));
-                });
+                }, tab);
                 for (const [k, name] of names.entries()) {
-                    await page.keyboard.press('Tab');
-                    const state = await code.evaluate(async (code, k) => {
+                    if (tab) await page.keyboard.press('Tab');
+                    const state = await code.evaluate(async (code, [k, tab]) => {
                         const button = [...code.parentElement.querySelectorAll(':scope > .buttons > button')]
                             .filter((b) => b.getClientRects().length > 0)[k];
+                        if (!tab) button.focus();
                         const focused = document.activeElement;
                         if (focused !== button) {
                             const label = focused.getAttribute('aria-label') ?? focused.textContent.trim().slice(0, 40);
@@ -584,9 +608,13 @@ for (const path of pages) {
                             onScreen,
                             cover: top && !button.contains(top) ? `${top.tagName.toLowerCase()}.${[...top.classList].join('.')}` : null,
                         };
-                    }, k);
+                    }, [k, tab]);
                     if (state.focused) {
-                        problems.push(`${at}: Tab ${k + 1} from just before the block reached ${state.focused}, not its "${name}" button`);
+                        problems.push(
+                            tab
+                                ? `${at}: Tab ${k + 1} from just before the block reached ${state.focused}, not its "${name}" button`
+                                : `${at}: its "${name}" button takes no focus (${state.focused} has it)`,
+                        );
                         break;
                     }
                     if (state.visibility === 'hidden' || state.opacity === 0) {
@@ -597,10 +625,10 @@ for (const path of pages) {
                         problems.push(`${at}: its "${name}" button has focus but ${state.cover} covers it`);
                     }
                 }
-                const eye = await code.evaluate((code) => {
-                    code.parentElement.previousElementSibling.remove();
+                const eye = await code.evaluate((code, tab) => {
+                    if (tab) code.parentElement.previousElementSibling.remove();
                     return code.parentElement.querySelector(':scope > .buttons > .fa-eye') !== null;
-                });
+                }, tab);
                 if (!want || trimEnd(want.full) === trimEnd(want.visible)) continue;
                 if (!eye) {
                     problems.push(`${at}: has hidden lines but no eye button`);
