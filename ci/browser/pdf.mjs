@@ -6,10 +6,12 @@
 // CPU-seconds), and reads the PDF back with pdftotext (Debian's
 // poppler-utils, BOOK_PDFTOTEXT): its text must hold every chapter title,
 // the first line of every listing, every admonition's title, every score's
-// caption and every recorded output's label.
+// caption and every recorded output's label. Every link it prints must
+// lead to an element of the book or to another site over https, and so
+// must every link of the PDF itself.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { blocks, BOOK_HTML, openSolutions } from './book.mjs';
 
@@ -21,12 +23,102 @@ const PDFTOTEXT = process.env.BOOK_PDFTOTEXT ?? '/usr/bin/pdftotext';
 /// whitespace one space.
 const flat = (text) => text.normalize('NFKC').replace(/\s+/g, ' ').trim();
 
+/// Runs in the page, in print media: each link Chromium prints (one with
+/// a box) that leads neither to a printed element of the page nor to
+/// another site over https, and the ids and https addresses the others
+/// lead to.
+function printedLinks() {
+    const problems = [];
+    const ids = new Set();
+    const sites = new Set();
+    for (const a of document.querySelectorAll('a[href]')) {
+        if (a.getClientRects().length === 0) continue;
+        const href = a.getAttribute('href');
+        if (href.startsWith('#')) {
+            const id = decodeURIComponent(href.slice(1));
+            const target = document.getElementById(id);
+            if (!target) problems.push(`a link to #${id}, which no element has`);
+            else if (target.getClientRects().length === 0) {
+                problems.push(`a link to #${id}, which is not printed`);
+            } else ids.add(id);
+            continue;
+        }
+        const url = new URL(href, location.href);
+        if (url.protocol === 'https:' && url.hostname !== location.hostname) {
+            sites.add(url.href);
+        } else {
+            problems.push(`a link to ${href}, outside the document (it prints as ${url.href})`);
+        }
+    }
+    return { problems, ids: [...ids], sites: [...sites] };
+}
+
+/// The distinct lines of `problems`, at most `most` of them and a line
+/// saying how many more there are.
+function firstOf(problems, most = 10) {
+    const distinct = [...new Set(problems)];
+    if (distinct.length <= most) return distinct;
+    return [...distinct.slice(0, most), `… and ${distinct.length - most} more like these`];
+}
+
+/// The text of a PDF string as Skia writes it: `(literal)` with
+/// backslash escapes, or `<hex>`, UTF-16BE after a byte order mark.
+function pdfString(raw) {
+    let bytes;
+    if (raw.startsWith('<')) {
+        bytes = Buffer.from(raw.slice(1, -1).replace(/\s/g, ''), 'hex');
+    } else {
+        const escapes = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
+        const text = raw.slice(1, -1).replace(/\\([0-7]{1,3}|[\s\S])/g, (_, c) =>
+            /^[0-7]/.test(c) ? String.fromCharCode(parseInt(c, 8)) : (escapes[c] ?? c),
+        );
+        bytes = Buffer.from(text, 'latin1');
+    }
+    if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+        return bytes.subarray(2).swap16().toString('utf16le');
+    }
+    return bytes.toString('latin1');
+}
+
+/// A PDF name without its slash, its `#xx` escapes decoded.
+const pdfName = (raw) =>
+    Buffer.from(raw.replace(/#([0-9a-fA-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16))), 'latin1')
+        .toString('utf8');
+
+const STRING = String.raw`\((?:\\[\s\S]|[^\\)])*\)|<[0-9A-Fa-f\s]*>`;
+
+/// What the PDF's bytes (as latin1 text) link to: each link annotation's
+/// destination name (`dests`) or address (`uris`, also any /URI
+/// elsewhere), and the names its /Dests dictionary defines.
+function readPdf(pdf) {
+    const objects = new Map();
+    for (const m of pdf.matchAll(/(?:^|\n)(\d+) 0 obj\n([\s\S]*?)\nendobj/g)) {
+        objects.set(m[1], m[2]);
+    }
+    const uris = [...pdf.matchAll(new RegExp(String.raw`/URI\s*(${STRING})`, 'g'))].map((m) => pdfString(m[1]));
+    const dests = [];
+    const unread = [];
+    for (const body of objects.values()) {
+        if (/\/Subtype\s*\/Link\b/.test(body)) {
+            const dest = /\/Dest\s*\/([^\s/<>[\]()]+)/.exec(body);
+            if (dest) dests.push(pdfName(dest[1]));
+            else if (!/\/URI\s*[(<]/.test(body)) unread.push(body.slice(0, 200));
+        }
+    }
+    const catalog = /\/Dests\s+(\d+) 0 R/.exec(pdf);
+    const named = new Set(
+        [...(objects.get(catalog?.[1]) ?? '').matchAll(/\/([^\s/<>[\]()]+)\s*\[/g)].map((m) => pdfName(m[1])),
+    );
+    return { uris, dests, unread, named };
+}
+
 /// Prints `opened` (print.html, loaded) to PDF, with its exercises'
-/// solutions open, and returns what its text lacks, one problem a line.
+/// solutions open, and returns what is wrong with it, one problem a line.
 export async function printBook(opened) {
     const { page } = opened;
     // The PDF, which the deploy publishes, holds the exercises' solutions.
     await openSolutions(page);
+    await page.emulateMedia({ media: 'print' });
     const wanted = await page.evaluate(() => {
         const texts = (selector) =>
             [...document.querySelectorAll(selector)].map((e) => e.textContent);
@@ -37,6 +129,7 @@ export async function printBook(opened) {
             'output label': texts('figure.recorded-output > figcaption'),
         };
     });
+    const links = await page.evaluate(printedLinks);
     const map = blocks();
     assert.ok(map, 'BOOK_BLOCKS is not set: run the browser tests with `cargo xtask test`');
     const firstLines = new Map();
@@ -47,6 +140,7 @@ export async function printBook(opened) {
             if (first) firstLines.set(`${block.source}: ${first.trim()}`, first);
         }
     }
+    const started = process.hrtime.bigint();
     await page.pdf({
         path: PDF,
         format: 'A4',
@@ -55,10 +149,14 @@ export async function printBook(opened) {
         tagged: true,
         margin: { top: '15mm', bottom: '15mm', left: '12mm', right: '12mm' },
     });
-    const problems = [];
-    const text = flat(execFileSync(PDFTOTEXT, ['-enc', 'UTF-8', PDF, '-'], {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const problems = firstOf(links.problems.map((p) => `print.html prints ${p}`));
+
+    const sheets = execFileSync(PDFTOTEXT, ['-enc', 'UTF-8', PDF, '-'], {
         maxBuffer: 64 * 1024 * 1024,
-    }).toString('utf8'));
+    }).toString('utf8').split('\f').slice(0, -1);
+    const text = sheets.map(flat).join(' ');
+
     for (const [kind, list] of Object.entries(wanted)) {
         if (list.length === 0) problems.push(`print.html has no ${kind}`);
         for (const item of list) {
@@ -69,7 +167,30 @@ export async function printBook(opened) {
     for (const [where, line] of firstLines) {
         if (!text.includes(flat(line))) problems.push(`no first line of ${where}`);
     }
+
+    // The PDF's own links.
+    const pdf = readPdf(readFileSync(PDF).toString('latin1'));
+    problems.push(...firstOf(pdf.uris
+        .filter((uri) => /^(https?:\/\/(127\.0\.0\.1|localhost)\b|file:)/i.test(uri) || !links.sites.includes(uri))
+        .map((uri) => `the PDF links to ${uri}, not to another site the page links to over https`)));
+    for (const site of links.sites) {
+        if (!pdf.uris.includes(site)) problems.push(`the PDF has no link to ${site}, which the page prints`);
+    }
+    problems.push(...firstOf(pdf.dests
+        .filter((dest) => !pdf.named.has(dest))
+        .map((dest) => `the PDF links to #${dest}, which it does not define`)));
+    const used = new Set(pdf.dests);
+    const lost = links.ids.filter((id) => !used.has(id));
+    if (lost.length > 0) {
+        problems.push(`the PDF has no link to ${lost.length} ids the page links to: ${lost.slice(0, 5).join(', ')}`);
+    }
+    problems.push(...firstOf(pdf.unread.map((body) => `a link of the PDF with neither /Dest nor /URI: ${body}`)));
+
     const size = statSync(PDF).size;
-    console.log(`wrote ${PDF}: ${(size / 1e6).toFixed(1)} MB`);
+    console.log(
+        `wrote ${PDF}: ${(size / 1e6).toFixed(1)} MB, ${sheets.length} pages, ` +
+            `printed in ${seconds.toFixed(1)} s; links to ${links.ids.length} ids and ` +
+            `${links.sites.length} other sites`,
+    );
     return problems;
 }

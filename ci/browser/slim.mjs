@@ -20,6 +20,8 @@
 // - The search index holds each section's text as its page shows it
 //   (search-index.mjs): no hidden lines, no drawings or buttons, no
 //   answers.
+// - print.html's links between chapters become links inside it
+//   (print-links.mjs), so they work there and in the PDF printed from it.
 //
 // Together these take about a third off every page (the weight test in
 // pages.test.mjs measures the result).
@@ -29,6 +31,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { iconsUsed } from './icons.mjs';
 import { indexWhatReadersSee } from './search-index.mjs';
+import { chapterOrder, linkChapters } from './print-links.mjs';
 
 const STYLESHEET = 'FontAwesome/css/font-awesome.css';
 /// Already minified (mdBook's search libraries, theme/highlight.js), or
@@ -117,6 +120,15 @@ export function joinHiddenLines(page) {
     );
 }
 
+/// print.html (`page`, in the rendered book `html`) with its links between
+/// chapters pointing inside it (see print-links.mjs), and how many.
+function linkPrintPage(html, page) {
+    const order = chapterOrder(readFileSync(join(html, 'toc.html'), 'utf8'));
+    const chapters = order.map((name) => ({ name, html: readFileSync(join(html, name), 'utf8') }));
+    // mdBook's index.html is a copy of the first chapter's page.
+    return linkChapters(page, chapters, { 'index.html': order[0] });
+}
+
 function files(dir) {
     const out = [];
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -137,13 +149,18 @@ async function slim(html) {
     let before = 0;
     let after = 0;
     let pages = 0;
+    let links = 0;
     for (const path of files(html)) {
         const name = relative(html, path).split(sep).join('/');
         if (name.endsWith('.html')) {
             const page = readFileSync(path, 'utf8');
-            const deferred = joinHiddenLines(deferSearch(page, name));
-            if (deferred !== page) {
-                writeFileSync(path, deferred);
+            const linked = name === 'print.html'
+                ? linkPrintPage(html, page)
+                : { page, changed: 0 };
+            links += linked.changed;
+            const slimmed = joinHiddenLines(deferSearch(linked.page, name));
+            if (slimmed !== page) {
+                writeFileSync(path, slimmed);
                 pages++;
             }
             continue;
@@ -170,7 +187,8 @@ async function slim(html) {
     console.log(
         `slimmed ${html}: FontAwesome's stylesheet cut to ${names.size} ` +
             `icon names; scripts and stylesheets minified, ${before} → ${after} bytes; ` +
-            `search scripts loaded on demand and hidden lines joined on ${pages} pages; ${search}`,
+            `search scripts loaded on demand and hidden lines joined on ${pages} pages; ` +
+            `${links} links between chapters on print.html made links inside it; ${search}`,
     );
 }
 
