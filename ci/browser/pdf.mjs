@@ -6,9 +6,10 @@
 // CPU-seconds), and reads the PDF back with pdftotext (Debian's
 // poppler-utils, BOOK_PDFTOTEXT): its text must hold every chapter title,
 // the first line of every listing, every admonition's title, every score's
-// caption and every recorded output's label. Every link it prints must
-// lead to an element of the book or to another site over https, and so
-// must every link of the PDF itself.
+// caption, every recorded output's label and every rehearsal question's
+// answer after its question. Every link it prints must lead to an element
+// of the book or to another site over https, and so must every link of
+// the PDF itself.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -22,6 +23,11 @@ const PDFTOTEXT = process.env.BOOK_PDFTOTEXT ?? '/usr/bin/pdftotext';
 /// compatibility characters (a ligature "ﬁ" is "fi"), every run of
 /// whitespace one space.
 const flat = (text) => text.normalize('NFKC').replace(/\s+/g, ' ').trim();
+
+/// Text without whitespace or hyphens, to find a passage however it wraps:
+/// pdftotext puts a space where inline code's padding leaves a gap, and
+/// drops a hyphen that ends a line ("one-" and "second" read "onesecond").
+const squeeze = (text) => text.normalize('NFKC').replace(/[\s-]+/g, '');
 
 /// Runs in the page, in print media: each link Chromium prints (one with
 /// a box) that leads neither to a printed element of the page nor to
@@ -129,6 +135,15 @@ export async function printBook(opened) {
             'output label': texts('figure.recorded-output > figcaption'),
         };
     });
+    const questions = await page.$$eval('form.rehearsal-question', (forms) =>
+        forms.map((form) => ({
+            id: form.id,
+            prompt: form.querySelector('.rehearsal-prompt').textContent,
+            answer: [...form.querySelectorAll('.rehearsal-answer p')]
+                .map((p) => p.textContent)
+                .join(' '),
+        })),
+    );
     const links = await page.evaluate(printedLinks);
     const map = blocks();
     assert.ok(map, 'BOOK_BLOCKS is not set: run the browser tests with `cargo xtask test`');
@@ -152,10 +167,19 @@ export async function printBook(opened) {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const problems = firstOf(links.problems.map((p) => `print.html prints ${p}`));
 
+    // The text page by page.
     const sheets = execFileSync(PDFTOTEXT, ['-enc', 'UTF-8', PDF, '-'], {
         maxBuffer: 64 * 1024 * 1024,
     }).toString('utf8').split('\f').slice(0, -1);
     const text = sheets.map(flat).join(' ');
+    // The same squeezed, for passages that wrap, with where each page starts.
+    const starts = [];
+    let bare = '';
+    for (const sheet of sheets) {
+        starts.push(bare.length);
+        bare += squeeze(sheet);
+    }
+    const pageAt = (at) => starts.findLastIndex((start) => start <= at) + 1;
 
     for (const [kind, list] of Object.entries(wanted)) {
         if (list.length === 0) problems.push(`print.html has no ${kind}`);
@@ -167,6 +191,28 @@ export async function printBook(opened) {
     for (const [where, line] of firstLines) {
         if (!text.includes(flat(line))) problems.push(`no first line of ${where}`);
     }
+
+    // Each question, then its answer, before the next question.
+    if (questions.length === 0) problems.push('print.html has no rehearsal question');
+    const unanswered = [];
+    let cursor = 0;
+    questions.forEach((question, k) => {
+        const asked = bare.indexOf(squeeze(question.prompt), cursor);
+        if (asked < 0) {
+            unanswered.push(`no question ${question.id} ("${flat(question.prompt)}")`);
+            return;
+        }
+        const answered = bare.indexOf(squeeze(question.answer), asked);
+        const next = questions[k + 1]
+            ? bare.indexOf(squeeze(questions[k + 1].prompt), asked + 1)
+            : -1;
+        if (answered < 0 || (next >= 0 && answered > next)) {
+            unanswered.push(`question ${question.id} (page ${pageAt(asked)}) is not followed by its answer "${flat(question.answer)}"`);
+            return;
+        }
+        cursor = answered;
+    });
+    problems.push(...firstOf(unanswered));
 
     // The PDF's own links.
     const pdf = readPdf(readFileSync(PDF).toString('latin1'));
@@ -190,7 +236,7 @@ export async function printBook(opened) {
     console.log(
         `wrote ${PDF}: ${(size / 1e6).toFixed(1)} MB, ${sheets.length} pages, ` +
             `printed in ${seconds.toFixed(1)} s; links to ${links.ids.length} ids and ` +
-            `${links.sites.length} other sites`,
+            `${links.sites.length} other sites; ${questions.length} questions`,
     );
     return problems;
 }
