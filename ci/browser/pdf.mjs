@@ -7,9 +7,10 @@
 // poppler-utils, BOOK_PDFTOTEXT): its text must hold every chapter title,
 // the first line of every listing, every admonition's title, every score's
 // caption, every recorded output's label and every rehearsal question's
-// answer after its question. Every link it prints must lead to an element
-// of the book or to another site over https, and so must every link of
-// the PDF itself.
+// answer after its question; each listing's caption must be on the page of
+// its code's first line. Every link it prints must lead to an element of
+// the book or to another site over https, and so must every link of the
+// PDF itself.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -18,6 +19,26 @@ import { blocks, BOOK_HTML, openSolutions } from './book.mjs';
 
 export const PDF = process.env.BOOK_PDF ?? join(BOOK_HTML, '..', 'rust-as-music-part-iii-time.pdf');
 const PDFTOTEXT = process.env.BOOK_PDFTOTEXT ?? '/usr/bin/pdftotext';
+
+/// The page's print rules for the PDF alone, added to the stylesheets it
+/// already has (theirs are the web page's, and mdBook's print.css).
+const PAPER = `
+/* A long listing or output continues on the next page: mdBook's print.css
+   keeps every pre whole, which moved a long one to the next page and left
+   the rest of the page before it empty. */
+pre, pre > code {
+    break-inside: auto;
+}
+/* A listing's caption is moved above its code (captionsAbove) and stays on
+   the page of the code's first lines. */
+p:has(> .caption) {
+    margin: 1em 0 0.4em;
+    break-after: avoid;
+}
+p > .caption {
+    margin: 0;
+}
+`;
 
 /// One line of text, as the PDF's text layer and the page compare: no
 /// compatibility characters (a ligature "ﬁ" is "fi"), every run of
@@ -28,6 +49,29 @@ const flat = (text) => text.normalize('NFKC').replace(/\s+/g, ' ').trim();
 /// pdftotext puts a space where inline code's padding leaves a gap, and
 /// drops a hyphen that ends a line ("one-" and "second" read "onesecond").
 const squeeze = (text) => text.normalize('NFKC').replace(/[\s-]+/g, '');
+
+/// Runs in the page: moves each listing's caption (the paragraph after its
+/// block, CONTRIBUTING.md's "Listings") above the block, so that on paper
+/// the caption comes first and PAPER keeps it with the block's first
+/// lines. Returns each caption's text and its code's first shown line, in
+/// order, and the text of each caption that is not right after a block.
+function captionsAbove() {
+    const moved = [];
+    const stray = [];
+    for (const caption of document.querySelectorAll('main p > .caption')) {
+        const paragraph = caption.parentElement;
+        const block = paragraph.previousElementSibling;
+        const code = block?.matches('pre') ? block.querySelector('code') : null;
+        if (!code) {
+            stray.push(caption.textContent);
+            continue;
+        }
+        const first = code.innerText.split('\n').find((l) => l.trim());
+        block.before(paragraph);
+        moved.push({ caption: caption.textContent, first: first ?? '' });
+    }
+    return { moved, stray };
+}
 
 /// Runs in the page, in print media: each link Chromium prints (one with
 /// a box) that leads neither to a printed element of the page nor to
@@ -119,11 +163,14 @@ function readPdf(pdf) {
 }
 
 /// Prints `opened` (print.html, loaded) to PDF, with its exercises'
-/// solutions open, and returns what is wrong with it, one problem a line.
+/// solutions open and its captions above their listings, and returns what
+/// is wrong with it, one problem a line.
 export async function printBook(opened) {
     const { page } = opened;
     // The PDF, which the deploy publishes, holds the exercises' solutions.
     await openSolutions(page);
+    const { moved: captions, stray } = await page.evaluate(captionsAbove);
+    await page.addStyleTag({ content: PAPER });
     await page.emulateMedia({ media: 'print' });
     const wanted = await page.evaluate(() => {
         const texts = (selector) =>
@@ -214,6 +261,25 @@ export async function printBook(opened) {
     });
     problems.push(...firstOf(unanswered));
 
+    // Each caption on the page of its code's first line, which follows it.
+    if (captions.length === 0) problems.push('print.html has no listing caption');
+    const apart = stray.map((caption) => `"${flat(caption)}" is not right after a code block`);
+    cursor = 0;
+    for (const { caption, first } of captions) {
+        const at = bare.indexOf(squeeze(caption), cursor);
+        if (at < 0) {
+            apart.push(`no caption "${flat(caption)}"`);
+            continue;
+        }
+        const line = bare.indexOf(squeeze(first), at + squeeze(caption).length);
+        if (line < 0 || pageAt(line) !== pageAt(at)) {
+            const there = line < 0 ? 'not after it' : `on page ${pageAt(line)}`;
+            apart.push(`"${flat(caption)}" is on page ${pageAt(at)}, its code's first line "${flat(first)}" ${there}`);
+        }
+        cursor = at + 1;
+    }
+    problems.push(...firstOf(apart));
+
     // The PDF's own links.
     const pdf = readPdf(readFileSync(PDF).toString('latin1'));
     problems.push(...firstOf(pdf.uris
@@ -236,7 +302,8 @@ export async function printBook(opened) {
     console.log(
         `wrote ${PDF}: ${(size / 1e6).toFixed(1)} MB, ${sheets.length} pages, ` +
             `printed in ${seconds.toFixed(1)} s; links to ${links.ids.length} ids and ` +
-            `${links.sites.length} other sites; ${questions.length} questions`,
+            `${links.sites.length} other sites; ${questions.length} questions, ` +
+            `${captions.length} captions`,
     );
     return problems;
 }
