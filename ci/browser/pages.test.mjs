@@ -13,8 +13,8 @@
 // Playground then refusing connections, the page logs no error and Run
 // says how to run the listing locally; and print.html, printed to the PDF
 // the deploy publishes, holds every chapter, listing and rehearsal answer
-// as text, keeps each caption with its code, and links only inside itself
-// or to other sites (pdf.mjs).
+// as text, keeps each caption with its code, numbers its pages, and links
+// only inside itself or to other sites (pdf.mjs).
 // Then, on the same load of each page, the score's checks (score.mjs) and
 // the rehearsal's (rehearsal.mjs), with the few loads of their own they
 // need; and their site-wide checks, which need no page. Failures name the
@@ -740,7 +740,7 @@ for (const path of pages) {
         rehearsalTests(path, () => book, () => opened);
 
         // Last on print.html, from the same load: the PDF (see pdf.mjs).
-        if (path === PRINT) test('a PDF of the whole book, made by Chromium: every chapter, listing and answer as text, captions with their code, links inside it or to other sites', async () => {
+        if (path === PRINT) test('a PDF of the whole book, made by Chromium: every chapter, listing and answer as text, captions with their code, numbered pages, links inside it or to other sites', async () => {
             const problems = await printBook(opened);
             clean(problems, describe(PDF, problems));
         });

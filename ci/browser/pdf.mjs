@@ -8,9 +8,10 @@
 // the first line of every listing, every admonition's title, every score's
 // caption, every recorded output's label and every rehearsal question's
 // answer after its question; each listing's caption must be on the page of
-// its code's first line. Every link it prints must lead to an element of
-// the book or to another site over https, and so must every link of the
-// PDF itself.
+// its code's first line, and each page must have its number at its foot.
+// Every link it prints must lead to an element of the book or to another
+// site over https, and so must every link of the PDF itself; no closed
+// disclosure may print its summary alone.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -40,6 +41,13 @@ p > .caption {
 }
 `;
 
+/// Each page's number, at the foot of the page; an empty header (Chromium's
+/// own prints the date and the title).
+const HEADER = '<span></span>';
+const FOOTER =
+    '<div style="width: 100%; font-size: 9px; text-align: center; color: #555;">' +
+    '<span class="pageNumber"></span></div>';
+
 /// One line of text, as the PDF's text layer and the page compare: no
 /// compatibility characters (a ligature "ﬁ" is "fi"), every run of
 /// whitespace one space.
@@ -49,6 +57,10 @@ const flat = (text) => text.normalize('NFKC').replace(/\s+/g, ' ').trim();
 /// pdftotext puts a space where inline code's padding leaves a gap, and
 /// drops a hyphen that ends a line ("one-" and "second" read "onesecond").
 const squeeze = (text) => text.normalize('NFKC').replace(/[\s-]+/g, '');
+
+/// An A4 page in PDF points (pdftotext's pixels at its 72 dpi), and where
+/// its foot, the bottom margin that holds the page number, begins.
+const PAGE = { width: 596, height: 842, foot: 800 };
 
 /// Runs in the page: moves each listing's caption (the paragraph after its
 /// block, CONTRIBUTING.md's "Listings") above the block, so that on paper
@@ -101,6 +113,19 @@ function printedLinks() {
         }
     }
     return { problems, ids: [...ids], sites: [...sites] };
+}
+
+/// Runs in the page, in print media: the summary of each <details> that
+/// prints closed, its summary alone with nothing under it.
+function emptyDisclosures() {
+    return [...document.querySelectorAll('details:not([open])')]
+        .filter((details) => details.getClientRects().length > 0)
+        .filter((details) =>
+            ![...details.children].some(
+                (child) => child.localName !== 'summary' && child.checkVisibility(),
+            ),
+        )
+        .map((details) => details.querySelector('summary')?.textContent ?? '');
 }
 
 /// The distinct lines of `problems`, at most `most` of them and a line
@@ -192,6 +217,7 @@ export async function printBook(opened) {
         })),
     );
     const links = await page.evaluate(printedLinks);
+    const disclosures = await page.evaluate(emptyDisclosures);
     const map = blocks();
     assert.ok(map, 'BOOK_BLOCKS is not set: run the browser tests with `cargo xtask test`');
     const firstLines = new Map();
@@ -209,15 +235,36 @@ export async function printBook(opened) {
         printBackground: true,
         outline: true,
         tagged: true,
+        displayHeaderFooter: true,
+        headerTemplate: HEADER,
+        footerTemplate: FOOTER,
         margin: { top: '15mm', bottom: '15mm', left: '12mm', right: '12mm' },
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const problems = firstOf(links.problems.map((p) => `print.html prints ${p}`));
+    const closed = [...new Set(disclosures)];
+    if (closed.length > 0) {
+        problems.push(
+            `print.html prints ${disclosures.length} closed disclosures with nothing under them: ` +
+                closed.slice(0, 5).map((s) => `"${flat(s)}"`).join(', '),
+        );
+    }
 
-    // The text page by page.
-    const sheets = execFileSync(PDFTOTEXT, ['-enc', 'UTF-8', PDF, '-'], {
-        maxBuffer: 64 * 1024 * 1024,
-    }).toString('utf8').split('\f').slice(0, -1);
+    // The text page by page, read apart from each page's foot, which must
+    // hold the page's number and nothing else.
+    const read = (area) =>
+        execFileSync(PDFTOTEXT, ['-enc', 'UTF-8', ...area, PDF, '-'], {
+            maxBuffer: 64 * 1024 * 1024,
+        }).toString('utf8').split('\f').slice(0, -1);
+    const sheets = read(['-x', '0', '-y', '0', '-W', String(PAGE.width), '-H', String(PAGE.foot)]);
+    const feet = read(['-x', '0', '-y', String(PAGE.foot), '-W', String(PAGE.width), '-H', String(PAGE.height - PAGE.foot)]);
+    const unnumbered = feet.flatMap((foot, i) => (flat(foot) === String(i + 1) ? [] : [`${i + 1} ("${flat(foot)}")`]));
+    if (feet.length !== sheets.length || unnumbered.length > 0) {
+        problems.push(
+            `${unnumbered.length} of ${sheets.length} pages do not have their number at their foot: ` +
+                unnumbered.slice(0, 5).join(', '),
+        );
+    }
     const text = sheets.map(flat).join(' ');
     // The same squeezed, for passages that wrap, with where each page starts.
     const starts = [];
