@@ -11,7 +11,8 @@
 // its code's first line, and each page must have its number at its foot.
 // Every link it prints must lead to an element of the book or to another
 // site over https, and so must every link of the PDF itself; no closed
-// disclosure may print its summary alone.
+// disclosure may print its summary alone; every bookmark must read as its
+// heading does.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -38,6 +39,13 @@ p:has(> .caption) {
 }
 p > .caption {
     margin: 0;
+}
+/* A heading that wraps keeps the space where it wraps in the PDF's text:
+   Chromium's bookmark of a heading joins its lines' texts, and with
+   collapsed spaces "Channels Between" and "Sections" became "Channels
+   BetweenSections". */
+h1, h2, h3, h4, h5, h6 {
+    white-space: pre-wrap;
 }
 `;
 
@@ -162,9 +170,10 @@ const pdfName = (raw) =>
 
 const STRING = String.raw`\((?:\\[\s\S]|[^\\)])*\)|<[0-9A-Fa-f\s]*>`;
 
-/// What the PDF's bytes (as latin1 text) link to: each link annotation's
-/// destination name (`dests`) or address (`uris`, also any /URI
-/// elsewhere), and the names its /Dests dictionary defines.
+/// What the PDF's bytes (as latin1 text) link to and say in its outline:
+/// each link annotation's destination name (`dests`) or address (`uris`,
+/// also any /URI elsewhere), the names its /Dests dictionary defines, and
+/// its bookmarks' titles.
 function readPdf(pdf) {
     const objects = new Map();
     for (const m of pdf.matchAll(/(?:^|\n)(\d+) 0 obj\n([\s\S]*?)\nendobj/g)) {
@@ -173,18 +182,23 @@ function readPdf(pdf) {
     const uris = [...pdf.matchAll(new RegExp(String.raw`/URI\s*(${STRING})`, 'g'))].map((m) => pdfString(m[1]));
     const dests = [];
     const unread = [];
+    const titles = [];
     for (const body of objects.values()) {
         if (/\/Subtype\s*\/Link\b/.test(body)) {
             const dest = /\/Dest\s*\/([^\s/<>[\]()]+)/.exec(body);
             if (dest) dests.push(pdfName(dest[1]));
             else if (!/\/URI\s*[(<]/.test(body)) unread.push(body.slice(0, 200));
         }
+        if (/\/Parent\s/.test(body) && /\/Dest\s*\[/.test(body)) {
+            const title = new RegExp(String.raw`/Title\s*(${STRING})`).exec(body);
+            if (title) titles.push(pdfString(title[1]));
+        }
     }
     const catalog = /\/Dests\s+(\d+) 0 R/.exec(pdf);
     const named = new Set(
         [...(objects.get(catalog?.[1]) ?? '').matchAll(/\/([^\s/<>[\]()]+)\s*\[/g)].map((m) => pdfName(m[1])),
     );
-    return { uris, dests, unread, named };
+    return { uris, dests, unread, named, titles };
 }
 
 /// Prints `opened` (print.html, loaded) to PDF, with its exercises'
@@ -215,6 +229,9 @@ export async function printBook(opened) {
                 .map((p) => p.textContent)
                 .join(' '),
         })),
+    );
+    const headings = await page.$$eval('main :is(h1, h2, h3, h4, h5, h6)', (all) =>
+        all.filter((h) => h.getClientRects().length > 0).map((h) => h.textContent),
     );
     const links = await page.evaluate(printedLinks);
     const disclosures = await page.evaluate(emptyDisclosures);
@@ -327,7 +344,7 @@ export async function printBook(opened) {
     }
     problems.push(...firstOf(apart));
 
-    // The PDF's own links.
+    // The PDF's own links and bookmarks.
     const pdf = readPdf(readFileSync(PDF).toString('latin1'));
     problems.push(...firstOf(pdf.uris
         .filter((uri) => /^(https?:\/\/(127\.0\.0\.1|localhost)\b|file:)/i.test(uri) || !links.sites.includes(uri))
@@ -344,13 +361,23 @@ export async function printBook(opened) {
         problems.push(`the PDF has no link to ${lost.length} ids the page links to: ${lost.slice(0, 5).join(', ')}`);
     }
     problems.push(...firstOf(pdf.unread.map((body) => `a link of the PDF with neither /Dest nor /URI: ${body}`)));
+    const titles = pdf.titles.map(flat).sort();
+    const wantedTitles = headings.map(flat).sort();
+    const missing = wantedTitles.filter((t) => !titles.includes(t));
+    const extra = titles.filter((t) => !wantedTitles.includes(t));
+    if (JSON.stringify(titles) !== JSON.stringify(wantedTitles)) {
+        problems.push(
+            `the PDF's ${titles.length} bookmarks are not the ${wantedTitles.length} headings' texts: ` +
+                `bookmarks ${JSON.stringify(extra.slice(0, 5))} for headings ${JSON.stringify(missing.slice(0, 5))}`,
+        );
+    }
 
     const size = statSync(PDF).size;
     console.log(
         `wrote ${PDF}: ${(size / 1e6).toFixed(1)} MB, ${sheets.length} pages, ` +
             `printed in ${seconds.toFixed(1)} s; links to ${links.ids.length} ids and ` +
             `${links.sites.length} other sites; ${questions.length} questions, ` +
-            `${captions.length} captions`,
+            `${captions.length} captions, ${pdf.titles.length} bookmarks`,
     );
     return problems;
 }
