@@ -14,9 +14,10 @@
 // disclosure may print its summary alone; every bookmark must read as its
 // heading does.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { blocks, BOOK_HTML, openSolutions } from './book.mjs';
 
 export const PDF = process.env.BOOK_PDF ?? join(BOOK_HTML, '..', 'rust-as-music-part-iii-time.pdf');
@@ -86,29 +87,37 @@ function captionsAbove() {
             stray.push(caption.textContent);
             continue;
         }
-        const first = code.innerText.split('\n').find((l) => l.trim());
+        // The code's text outside mdBook's hidden lines, read without a
+        // layout of the page (innerText would lay out its two megabytes).
+        const walk = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+        let shown = '';
+        for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+            if (!node.parentElement.closest('.boring')) shown += node.data;
+        }
+        const first = shown.split('\n').find((l) => l.trim());
         block.before(paragraph);
         moved.push({ caption: caption.textContent, first: first ?? '' });
     }
     return { moved, stray };
 }
 
-/// Runs in the page, in print media: each link Chromium prints (one with
-/// a box) that leads neither to a printed element of the page nor to
-/// another site over https, and the ids and https addresses the others
-/// lead to.
+/// Runs in the page, in print media: each link Chromium prints (one the
+/// print styles do not hide) that leads neither to a printed element of
+/// the page nor to another site over https, and the ids and https
+/// addresses the others lead to. checkVisibility asks only for the styles,
+/// where getClientRects would lay out the whole page.
 function printedLinks() {
     const problems = [];
     const ids = new Set();
     const sites = new Set();
     for (const a of document.querySelectorAll('a[href]')) {
-        if (a.getClientRects().length === 0) continue;
+        if (!a.checkVisibility()) continue;
         const href = a.getAttribute('href');
         if (href.startsWith('#')) {
             const id = decodeURIComponent(href.slice(1));
             const target = document.getElementById(id);
             if (!target) problems.push(`a link to #${id}, which no element has`);
-            else if (target.getClientRects().length === 0) {
+            else if (!target.checkVisibility()) {
                 problems.push(`a link to #${id}, which is not printed`);
             } else ids.add(id);
             continue;
@@ -127,7 +136,7 @@ function printedLinks() {
 /// prints closed, its summary alone with nothing under it.
 function emptyDisclosures() {
     return [...document.querySelectorAll('details:not([open])')]
-        .filter((details) => details.getClientRects().length > 0)
+        .filter((details) => details.checkVisibility())
         .filter((details) =>
             ![...details.children].some(
                 (child) => child.localName !== 'summary' && child.checkVisibility(),
@@ -231,7 +240,7 @@ export async function printBook(opened) {
         })),
     );
     const headings = await page.$$eval('main :is(h1, h2, h3, h4, h5, h6)', (all) =>
-        all.filter((h) => h.getClientRects().length > 0).map((h) => h.textContent),
+        all.filter((h) => h.checkVisibility()).map((h) => h.textContent),
     );
     const links = await page.evaluate(printedLinks);
     const disclosures = await page.evaluate(emptyDisclosures);
@@ -268,13 +277,17 @@ export async function printBook(opened) {
     }
 
     // The text page by page, read apart from each page's foot, which must
-    // hold the page's number and nothing else.
-    const read = (area) =>
-        execFileSync(PDFTOTEXT, ['-enc', 'UTF-8', ...area, PDF, '-'], {
+    // hold the page's number and nothing else (two pdftotext runs at once).
+    const read = async (area) => {
+        const { stdout } = await promisify(execFile)(PDFTOTEXT, ['-enc', 'UTF-8', ...area, PDF, '-'], {
             maxBuffer: 64 * 1024 * 1024,
-        }).toString('utf8').split('\f').slice(0, -1);
-    const sheets = read(['-x', '0', '-y', '0', '-W', String(PAGE.width), '-H', String(PAGE.foot)]);
-    const feet = read(['-x', '0', '-y', String(PAGE.foot), '-W', String(PAGE.width), '-H', String(PAGE.height - PAGE.foot)]);
+        });
+        return stdout.split('\f').slice(0, -1);
+    };
+    const [sheets, feet] = await Promise.all([
+        read(['-x', '0', '-y', '0', '-W', String(PAGE.width), '-H', String(PAGE.foot)]),
+        read(['-x', '0', '-y', String(PAGE.foot), '-W', String(PAGE.width), '-H', String(PAGE.height - PAGE.foot)]),
+    ]);
     const unnumbered = feet.flatMap((foot, i) => (flat(foot) === String(i + 1) ? [] : [`${i + 1} ("${flat(foot)}")`]));
     if (feet.length !== sheets.length || unnumbered.length > 0) {
         problems.push(
