@@ -79,8 +79,19 @@
         return 'Code';
     }
 
+    // mdBook's book.js takes the left and right arrows, from anywhere on
+    // the page, to the previous and next chapter; on a scroller that has
+    // focus they scroll it, as a reader pressing them there means.
+    function keepArrows(event) {
+        const arrow = event.key === 'ArrowLeft' || event.key === 'ArrowRight';
+        const plain = !event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey;
+        if (arrow && plain && event.target === event.currentTarget) event.stopPropagation();
+    }
+
     function focusableWhileScrolling(scroller) {
+        scroller.removeEventListener('keydown', keepArrows);
         if (scroller.scrollWidth > scroller.clientWidth) {
+            scroller.addEventListener('keydown', keepArrows);
             scroller.setAttribute('tabindex', '0');
             scroller.setAttribute('role', 'group');
             scroller.setAttribute('aria-label', scrollerName(scroller));

@@ -6,9 +6,11 @@
 // theme applies and passes
 // axe-core; every recorded output is labelled as one, and its label is
 // whole and clear of it at a phone's width too, where whatever scrolls
-// sideways takes focus and has a name; Tab reaches each Rust
-// block's buttons, shown while focused; every heading's link leads to it
-// (the 404 page's at a missing path too); Run sends the whole
+// sideways takes focus, has a name and scrolls by the arrow keys; every
+// Rust block has its buttons, which take focus (Tab reaches the first
+// block's in turn) and show while focused; every heading has its link
+// (but the 404 page's), leading to it (the 404 page's at a missing path
+// too); Run sends the whole
 // program and shows the Playground's answer (a fixture); and, with the
 // Playground then refusing connections, the page logs no error and Run
 // says how to run the listing locally; and print.html, printed to the PDF
@@ -480,7 +482,7 @@ for (const path of pages) {
         });
 
         // A label too long for its column wraps (theme/book.css). At a
-        // phone's width, on a load of its own, and at full width on this
+        // phone's width (the page resized), and at full width on this
         // one: no label is cut off or covers its output's text, and none
         // moved anything when theme/output.js added it (its room was
         // reserved; a layout shift otherwise).
@@ -496,11 +498,11 @@ for (const path of pages) {
             clean(problems, describe(path, problems));
         });
 
-        // At a phone's width, on its own load: the page itself does not
+        // At a phone's width (the page resized): the page itself does not
         // scroll sideways, and whatever does (a wide code block or table)
         // takes focus, so a keyboard user can scroll it, and has a name, so
         // a screen reader says what took focus (theme/a11y.js).
-        if (path !== PRINT) test(`at ${PHONE.width} px, whatever scrolls sideways takes focus and has a name`, async () => {
+        if (path !== PRINT) test(`at ${PHONE.width} px, whatever scrolls sideways takes focus, has a name and scrolls by the arrow keys`, async () => {
             const problems = await atPhone(async (page) => {
                 const { page: wide, scrollers } = await page.evaluate(sidewaysScrollers);
                 const problems = [];
@@ -527,6 +529,31 @@ for (const path of pages) {
                     }
                 }
                 await cdp.detach();
+                // The right arrow scrolls each one and stays on the page
+                // (mdBook's book.js takes it, from anywhere, to the next
+                // chapter; theme/a11y.js keeps it on a scroller with focus).
+                await page.evaluate(() => {
+                    window.reachedDocument = 0;
+                    document.addEventListener('keydown', () => window.reachedDocument++);
+                });
+                for (const [i, scroller] of scrollers.entries()) {
+                    const at = `${scroller.what}`;
+                    const one = `[data-sideways="${i}"]`;
+                    await page.focus(one);
+                    await page.keyboard.press('ArrowRight');
+                    const scrolled = await page
+                        .waitForFunction((one) => document.querySelector(one).scrollLeft > 0, one, { timeout: 2000 })
+                        .then(() => true, () => false);
+                    // A page loaded since has no count (or is still loading).
+                    const reached = await page.evaluate(() => window.reachedDocument).catch(() => undefined);
+                    if (reached === undefined) {
+                        problems.push(`${at}: the right arrow on it left the page for ${page.url()}`);
+                        break;
+                    }
+                    if (reached > 0) problems.push(`${at}: the right arrow on it reached mdBook's chapter keys`);
+                    if (!scrolled) problems.push(`${at}: the right arrow on it did not scroll it`);
+                    await page.evaluate((one) => document.querySelector(one).scrollTo(0, 0), one);
+                }
                 return problems;
             });
             clean(problems, describe(`${path} at ${PHONE.width} px`, problems));
@@ -537,10 +564,10 @@ for (const path of pages) {
         // <base href> at the book's root, which theme/a11y.js answers by
         // taking its heading's link away; so it is looked at there too.
         test("every heading's own link leads to that heading, on this page", async () => {
-            const problems = (await opened.page.evaluate(headingLinks)).map((p) => `${path}: ${p}`);
+            const problems = (await opened.page.evaluate(headingLinks, path === NOT_FOUND)).map((p) => `${path}: ${p}`);
             if (path === NOT_FOUND) {
                 const missing = await book.open(`no/such/${path}`);
-                problems.push(...(await missing.page.evaluate(headingLinks)).map((p) => `no/such/${path}: ${p}`));
+                problems.push(...(await missing.page.evaluate(headingLinks, true)).map((p) => `no/such/${path}: ${p}`));
                 await missing.close();
             }
             clean(problems, problems.join('\n'));
@@ -572,17 +599,29 @@ for (const path of pages) {
                 // The buttons a reader sees on hover (mdBook hides a Run it
                 // cannot offer with display: none), after the focus start.
                 const tab = i === 0;
-                const names = await code.evaluate((code, tab) => {
+                const found = await code.evaluate((code, tab) => {
                     if (tab) {
                         const start = document.createElement('span');
                         start.tabIndex = -1;
                         code.parentElement.before(start);
                         start.focus();
                     }
-                    return [...code.parentElement.querySelectorAll(':scope > .buttons > button')]
-                        .filter((button) => button.getClientRects().length > 0)
-                        .map((button) => button.getAttribute('aria-label'));
+                    const shown = [...code.parentElement.querySelectorAll(':scope > .buttons > button')]
+                        .filter((button) => button.getClientRects().length > 0);
+                    return {
+                        names: shown.map((button) => button.getAttribute('aria-label')),
+                        kinds: ['clip-button', 'play-button', 'fa-eye'].filter((kind) =>
+                            shown.some((button) => button.classList.contains(kind))),
+                    };
                 }, tab);
+                // The buttons it must show: Copy; Run unless noplayground;
+                // the eye when it hides lines.
+                const hides = want && trimEnd(want.full) !== trimEnd(want.visible);
+                const kinds = ['clip-button', ...(want?.noplayground ? [] : ['play-button']), ...(hides ? ['fa-eye'] : [])];
+                if (kinds.join() !== found.kinds.join()) {
+                    problems.push(`${at}: shows the buttons ${found.kinds.join(', ') || 'none'}, not ${kinds.join(', ')}`);
+                }
+                const names = found.names;
                 for (const [k, name] of names.entries()) {
                     if (tab) await page.keyboard.press('Tab');
                     const state = await code.evaluate(async (code, [k, tab]) => {
@@ -594,8 +633,6 @@ for (const path of pages) {
                             const label = focused.getAttribute('aria-label') ?? focused.textContent.trim().slice(0, 40);
                             return { focused: `${focused.tagName.toLowerCase()} "${label}"` };
                         }
-                        // mdBook fades the buttons in over 0.1 s.
-                        await Promise.all(button.parentElement.getAnimations().map((a) => a.finished));
                         let opacity = 1;
                         for (let e = button; e; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
                         const box = button.getBoundingClientRect();
@@ -619,7 +656,7 @@ for (const path of pages) {
                         );
                         break;
                     }
-                    if (state.visibility === 'hidden' || state.opacity === 0) {
+                    if (state.visibility === 'hidden' || state.opacity < 1) {
                         problems.push(`${at}: its "${name}" button has focus but is not shown (visibility ${state.visibility}, opacity ${state.opacity})`);
                     } else if (!state.onScreen) {
                         problems.push(`${at}: its "${name}" button has focus but is not on screen`);
@@ -776,6 +813,9 @@ const STRUCTURAL = new Set([
     'html :is(.admonition-title, summary.admonition-title):last-child',
     'pre:has(> code.language-text)',
     'pre:has(> code.language-console)',
+    // Shows a code block's buttons (icons, no text) while one has
+    // keyboard focus, which none has while the looks are checked.
+    'pre > .buttons:has(:focus-visible)',
 ]);
 
 /// Runs in the page. For each element holding text, how the theme's CSS
@@ -937,9 +977,16 @@ function sidewaysScrollers() {
 
 /// Runs in the page. Each heading link that leads anywhere but to its own
 /// heading on this page, said in a line.
-function headingLinks() {
+function headingLinks(notFound) {
     const here = location.href.split('#')[0];
-    return [...document.querySelectorAll('a.header')].flatMap((link) => {
+    // mdBook gives each heading of the text a link to itself; the 404
+    // page's goes (theme/a11y.js).
+    const bare = notFound
+        ? []
+        : [...document.querySelectorAll('main :is(h1, h2, h3, h4, h5, h6)[id]')]
+              .filter((heading) => !heading.querySelector('a.header'))
+              .map((heading) => `the heading "${heading.textContent.trim()}" has no link to itself`);
+    return bare.concat([...document.querySelectorAll('a.header')].flatMap((link) => {
         const heading = link.closest('h1, h2, h3, h4, h5, h6');
         const to = new URL(link.href);
         if (to.href.split('#')[0] !== here) {
@@ -949,7 +996,7 @@ function headingLinks() {
             return [`the link of the heading "${link.textContent}" leads to ${to.hash}, not to its heading (#${heading?.id})`];
         }
         return [];
-    });
+    }));
 }
 
 /// The first line where two texts differ, for a readable failure.

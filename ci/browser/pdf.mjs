@@ -326,6 +326,10 @@ export async function printBook(opened) {
             unanswered.push(`no question ${question.id} ("${flat(question.prompt)}")`);
             return;
         }
+        if (squeeze(question.answer) === '') {
+            unanswered.push(`question ${question.id} has no answer to print`);
+            return;
+        }
         const answered = bare.indexOf(squeeze(question.answer), asked);
         const next = questions[k + 1]
             ? bare.indexOf(squeeze(questions[k + 1].prompt), asked + 1)

@@ -89,6 +89,12 @@ export function linkChapters(print, chapters, aliases = {}) {
     for (const [alias, name] of Object.entries(aliases)) {
         if (tables.has(name)) tables.set(alias, tables.get(name));
     }
+    // How often each id is on print.html: mdBook renames only the ids it
+    // makes for headings, so a link must not lead to one that is twice.
+    const times = new Map();
+    for (const part of parts) {
+        for (const { id } of idsOf(part)) times.set(id, (times.get(id) ?? 0) + 1);
+    }
     let changed = 0;
     const linked = parts.map((part, i) => {
         const here = chapters[i].name;
@@ -113,6 +119,9 @@ export function linkChapters(print, chapters, aliases = {}) {
             const id = fragment === null ? table.first : table.map.get(fragment);
             if (id === undefined) {
                 throw new Error(`print.html: ${here} links to ${href}, an id ${page || here} does not have`);
+            }
+            if (times.get(id) > 1) {
+                throw new Error(`print.html: ${here} links to ${href}, whose id there, ${id}, is on print.html ${times.get(id)} times`);
             }
             changed++;
             return tag.replace(found[0], ` href="#${id}"`);
