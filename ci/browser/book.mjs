@@ -516,7 +516,21 @@ export async function openSolutions(page) {
             if (details.querySelector('code.language-rust')) details.open = true;
         }
     });
+    await nextFrames(page);
+}
+
+/// Waits two frames of `page`: one for layout and what watches sizes
+/// (a ResizeObserver's callbacks run in it), one after.
+export async function nextFrames(page) {
     await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+}
+
+/// Turns off every transition and animation of `page`, so that what a
+/// test changes is laid out at once, as it ends.
+export async function stillPage(page) {
+    await page.addStyleTag({
+        content: '*, *::before, *::after { transition: none !important; animation: none !important; }',
+    });
 }
 
 /// What of search the loaded page holds: mdBook's search scripts requested

@@ -32,6 +32,8 @@ import {
     blocks,
     THEMES,
     PHONE,
+    nextFrames,
+    stillPage,
     COLOUR_RULES,
     AXE_SOURCE,
     describe,
@@ -90,6 +92,12 @@ const PRINT = 'print.html';
 /// The page a server sends for any missing path (book.mjs, serveBook).
 const NOT_FOUND = '404.html';
 
+/// Closes mdBook's theme menu if it is open: the theme test leaves it
+/// open, with focus in it, and the menu takes focus back while open.
+async function closeThemeMenu(page) {
+    if (await page.isVisible('#theme-list')) await page.keyboard.press('Escape');
+}
+
 /// mdBook's sidebar for readers without JavaScript: a document shown only
 /// inside an <iframe> of every page, whose page gives the title, the main
 /// landmark and the heading. Document-level rules do not apply to it.
@@ -141,18 +149,14 @@ for (const path of pages) {
         // resize), which costs far less than a load of its own.
         const atPhone = async (look) => {
             const { page } = opened;
-            // The theme test leaves the theme menu open, and mdBook's menu
-            // takes focus back while open; and the layout settles at once
-            // without transitions (the sidebar's, as the window narrows).
-            if (await page.isVisible('#theme-list')) await page.keyboard.press('Escape');
-            await page.addStyleTag({
-                content: '*, *::before, *::after { transition: none !important; animation: none !important; }',
-            });
+            // The layout settles at once without transitions (the
+            // sidebar's, as the window narrows).
+            await closeThemeMenu(page);
+            await stillPage(page);
             const size = page.viewportSize();
             await page.setViewportSize(PHONE);
             try {
-                // Layout, then the size watch's callbacks, then a frame.
-                await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+                await nextFrames(page);
                 return await look(page);
             } finally {
                 await page.setViewportSize(size);
@@ -293,11 +297,7 @@ for (const path of pages) {
         // checks a fifth of this file's time.
         if (path !== PRINT) test('every theme applies and passes axe-core', async (t) => {
             const { page } = opened;
-            await page.addStyleTag({
-                content:
-                    '*, *::before, *::after { transition: none !important; ' +
-                    'animation: none !important; }',
-            });
+            await stillPage(page);
             await page.addScriptTag({ content: AXE_SOURCE });
             const problems = [];
             const backgrounds = new Map();
@@ -591,9 +591,7 @@ for (const path of pages) {
         if (path !== PRINT && (expected?.[path] ?? []).length > 0) test("Tab reaches the first Rust block's buttons in turn, every block's take focus and show while focused, and the eye works by keyboard", async () => {
             const { page } = opened;
             const problems = [];
-            // The theme test leaves the theme menu open, with focus in it;
-            // mdBook's menu takes focus back while open, so Escape closes it.
-            if (await page.isVisible('#theme-list')) await page.keyboard.press('Escape');
+            await closeThemeMenu(page);
             const codes = await page.$$('code.language-rust');
             let eyeTried = false;
             for (const [i, code] of codes.entries()) {

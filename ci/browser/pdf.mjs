@@ -67,9 +67,13 @@ const flat = (text) => text.normalize('NFKC').replace(/\s+/g, ' ').trim();
 /// drops a hyphen that ends a line ("one-" and "second" read "onesecond").
 const squeeze = (text) => text.normalize('NFKC').replace(/[\s-]+/g, '');
 
+/// The PDF's margins, in millimetres; the bottom one holds the page number.
+const MARGIN = { top: 15, bottom: 15, left: 12, right: 12 };
+
 /// An A4 page in PDF points (pdftotext's pixels at its 72 dpi), and where
-/// its foot, the bottom margin that holds the page number, begins.
-const PAGE = { width: 596, height: 842, foot: 800 };
+/// its foot, the bottom margin, begins (to the next whole point).
+const PAGE = { width: 596, height: 842 };
+PAGE.foot = Math.ceil(PAGE.height - (MARGIN.bottom * 72) / 25.4);
 
 /// Runs in the page: moves each listing's caption (the paragraph after its
 /// block, CONTRIBUTING.md's "Listings") above the block, so that on paper
@@ -264,7 +268,7 @@ export async function printBook(opened) {
         displayHeaderFooter: true,
         headerTemplate: HEADER,
         footerTemplate: FOOTER,
-        margin: { top: '15mm', bottom: '15mm', left: '12mm', right: '12mm' },
+        margin: Object.fromEntries(Object.entries(MARGIN).map(([side, mm]) => [side, `${mm}mm`])),
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const problems = firstOf(links.problems.map((p) => `print.html prints ${p}`));

@@ -23,6 +23,7 @@ import {
     describe,
     clean,
     axeInThemes,
+    stillPage,
     listingDir,
 } from './book.mjs';
 
@@ -393,11 +394,7 @@ export function rehearsalTests(path, book, loaded) {
             const all = await questions(page);
             await answer(page, all[0].id, wrongOf(all[0]));
             await answer(page, all[1].id, all[1].answer);
-            await page.addStyleTag({
-                content:
-                    '*, *::before, *::after { transition: none !important; ' +
-                    'animation: none !important; }',
-            });
+            await stillPage(page);
             const failures = await axeInThemes(page, '.rehearsal');
             clean(failures, describe(path, failures));
         }

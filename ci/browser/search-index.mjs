@@ -24,6 +24,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import vm from 'node:vm';
+import { mainOf } from './print-links.mjs';
 
 /// Where slim.mjs keeps mdBook's index as mdBook wrote it, in book/html's
 /// parent folder (not published).
@@ -191,10 +192,8 @@ const SECTION_HEADING = /<h([1-3])\b([^>]*)>\s*<a class="header" href="#[^"]*">(
 /// [{ id, text }], with the id the page's heading has. Throws when a
 /// section's heading is not in the page.
 export function sectionTexts(html, sections, page) {
-    const open = html.indexOf('<main>');
-    const close = html.lastIndexOf('</main>');
-    if (open < 0 || close < open) throw new Error(`${page}: no <main> to index`);
-    const main = html.slice(open + '<main>'.length, close);
+    const { start, end } = mainOf(html, page);
+    const main = html.slice(start, end);
     const headings = [...main.matchAll(SECTION_HEADING)].map((h) => ({
         at: h.index,
         id: attribute(h[2], 'id'),

@@ -173,9 +173,7 @@ function indexProblems(html) {
     const read = (file) => readFileSync(join(html, file), 'utf8');
     const page = { window: { search: {} } };
     vm.runInNewContext(read('searchindex.js'), page);
-    const lunr = {};
-    vm.runInNewContext(read('elasticlunr.min.js'), lunr);
-    const { elasticlunr } = lunr;
+    const elasticlunr = loadElasticlunr(html);
     const { index, doc_urls: sections } = page.window.search;
     const pipeline = elasticlunr.Pipeline.load(index.pipeline);
     const words = (text) => new Set(pipeline.run(elasticlunr.tokenizer(text ?? '')));
@@ -227,24 +225,29 @@ function inDetails(block) {
     return count(/<details\b/g) > count(/<\/details>/g);
 }
 
-/// The shipped index's object (searchindex.js).
-const shipped = () => readIndex(readFileSync(join(BOOK_HTML, 'searchindex.js'), 'utf8'));
+/// The shipped index's object (searchindex.js), read once: the tests only read it.
+let shippedIndex;
+const shipped = () => (shippedIndex ??= readIndex(readFileSync(join(BOOK_HTML, 'searchindex.js'), 'utf8')));
 
-/// Each page's section texts, by page.
-function pageTexts(search) {
-    const texts = new Map();
+/// Each page's sections in the index, in order: { id, body, title }, by page.
+function sectionsByPage(search) {
+    const pages = new Map();
     search.doc_urls.forEach((url, ref) => {
-        const page = url.split('#')[0];
-        texts.set(page, `${texts.get(page) ?? ''}\n${search.index.documentStore.docs[ref].body}`);
+        const [page, id = ''] = url.split('#');
+        if (!pages.has(page)) pages.set(page, []);
+        const { body, title } = search.index.documentStore.docs[ref];
+        pages.get(page).push({ id, body, title });
     });
-    return texts;
+    return pages;
 }
 
 test('the search index holds the code each page shows of its listings, and none it hides', () => {
     const map = blocks();
     assert.ok(map, 'BOOK_BLOCKS is not set: run the browser tests with `cargo xtask test`');
     const search = shipped();
-    const texts = pageTexts(search);
+    const texts = new Map(
+        [...sectionsByPage(search)].map(([page, sections]) => [page, sections.map((s) => s.body).join('\n')]),
+    );
     // A text as mdBook indexes it: whitespace runs one space.
     const flat = (text) => text.trim().replace(/\s\s+/g, ' ');
     const problems = [];
@@ -327,13 +330,7 @@ function difference(a, b, path = 'index') {
 
 test("each section in the search index is at its heading on its page, and its text is the page's there, as Chromium parses the page, without UNSEARCHED and no answer or solution (search-index.mjs)", async () => {
     const search = shipped();
-    const pages = new Map();
-    search.doc_urls.forEach((url, ref) => {
-        const [page, id = ''] = url.split('#');
-        if (!pages.has(page)) pages.set(page, []);
-        const { body, title } = search.index.documentStore.docs[ref];
-        pages.get(page).push({ id, body, title });
-    });
+    const pages = sectionsByPage(search);
     const opened = await book.open(book.url(CHAPTER));
     // Each section by Chromium's parser and DOM, not the index's reader:
     // the text in <main> from the section's heading to the next one's, but

@@ -1,8 +1,10 @@
 //! The rendered book, slimmed before it is tested and published:
 //! `ci/browser/slim.mjs` cuts FontAwesome's stylesheet to the icons the book
-//! uses and minifies every script and stylesheet a page loads, and gives
-//! the search index each section's text as its page shows it
-//! (`ci/browser/search-index.mjs`; see the scripts for what and why). It
+//! uses and minifies every script and stylesheet a page loads, points
+//! print.html's links between chapters inside it
+//! (`ci/browser/print-links.mjs`), and gives the search index each
+//! section's text as its page shows it (`ci/browser/search-index.mjs`; see
+//! the scripts for what and why). It
 //! runs with the browser tests' pinned npm packages (esbuild), installed
 //! first when they are missing.
 
