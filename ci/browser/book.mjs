@@ -149,10 +149,7 @@ export function listingDir(crate) {
 }
 
 /// Pages with a rehearsal, found in the built HTML (print.html repeats
-/// them all; pages.test.mjs checks it). The rehearsal's checks
-/// (rehearsal.mjs, run by pages.test.mjs) load each of them from file://,
-/// and its answers test fails on any problem of that load, so
-/// site.test.mjs's crawl of file:// pages leaves them out.
+/// them all; pages.test.mjs checks it).
 export function rehearsedPages() {
     return htmlPages().filter(
         (page) =>

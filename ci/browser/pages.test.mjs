@@ -18,10 +18,10 @@
 // the deploy publishes, holds every chapter, listing and rehearsal answer
 // as text, keeps each caption with its code, numbers its pages, and links
 // only inside itself or to other sites (pdf.mjs).
-// Then, on the same load of each page, the score's checks (score.mjs) and
-// the rehearsal's (rehearsal.mjs), with the few loads of their own they
-// need; and their site-wide checks, which need no page. Failures name the
-// page.
+// Then, on the same load of each page, the score's checks (score.mjs), the
+// gallery's (gallery.mjs) and the rehearsal's (rehearsal.mjs), with the
+// few loads of their own they need; and their site-wide checks, which need
+// no page. Failures name the page.
 import { test, before, after, describe as group } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -47,6 +47,7 @@ import {
 import { PDF, printBook } from './pdf.mjs';
 import { scoreSiteTests, scoreTests } from './score.mjs';
 import { rehearsalSiteTests, rehearsalTests } from './rehearsal.mjs';
+import { gallerySiteTests, galleryTests } from './gallery.mjs';
 
 /// A page with everything it loads, uncompressed (a default mdBook page is
 /// about 567 KB). This book ships no web fonts, a highlight.js with two
@@ -127,6 +128,7 @@ after(async () => {
 const trimEnd = (text) => text.replace(/\s+$/, '');
 
 scoreSiteTests();
+gallerySiteTests();
 rehearsalSiteTests();
 
 // Two pages at a time, each in its own browser context.
@@ -777,12 +779,14 @@ for (const path of pages) {
         });
 
         // After every test above, on the same load: the score's checks
-        // (a scored page), then the rehearsal's (a rehearsed page), which
-        // on the pages that show every shape of question reload the page.
-        // What the tests above change (the theme, each block's Run output)
-        // none of them looks at, and the score's leave the rehearsal as it
-        // loaded; see scoreTests and rehearsalTests.
+        // (a scored page), the gallery's (a page with a gallery), then the
+        // rehearsal's (a rehearsed page), which on the pages that show
+        // every shape of question reload the page. What the tests above
+        // change (the theme, each block's Run output) none of them looks
+        // at, and the score's and the gallery's leave the rehearsal as it
+        // loaded; see scoreTests, galleryTests and rehearsalTests.
         scoreTests(path, () => opened);
+        galleryTests(path, () => opened);
         rehearsalTests(path, () => book, () => opened);
 
         // Last on print.html, from the same load: the PDF (see pdf.mjs).

@@ -116,6 +116,15 @@ async function answer(page, id, indices) {
     await page.locator(`#${id} .rehearsal-check`).click();
 }
 
+/// Presses "Clear my answers" with the mouse and waits for the tally to
+/// say none.
+async function clear(page) {
+    await page.locator('.rehearsal-clear').first().click();
+    await page.waitForFunction(
+        () => document.querySelector('.rehearsal-count').textContent === '0',
+    );
+}
+
 /// A wrong answer: the first choice that is not right.
 const wrongOf = (q) => [q.choices.findIndex((_, i) => !q.answer.includes(i))];
 
@@ -226,29 +235,28 @@ export function rehearsalSiteTests() {
 /// `book()` is the openBook() the page came from, `loaded()` the page's one
 /// load over http, `book.open`'s result.
 ///
-/// Every rehearsed page is also loaded once from file://, when a test here
-/// first needs it, for its answers and its keys: the answers test fails on
-/// any problem of that load, so the page is also checked as site.test.mjs
-/// checks every other page from file://.
+/// A showcase page is also loaded from file://, where its answers are
+/// stored under another address; a page works from file:// as every page
+/// does (site.test.mjs says why one load of each kind stands for all).
 ///
 /// In order, on a showcase page: answers survive a reload (on the http load
 /// and on the file:// load; each ends reloaded, with nothing stored, as a
-/// fresh load is); the keyboard (http; it ends with Clear); axe with
-/// answers showing (http); then on every rehearsed page the answers and the
-/// keys (file://), and on a showcase page the view without JavaScript (a
+/// fresh load is); the keyboard (it ends with Clear); axe with answers
+/// showing (it ends with Clear); then on every rehearsed page the answers
+/// and the keys, and on a showcase page the view without JavaScript (a
 /// context of its own).
 export function rehearsalTests(path, book, loaded) {
     if (!rehearsed.includes(path)) return;
     let file = null;
-    const fromFile = () => (file ??= book().open(book().fileUrl(path)));
     after(async () => {
-        const opened = await file?.catch(() => null);
-        await opened?.close();
+        await file?.close();
     });
 
     if (showcases.has(path)) test(`${path}: answers survive a reload, over http and from file://, and clearing forgets them`, async () => {
         for (const where of ['http', 'file']) {
-            const { page, problems } = where === 'http' ? loaded() : await fromFile();
+            const { page, problems } = where === 'http'
+                ? loaded()
+                : (file = await book().open(book().fileUrl(path)));
             {
                 const failures = [];
                 const all = await questions(page);
@@ -285,10 +293,7 @@ export function rehearsalTests(path, book, loaded) {
                     );
                 }
 
-                await page.locator('.rehearsal-clear').first().click();
-                await page.waitForFunction(
-                    () => document.querySelector('.rehearsal-count').textContent === '0',
-                );
+                await clear(page);
                 if ((await saved(page, path)) !== null) {
                     failures.push(`${where}: Clear left the answers in localStorage`);
                 }
@@ -396,12 +401,14 @@ export function rehearsalTests(path, book, loaded) {
             await answer(page, all[1].id, all[1].answer);
             await stillPage(page);
             const failures = await axeInThemes(page, '.rehearsal');
+            // As a reader would, so the next test starts from no answer.
+            await clear(page);
             clean(failures, describe(path, failures));
         }
     });
 
     test(`${path}: each question says right or wrong at once, with its explanation, and moves nothing`, async () => {
-        const { page, problems } = await fromFile();
+        const { page, problems } = loaded();
         const failures = [];
         const all = await questions(page);
         assert.ok(all.length >= 3, `${all.length} questions, fewer than 3`);
@@ -463,7 +470,7 @@ export function rehearsalTests(path, book, loaded) {
     test(`${path}: each answer says which choices are right, and each predict, compile and interleavings key is what its listing recorded`, async () => {
         const failures = [];
         {
-            for (const q of await questions((await fromFile()).page)) {
+            for (const q of await questions(loaded().page)) {
                 // What the <details> says to a reader without JavaScript.
                 if (!/^The right answers? (is|are) [A-Z]/.test(q.says)) {
                     failures.push(`${q.id}: its answer says ${JSON.stringify(q.says)}`);

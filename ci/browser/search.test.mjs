@@ -117,7 +117,11 @@ async function openChapter(origin, query = '') {
 }
 
 for (const origin of ['http', 'file']) {
-    for (const [way, ask] of Object.entries(WAYS)) {
+    // From file://, the search button stands for the four ways: each only
+    // starts theme/search.js's one loader and replays its request, and
+    // only where the loader loads from differs.
+    const ways = Object.entries(WAYS).slice(0, origin === 'http' ? undefined : 1);
+    for (const [way, ask] of ways) {
         test(`from ${origin}, ${way} loads search and opens it with results`, async () => {
             const { opened, url, responses } = await openChapter(origin);
             const problems = searchNotLoaded(await searchState(opened.page, opened.bytes.map((b) => b.url)));
