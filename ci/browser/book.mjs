@@ -61,10 +61,30 @@ export const PHONE = { width: 375, height: 667 };
 export const COLOUR_RULES = ['color-contrast', 'link-in-text-block'];
 
 /// axe-core's script, for a page's `addScriptTag`.
-export const AXE_SOURCE = readFileSync(
+const AXE_SOURCE = readFileSync(
     createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
     'utf8',
 );
+
+/// Chooses `theme` from mdBook's theme menu, opening it first when it is
+/// closed: clicks dispatched in the page, in one round trip, to the
+/// handlers book.js gives the menu button and the menu.
+export async function chooseTheme(page, theme) {
+    await page.evaluate((theme) => {
+        if (!document.getElementById('theme-list').checkVisibility()) {
+            document.getElementById('theme-toggle').click();
+        }
+        document.querySelector(`#theme-list #${theme}`).click();
+    }, theme);
+}
+
+/// Puts axe-core into `page`, unless a test before has (each copy costs
+/// Chromium about 0.2 CPU-seconds to compile).
+export async function addAxe(page) {
+    if (!(await page.evaluate(() => 'axe' in window))) {
+        await page.addScriptTag({ content: AXE_SOURCE });
+    }
+}
 
 /// What axe finds at any impact inside `selector` on `page`, as it is
 /// now, in each of `themes` (all five unless given), one line a violation
@@ -72,11 +92,10 @@ export const AXE_SOURCE = readFileSync(
 /// changes colours only, the colour rules in the others. Leaves the page
 /// in the last theme.
 export async function axeInThemes(page, selector, themes = THEMES) {
-    await page.addScriptTag({ content: AXE_SOURCE });
+    await addAxe(page);
     const failures = [];
     for (const [i, theme] of themes.entries()) {
-        if (!(await page.isVisible('#theme-list'))) await page.click('#theme-toggle');
-        await page.click(`#theme-list #${theme}`);
+        await chooseTheme(page, theme);
         const violations = await page.evaluate(
             async ([selector, only]) => {
                 const result = await window.axe.run(

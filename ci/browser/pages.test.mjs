@@ -35,7 +35,8 @@ import {
     nextFrames,
     stillPage,
     COLOUR_RULES,
-    AXE_SOURCE,
+    addAxe,
+    chooseTheme,
     describe,
     clean,
     pointAtButtons,
@@ -300,7 +301,7 @@ for (const path of pages) {
         if (path !== PRINT) test('every theme applies and passes axe-core', async (t) => {
             const { page } = opened;
             await stillPage(page);
-            await page.addScriptTag({ content: AXE_SOURCE });
+            await addAxe(page);
             const problems = [];
             const backgrounds = new Map();
             // toc.html, the sidebar for readers without JavaScript, has no
@@ -364,12 +365,7 @@ for (const path of pages) {
                 }, [only, off, context]);
             const off = path === FRAME ? DOCUMENT_RULES : [];
             for (const theme of themes) {
-                if (theme !== 'default') {
-                    if (!(await page.isVisible('#theme-list'))) {
-                        await page.click('#theme-toggle');
-                    }
-                    await page.click(`#theme-list #${theme}`);
-                }
+                if (theme !== 'default') await chooseTheme(page, theme);
                 const applied = await page.evaluate(
                     (theme) => ({
                         has: document.documentElement.classList.contains(theme),
