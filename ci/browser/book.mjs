@@ -68,20 +68,33 @@ const AXE_SOURCE = readFileSync(
 
 /// Chooses `theme` from mdBook's theme menu, opening it first when it is
 /// closed: clicks dispatched in the page, in one round trip, to the
-/// handlers book.js gives the menu button and the menu.
+/// handlers book.js gives the menu button and the menu. Throws if the
+/// button does not show the menu.
 export async function chooseTheme(page, theme) {
     await page.evaluate((theme) => {
-        if (!document.getElementById('theme-list').checkVisibility()) {
+        const menu = document.getElementById('theme-list');
+        if (!menu.checkVisibility({ visibilityProperty: true })) {
             document.getElementById('theme-toggle').click();
+            if (!menu.checkVisibility({ visibilityProperty: true })) throw new Error('the theme button did not open the theme menu');
         }
         document.querySelector(`#theme-list #${theme}`).click();
     }, theme);
 }
 
+/// Closes mdBook's theme menu if it is open, by its button, as a reader
+/// would: choosing a theme leaves it open, with focus in it.
+export async function closeThemeMenu(page) {
+    await page.evaluate(() => {
+        if (document.getElementById('theme-list')?.checkVisibility({ visibilityProperty: true })) {
+            document.getElementById('theme-toggle').click();
+        }
+    });
+}
+
 /// Puts axe-core into `page`, unless a test before has (each copy costs
 /// Chromium about 0.2 CPU-seconds to compile).
 export async function addAxe(page) {
-    if (!(await page.evaluate(() => 'axe' in window))) {
+    if (!(await page.evaluate(() => typeof window.axe?.run === 'function'))) {
         await page.addScriptTag({ content: AXE_SOURCE });
     }
 }
@@ -90,7 +103,7 @@ export async function addAxe(page) {
 /// now, in each of `themes` (all five unless given), one line a violation
 /// naming its theme: every rule in the first theme and, since a theme
 /// changes colours only, the colour rules in the others. Leaves the page
-/// in the last theme.
+/// in the last theme, with the theme menu closed.
 export async function axeInThemes(page, selector, themes = THEMES) {
     await addAxe(page);
     const failures = [];
@@ -113,6 +126,7 @@ export async function axeInThemes(page, selector, themes = THEMES) {
         );
         failures.push(...violations.map((v) => `[${theme}] axe ${v}`));
     }
+    await closeThemeMenu(page);
     return failures;
 }
 

@@ -37,6 +37,7 @@ import {
     COLOUR_RULES,
     addAxe,
     chooseTheme,
+    closeThemeMenu,
     describe,
     clean,
     pointAtButtons,
@@ -93,12 +94,6 @@ const PRINT = 'print.html';
 
 /// The page a server sends for any missing path (book.mjs, serveBook).
 const NOT_FOUND = '404.html';
-
-/// Closes mdBook's theme menu if it is open: the theme test leaves it
-/// open, with focus in it, and the menu takes focus back while open.
-async function closeThemeMenu(page) {
-    if (await page.isVisible('#theme-list')) await page.keyboard.press('Escape');
-}
 
 /// mdBook's sidebar for readers without JavaScript: a document shown only
 /// inside an <iframe> of every page, whose page gives the title, the main

@@ -23,11 +23,11 @@ import { blocks, BOOK_HTML, openSolutions } from './book.mjs';
 export const PDF = process.env.BOOK_PDF ?? join(BOOK_HTML, '..', 'rust-as-music-part-iii-time.pdf');
 const PDFTOTEXT = process.env.BOOK_PDFTOTEXT ?? '/usr/bin/pdftotext';
 
-/// The page's print rules for the PDF alone, added to the stylesheets it
-/// already has (theirs are the web page's, and mdBook's print.css).
 /// The PDF's margins, in millimetres; the bottom one holds the page number.
 const MARGIN = { top: 15, bottom: 15, left: 12, right: 12 };
 
+/// The page's print rules for the PDF alone, added to the stylesheets it
+/// already has (theirs are the web page's, and mdBook's print.css).
 const PAPER = `
 /* A long listing or output continues on the next page: mdBook's print.css
    keeps every pre whole, which moved a long one to the next page and left

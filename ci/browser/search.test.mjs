@@ -1,7 +1,8 @@
 // Search loads when a reader asks for it (theme/search.js, with the tags
 // ci/browser/slim.mjs takes out): each way of asking (the search button, the `s` and `/` keys,
 // a `?search=` URL, and a `?highlight=` URL, which marks the words) does
-// what it did when every page loaded them, from http and from file://.
+// what it did when every page loaded them, over http; from file://, the
+// button and the two URLs do.
 // That no page loads the scripts before is checked on every page's own
 // load, in pages.test.mjs. And the index holds each section's words under
 // the fields that hold them, as the elasticlunr.js that searches it would
@@ -118,8 +119,8 @@ async function openChapter(origin, query = '') {
 
 for (const origin of ['http', 'file']) {
     // From file://, the search button stands for the four ways: each only
-    // starts theme/search.js's one loader and replays its request, and
-    // only where the loader loads from differs.
+    // starts theme/search.js's one loader, which then replays a click on
+    // the button, and only where the loader loads from differs.
     const ways = Object.entries(WAYS).slice(0, origin === 'http' ? undefined : 1);
     for (const [way, ask] of ways) {
         test(`from ${origin}, ${way} loads search and opens it with results`, async () => {

@@ -218,19 +218,26 @@ if (checked('404.html')) test('404.html: a missing page gets a working 404 page,
     clean(problems, problems.join('\n'));
 });
 
-// The site works from file://, as from a zip unpacked. Every page loads
-// the same scripts, stylesheets and fonts by the same relative paths (the
-// links stage checks each points at a file of the book), so one load of
-// each kind of page stands for all of them; what differs from page to page
-// is its content, and print.html, loaded from file:// above, is every
-// chapter's content run by every script. The kinds: print.html; a chapter
-// (search.test.mjs opens ch01 from file://); a chapter that stores answers
-// under its own address (rehearsal.mjs's showcase pages, from file://);
-// and the index, here, with its search. 404.html is served by the web
-// server for a missing path, at any depth, so it loads its assets from
+// The site works from file://, as from a zip unpacked. Every chapter, the
+// index and print.html load the same scripts and stylesheets by the same
+// relative paths (the links stage checks that each href and src names a
+// file of the book), and the stylesheets their fonts; so one load of each
+// kind of page, which fails on a missing font too, stands for all of them.
+// What differs from chapter to chapter is its content, and print.html,
+// loaded from file:// above, is every chapter's content run by every
+// script. The kinds: print.html; a chapter (search.test.mjs opens ch01
+// from file://); the chapters that show every kind of rehearsal question,
+// whose answers are stored under the page's address (rehearsal.mjs's
+// showcase pages, from file:// when they are checked); and, here, the
+// index with its search, and toc.html, the sidebar of a reader without
+// JavaScript, which loads the stylesheets alone. 404.html is served by the
+// web server for a missing path, at any depth, so it loads its assets from
 // site-url (<base href>): never opened as a file.
-test('the index works from file://, and its search finds the last chapter', async () => {
+test('the index and the sidebar without JavaScript work from file://, and the search finds the last chapter', async () => {
     const problems = [];
+    const frame = await book.open(book.fileUrl('toc.html'));
+    problems.push(describe('file://…/toc.html', frame.problems));
+    await frame.close();
     const opened = await book.open(book.fileUrl('index.html'));
     const chapter = chapters[chapters.length - 1];
     const word = chapter && distinctiveWord(chapter);
