@@ -325,7 +325,7 @@ export function rehearsalTests(path, book, loaded) {
     if (showcases.has(path)) test(`${path}: the keyboard alone answers, retries and clears`, async () => {
         const { page, problems } = loaded();
         const before = problems.length;
-        {
+        try {
             const failures = [];
             const all = await questions(page);
             const focused = () =>
@@ -396,6 +396,10 @@ export function rehearsalTests(path, book, loaded) {
             }
             failures.push(...problems.slice(before));
             clean(failures, describe(path, failures));
+        } finally {
+            // Should a step above fail, the next test still starts from no
+            // answer.
+            if ((await tally(page)) !== 0) await clear(page);
         }
     });
 
