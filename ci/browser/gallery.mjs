@@ -1,11 +1,11 @@
 // The galleries of every performance loom explored (ci/score/src/gallery.rs)
-// in a real browser, checked by pages.test.mjs on its one load of each
-// page with a gallery (galleryTests): each draws its listing's performances.txt (the heading's
-// counts, one small score per performance with one mark per event, its
-// events as text, the wrong and frozen ones framed and said in words, not
-// only in colour), Listen and Stop work from the keyboard and play every
-// mark, reduced motion keeps the playhead still, axe finds nothing in them
-// at any impact, and nothing logs an error.
+// in a real browser, checked by pages.test.mjs on its one load of each page
+// with a gallery (galleryTests): each draws its listing's performances.txt
+// (the heading's counts, one small score per performance with one mark per
+// event, its events as text, the wrong and frozen ones framed and said in
+// words, not only in colour), Listen and Stop work from the keyboard and
+// play every mark, reduced motion keeps the playhead still, axe finds
+// nothing in them at any impact, and nothing logs an error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
@@ -129,7 +129,8 @@ export function galleryTests(path, loaded) {
             await page.waitForSelector(`${root}[data-state="stopped"]`);
             await page.emulateMedia({ reducedMotion: 'no-preference' });
         }
-        assert.deepEqual(problems.slice(before), [], describe(path, problems.slice(before)));
+        const logged = problems.slice(before);
+        assert.deepEqual(logged, [], describe(path, logged));
     });
 
     // Every rule at every impact, in the light theme: a theme changes
@@ -141,6 +142,7 @@ export function galleryTests(path, loaded) {
         const before = problems.length;
         const failures = await axeInThemes(page, 'figure.gallery', THEMES.slice(0, 1));
         assert.deepEqual(failures, []);
-        assert.deepEqual(problems.slice(before), [], describe(path, problems.slice(before)));
+        const logged = problems.slice(before);
+        assert.deepEqual(logged, [], describe(path, logged));
     });
 }

@@ -12,7 +12,7 @@
 // themes with answers showing; without JavaScript the answers are in
 // <details>. Site-wide, without a page (rehearsalSiteTests): every kind of
 // question is used, and the script and stylesheet weigh under 15 KB.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -253,18 +253,13 @@ export function rehearsalSiteTests() {
 /// fails on the problems the page logs while it runs.
 export function rehearsalTests(path, book, loaded) {
     if (!rehearsed.includes(path)) return;
-    let file = null;
-    after(async () => {
-        await file?.close();
-    });
 
     if (showcases.has(path)) test(`${path}: answers survive a reload, over http and from file://, and clearing forgets them`, async () => {
         for (const where of ['http', 'file']) {
-            const { page, problems } = where === 'http'
-                ? loaded()
-                : (file = await book().open(book().fileUrl(path)));
+            const opened = where === 'http' ? loaded() : await book().open(book().fileUrl(path));
+            const { page, problems } = opened;
             const before = where === 'http' ? problems.length : 0;
-            {
+            try {
                 const failures = [];
                 const all = await questions(page);
                 const blank = await sizes(page);
@@ -318,6 +313,8 @@ export function rehearsalTests(path, book, loaded) {
                 }
                 failures.push(...problems.slice(before).map((p) => `${where}: ${p}`));
                 clean(failures, describe(path, failures));
+            } finally {
+                if (where === 'file') await opened.close();
             }
         }
     });

@@ -3,7 +3,8 @@
 // page draws the recorded run (lanes and notes match the listing's
 // output.txt), Listen schedules every note and makes sound, Stop stops, the
 // keyboard works, and nothing logs an error; on one page (SHOWCASE), reduced
-// motion keeps the playhead still; and the reader's run, scored (theme/yourrun.js; see below).
+// motion keeps the playhead still; and the reader's run, scored
+// (theme/yourrun.js; see below).
 // Site-wide, without a page (scoreSiteTests): the book has scores, and
 // theme/yourrun.js weighs under 12 KB.
 import { test, before } from 'node:test';
